@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from django.contrib.auth.forms import PasswordResetForm
+from django.template import loader
+
+
+class OutboxPasswordResetForm(PasswordResetForm):
+    """Password reset mail goes through the outbox like every other message (retries, visible failures)."""
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        from cercle.outbox.services import outbox_enqueue
+
+        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+        body = loader.render_to_string(email_template_name, context)
+        token_hash = hashlib.sha256(f"{context['uid']}:{context['token']}".encode()).hexdigest()[:32]
+        outbox_enqueue(idempotency_key=f"pwreset:{token_hash}", to=[to_email], subject=subject, body=body)

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    LEADER = "leader", _("Leader")
+    SECOND = "second", _("Second")
+    MEMBER = "member", _("Circle member")
+    ADMIN = "admin", _("Administrator")
+
+
+class User(AbstractUser):
+    """A person who signs in. The role decides what they see and may do (see accounts/permissions.py)."""
+
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
+    language = models.CharField(
+        _("language"), max_length=8, choices=[("fr", _("French")), ("en", _("English"))], default="fr"
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def is_leader(self) -> bool:
+        return self.role == Role.LEADER
+
+    @property
+    def is_second(self) -> bool:
+        return self.role == Role.SECOND
+
+    @property
+    def is_member(self) -> bool:
+        return self.role == Role.MEMBER
+
+    @property
+    def is_hub_admin(self) -> bool:
+        return self.role == Role.ADMIN or self.is_superuser

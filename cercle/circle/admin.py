@@ -1,0 +1,16 @@
+from django.contrib import admin
+
+from cercle.circle.models import MemberProfile, Offer
+
+
+@admin.register(MemberProfile)
+class MemberProfileAdmin(admin.ModelAdmin):
+    list_display = ("user", "headline_fr", "skills", "capacity")
+    search_fields = ("user__username", "user__first_name", "user__last_name", "skills")
+
+
+@admin.register(Offer)
+class OfferAdmin(admin.ModelAdmin):
+    list_display = ("request", "member", "state", "created_at", "responded_at")
+    list_filter = ("state",)
+    raw_id_fields = ("request",)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CircleConfig(AppConfig):
+    name = "cercle.circle"
+    label = "circle"

@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class MemberProfile(models.Model):
+    """What a first-circle member does and how much they can take."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    headline_fr = models.CharField(_("headline (French)"), max_length=200, blank=True)
+    headline_en = models.CharField(_("headline (English)"), max_length=200, blank=True)
+    skills = models.CharField(_("skills"), max_length=500, blank=True, help_text=_("Comma-separated."))
+    capacity = models.PositiveSmallIntegerField(
+        _("capacity"), default=3, help_text=_("How many projects this member can lead at once.")
+    )
+
+    class Meta:
+        verbose_name = _("member profile")
+        verbose_name_plural = _("member profiles")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    @property
+    def skill_list(self) -> list[str]:
+        return [s.strip() for s in self.skills.split(",") if s.strip()]
+
+    def headline(self, language: str) -> str:
+        return (
+            (self.headline_en if language == "en" else self.headline_fr)
+            or self.headline_fr
+            or self.headline_en
+        )
+
+
+class OfferState(models.TextChoices):
+    PENDING = "pending", _("Waiting for an answer")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class Offer(models.Model):
+    """A request offered to one circle member, with the second's brief."""
+
+    request = models.ForeignKey("circulation.Request", on_delete=models.CASCADE, related_name="offers")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="offers")
+    brief = models.TextField(_("brief"), blank=True)
+    state = models.CharField(
+        _("state"), max_length=16, choices=OfferState.choices, default=OfferState.PENDING
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    offered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    responded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("offer")
+        verbose_name_plural = _("offers")
+        constraints = [models.UniqueConstraint(fields=["request", "member"], name="offer_once_per_member")]
+        indexes = [
+            # A member's pending offers, oldest first; their past offers, latest first.
+            models.Index(fields=["member", "state", "created_at"], name="offer_member_pending"),
+            models.Index(fields=["member", "-responded_at"], name="offer_member_responded"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} → {self.member_id} ({self.state})"

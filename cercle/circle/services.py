@@ -1,0 +1,240 @@
+"""Routing to the first circle and the hand-off to a project lead."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import partial
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cercle.accounts.models import Role, User
+from cercle.accounts.permissions import ROUTE_ROLES, NotAllowed, require_role
+from cercle.accounts.selectors import hub_leader
+from cercle.circle.models import Offer, OfferState
+from cercle.circulation.errors import IllegalTransition, TransitionConflict
+from cercle.circulation.models import EventKind, Request
+from cercle.circulation.services import event_record, transition
+from cercle.circulation.states import State
+
+
+def request_route(
+    *,
+    actor: User,
+    request: Request,
+    members: Sequence[User],
+    brief: str,
+    expected_state: str | None = None,
+) -> list[Offer]:
+    """Offer an approved request to one or more circle members (or add members to an open offer)."""
+    require_role(actor, ROUTE_ROLES)
+    members = list({m.pk: m for m in members}.values())
+    if not members:
+        raise IllegalTransition(_("Pick at least one circle member."))
+    if any(m.role != Role.MEMBER or not m.is_active for m in members):
+        raise IllegalTransition(_("Requests can only be offered to active circle members."))
+    with transaction.atomic():
+        names = ", ".join(m.display_name for m in members)
+        if request.state == State.OFFERED and expected_state in (None, State.OFFERED):
+            # Adding members to an open offer: not a state change, but audited all the same.
+            already = set(request.offers.values_list("member_id", flat=True))
+            members = [m for m in members if m.pk not in already]
+            if not members:
+                raise IllegalTransition(_("These members have already been offered this request."))
+            names = ", ".join(m.display_name for m in members)
+            event_record(
+                request=request,
+                actor=actor,
+                kind=EventKind.OFFER,
+                note=_("Also offered to %(names)s") % {"names": names},
+            )
+        else:
+            transition(
+                request=request,
+                actor=actor,
+                to_state=State.OFFERED,
+                expected_state=expected_state,
+                note=_("Offered to %(names)s") % {"names": names},
+            )
+        offers = [
+            Offer.objects.create(
+                request=request, member=m, brief=brief.strip(), offered_by=actor, created_at=timezone.now()
+            )
+            for m in members
+        ]
+        for offer in offers:
+            transaction.on_commit(partial(_notify_member, offer.pk))
+    return offers
+
+
+def _notify_member(offer_id: int) -> None:
+    from cercle.outbox.services import address, outbox_enqueue, template_render
+
+    offer = Offer.objects.select_related("request", "member", "offered_by").get(pk=offer_id)
+    if not offer.member.email:
+        return
+    leader = hub_leader()
+    mail = template_render(
+        key="offer",
+        language=offer.member.language,
+        context={
+            "member_name": offer.member.display_name,
+            "router_name": offer.offered_by.display_name if offer.offered_by else "",
+            "leader_name": leader.display_name if leader else "",
+            "subject": offer.request.subject,
+            "brief": offer.brief,
+            "url": settings.SITE_URL + reverse("circle:opportunities"),
+        },
+    )
+    outbox_enqueue(
+        idempotency_key=f"offer:{offer.pk}",
+        request_id=offer.request_id,
+        to=[address(offer.member.display_name, offer.member.email)],
+        subject=mail.subject,
+        body=mail.body,
+    )
+
+
+def offer_get_for_member(*, user: User, offer_id: int) -> Offer:
+    """Fetch-and-authorize: an offer is only ever visible to the member it was made to."""
+    offer = (
+        Offer.objects.select_related("request", "request__requester").filter(pk=offer_id, member=user).first()
+    )
+    if offer is None:
+        raise NotAllowed(_("This opportunity was not offered to you."))
+    return offer
+
+
+def offer_accept(*, actor: User, offer: Offer) -> Request:
+    """The member becomes project lead; the other pending offers are withdrawn; the requester is introduced."""
+    if offer.member_id != actor.pk:
+        raise NotAllowed(_("This opportunity was not offered to you."))
+    now = timezone.now()
+    with transaction.atomic():
+        # Lock order is always the request, then its offers: two members accepting at once
+        # queue up on the request row instead of deadlocking on each other's offers.
+        request = Request.objects.select_for_update().get(pk=offer.request_id)
+        if (
+            Offer.objects.filter(pk=offer.pk, state=OfferState.PENDING).update(
+                state=OfferState.ACCEPTED, responded_at=now
+            )
+            != 1
+        ):
+            raise TransitionConflict(_("This opportunity is no longer open."))
+        if request.state != State.OFFERED:
+            raise TransitionConflict(_("Another member has already taken this request."))
+        transition(
+            request=request,
+            actor=actor,
+            to_state=State.ACCEPTED,
+            expected_state=State.OFFERED,
+            note=_("%(name)s is the project lead.") % {"name": actor.display_name},
+            fields={
+                "lead": actor,
+                "lead_at": now,
+                "lead_delay_s": max(int((now - request.received_at).total_seconds()), 0),
+            },
+        )
+        withdrawn = (
+            Offer.objects.filter(request=request, state=OfferState.PENDING)
+            .exclude(pk=offer.pk)
+            .update(state=OfferState.WITHDRAWN, responded_at=now)
+        )
+        if withdrawn:
+            event_record(
+                request=request,
+                actor=actor,
+                kind=EventKind.OFFER,
+                note=_("%(count)s other offer(s) withdrawn.") % {"count": withdrawn},
+            )
+        from cercle.projects.services import project_open
+
+        project_open(request=request, lead=actor)
+        _introduce(request=request, lead=actor)
+    return request
+
+
+def _introduce(*, request: Request, lead: User) -> None:
+    from cercle.circulation.services import _thread_headers
+    from cercle.outbox.services import address, outbox_enqueue, template_render
+
+    leader = hub_leader()
+    if not request.requester.email:
+        event_record(
+            request=request,
+            actor=lead,
+            kind=EventKind.MAIL,
+            note=_("No e-mail address for %(name)s: %(lead)s introduces themself on LinkedIn.")
+            % {"name": request.requester.display_name, "lead": lead.display_name},
+        )
+        return
+    profile = getattr(lead, "profile", None)
+    mail = template_render(
+        key="introduction",
+        language=request.language,
+        context={
+            "requester_name": request.requester.display_name,
+            "lead_name": lead.display_name,
+            "lead_headline": profile.headline(request.language) if profile else "",
+            "leader_name": leader.display_name if leader else settings.CERCLE["HUB_NAME"],
+            "subject": request.subject,
+        },
+    )
+    cc = [address(lead.display_name, lead.email)] if lead.email else []
+    if leader and leader.email:
+        cc.append(address(leader.display_name, leader.email))
+    outbox_enqueue(
+        idempotency_key=f"intro:{request.pk}",
+        request_id=request.pk,
+        to=[address(request.requester.name, request.requester.email)],
+        cc=cc,
+        reply_to=[address(lead.display_name, lead.email)] if lead.email else [],
+        subject=mail.subject,
+        body=mail.body,
+        headers=_thread_headers(request),
+    )
+    event_record(
+        request=request,
+        actor=lead,
+        kind=EventKind.MAIL,
+        note=_("Introduction of %(lead)s queued for %(email)s")
+        % {"lead": lead.display_name, "email": request.requester.email},
+    )
+
+
+def offer_decline(*, actor: User, offer: Offer, reason: str) -> Offer:
+    """The member says no, with a reason. When nobody is left, the request goes back to routing."""
+    if offer.member_id != actor.pk:
+        raise NotAllowed(_("This opportunity was not offered to you."))
+    if not reason.strip():
+        raise IllegalTransition(_("Say in a few words why you decline, so the second can route it better."))
+    now = timezone.now()
+    with transaction.atomic():
+        request = Request.objects.select_for_update().get(pk=offer.request_id)
+        if (
+            Offer.objects.filter(pk=offer.pk, state=OfferState.PENDING).update(
+                state=OfferState.DECLINED, reason=reason.strip(), responded_at=now
+            )
+            != 1
+        ):
+            raise TransitionConflict(_("This opportunity is no longer open."))
+        event_record(
+            request=request,
+            actor=actor,
+            kind=EventKind.OFFER,
+            note=_("%(name)s declined: %(reason)s") % {"name": actor.display_name, "reason": reason.strip()},
+        )
+        still_open = Offer.objects.filter(request=request, state=OfferState.PENDING).exists()
+        if not still_open and request.state == State.OFFERED:
+            transition(
+                request=request,
+                actor=actor,
+                to_state=State.APPROVED,
+                expected_state=State.OFFERED,
+                note=_("Every member declined: back to routing."),
+            )
+    offer.state = OfferState.DECLINED
+    return offer

@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cercle.accounts.models import Role
+from cercle.accounts.permissions import ROUTE_ROLES, role_required
+from cercle.circle import selectors, services
+from cercle.circle.forms import DeclineOfferForm, RouteForm
+from cercle.circulation import selectors as circulation_selectors
+from cercle.circulation.errors import CirculationError
+from cercle.circulation.states import State
+
+
+@role_required(*ROUTE_ROLES)
+def routing(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "circle/routing.html",
+        {
+            "queue": list(circulation_selectors.routing_queue()),
+            "total": circulation_selectors.count_in_state(State.APPROVED),
+        },
+    )
+
+
+@role_required(*ROUTE_ROLES)
+def route(request: HttpRequest, pk: int) -> HttpResponse:
+    req = circulation_selectors.request_get_for_user(user=request.user, request_id=pk)  # type: ignore[arg-type]
+    members = list(selectors.members_with_load())
+    choices = [(m.pk, m.display_name) for m in members]
+    offered = set(req.offers.values_list("member_id", flat=True))
+    if request.method == "POST":
+        form = RouteForm(request.POST, member_choices=choices)
+        if form.is_valid():
+            chosen = [m for m in members if m.pk in set(form.cleaned_data["members"])]
+            try:
+                services.request_route(
+                    actor=request.user,  # type: ignore[arg-type]
+                    request=req,
+                    members=chosen,
+                    brief=form.cleaned_data["brief"],
+                    expected_state=form.cleaned_data["expected_state"] or None,
+                )
+            except CirculationError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(
+                    request,
+                    _("Offered to %(names)s.") % {"names": ", ".join(m.display_name for m in chosen)},
+                )
+                return redirect("circle:routing")
+    else:
+        form = RouteForm(
+            initial={"expected_state": req.state, "brief": selectors.route_brief_initial(request=req)},
+            member_choices=choices,
+        )
+    return render(
+        request, "circle/route.html", {"r": req, "form": form, "members": members, "offered": offered}
+    )
+
+
+@role_required(Role.MEMBER)
+def opportunities(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    return render(
+        request,
+        "circle/opportunities.html",
+        {
+            "offers": list(selectors.offers_for_member(user=user)),  # type: ignore[arg-type]
+            "projects": list(selectors.projects_for_member(user=user)),  # type: ignore[arg-type]
+            "past": list(selectors.past_offers_for_member(user=user)),  # type: ignore[arg-type]
+            "decline_form": DeclineOfferForm(),
+        },
+    )
+
+
+@require_POST
+@role_required(Role.MEMBER)
+def accept(request: HttpRequest, pk: int) -> HttpResponse:
+    offer = services.offer_get_for_member(user=request.user, offer_id=pk)  # type: ignore[arg-type]
+    try:
+        req = services.offer_accept(actor=request.user, offer=offer)  # type: ignore[arg-type]
+    except CirculationError as exc:
+        messages.error(request, exc.message)
+        return redirect("circle:opportunities")
+    messages.success(request, _("You are the project lead. The requester has been introduced to you."))
+    return redirect("projects:detail", pk=req.pk)
+
+
+@require_POST
+@role_required(Role.MEMBER)
+def decline(request: HttpRequest, pk: int) -> HttpResponse:
+    offer = services.offer_get_for_member(user=request.user, offer_id=pk)  # type: ignore[arg-type]
+    form = DeclineOfferForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "; ".join(form.errors["reason"]))
+        return redirect("circle:opportunities")
+    try:
+        services.offer_decline(actor=request.user, offer=offer, reason=form.cleaned_data["reason"])  # type: ignore[arg-type]
+    except CirculationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Declined. Thank you for saying why."))
+    return redirect("circle:opportunities")

@@ -1,0 +1,33 @@
+from django.contrib import admin
+
+from cercle.circulation.models import Event, Request
+
+
+class EventInline(admin.TabularInline):
+    model = Event
+    extra = 0
+    can_delete = False
+    readonly_fields = ("at", "actor", "kind", "from_state", "to_state", "note")
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(Request)
+class RequestAdmin(admin.ModelAdmin):
+    list_display = ("subject", "requester", "state", "received_at", "lead")
+    list_filter = ("state", "channel", "language")
+    search_fields = ("subject", "requester__email", "requester__name")
+    raw_id_fields = ("requester", "lead")
+    # State moves only through the services, so that every change is audited.
+    readonly_fields = (
+        "state",
+        "state_changed_at",
+        "lead",
+        "outcome",
+        "kept_at",
+        "answered_at",
+        "lead_at",
+        "closed_at",
+    )
+    inlines = [EventInline]

@@ -1,0 +1,142 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cercle.circulation.states import DismissReason, Outcome, State
+
+
+class Channel(models.TextChoices):
+    MAIL = "mail", _("E-mail")
+    FORM = "form", _("Request form")
+    LINKEDIN = "linkedin", _("LinkedIn")
+    MANUAL = "manual", _("Manual entry")
+
+
+class Request(models.Model):
+    """One incoming request and where it is in the circulation."""
+
+    subject = models.CharField(_("subject"), max_length=300)
+    summary = models.TextField(_("what they need"), blank=True)
+    requester = models.ForeignKey(
+        "network.Contact", verbose_name=_("requester"), on_delete=models.PROTECT, related_name="requests"
+    )
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, default=Channel.MAIL)
+    language = models.CharField(
+        _("language"), max_length=8, choices=[("fr", _("French")), ("en", _("English"))], default="fr"
+    )
+    deadline = models.DateField(_("deadline"), null=True, blank=True)
+
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.RECEIVED)
+    state_changed_at = models.DateTimeField(_("in this state since"), default=timezone.now)
+    received_at = models.DateTimeField(_("received at"), default=timezone.now, db_index=True)
+
+    dismiss_reason = models.CharField(
+        _("dismiss reason"), max_length=16, choices=DismissReason.choices, blank=True
+    )
+    decision_note = models.TextField(_("leader's note"), blank=True)
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("project lead"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="led_requests",
+    )
+    outcome = models.CharField(_("outcome"), max_length=8, choices=Outcome.choices, blank=True)
+    outcome_value = models.DecimalField(_("value"), max_digits=12, decimal_places=2, null=True, blank=True)
+
+    # Milestones, denormalised so the dashboard reads indexes, not the event log.
+    kept_at = models.DateTimeField(_("kept at"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("requester answered at"), null=True, blank=True)
+    answer_delay_s = models.PositiveIntegerField(null=True, blank=True)
+    lead_at = models.DateTimeField(_("project lead named at"), null=True, blank=True)
+    lead_delay_s = models.PositiveIntegerField(null=True, blank=True, db_index=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("request")
+        verbose_name_plural = _("requests")
+        indexes = [
+            models.Index(fields=["state", "received_at"], name="request_state_received"),
+            models.Index(fields=["state", "state_changed_at"], name="request_state_changed"),
+            models.Index(fields=["kept_at"], name="request_kept_at"),
+            # A reply without known ids finds its request by the same person within a recent window.
+            models.Index(fields=["requester", "received_at"], name="request_requester_received"),
+            # "Projects I lead", latest first.
+            models.Index(fields=["lead", "-lead_at"], name="request_lead_at"),
+            # The dashboard's median time to a project lead, over a recent window.
+            models.Index(
+                fields=["received_at", "lead_delay_s"],
+                condition=models.Q(lead_delay_s__isnull=False),
+                name="request_lead_delay_recent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject
+
+    @property
+    def waiting_since(self) -> timedelta:
+        return timezone.now() - self.state_changed_at
+
+    @property
+    def stage_limit(self) -> timedelta | None:
+        hours = settings.CERCLE["STAGE_LIMITS_HOURS"].get(self.state)
+        return timedelta(hours=hours) if hours else None
+
+    @property
+    def is_overdue(self) -> bool:
+        limit = self.stage_limit
+        return limit is not None and self.waiting_since > limit
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", _("Created")
+    TRANSITION = "transition", _("State change")
+    OFFER = "offer", _("Offer")
+    MESSAGE = "message", _("Message")
+    MAIL = "mail", _("Mail queued")
+    NOTE = "note", _("Note")
+
+
+class Event(models.Model):
+    """The audit trail: every state change and every notable action on a request."""
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    kind = models.CharField(_("kind"), max_length=16, choices=EventKind.choices, default=EventKind.TRANSITION)
+    from_state = models.CharField(_("from"), max_length=16, choices=State.choices, blank=True)
+    to_state = models.CharField(_("to"), max_length=16, choices=State.choices, blank=True)
+    # As written (in the writer's language). For a note the system wrote, `note_source` keeps its
+    # English source and arguments (circulation/notes.py) so that each reader gets it in their language.
+    note = models.TextField(_("note"), blank=True)
+    note_source = models.JSONField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["request", "at"], name="event_request_at")]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} {self.from_state}→{self.to_state}"
+
+    @property
+    def note_text(self) -> str:
+        """The note in the reader's language (a person's own words stay as they wrote them)."""
+        if self.note_source:
+            from cercle.circulation.notes import Note
+
+            try:
+                return Note.from_json(self.note_source).render()
+            except Exception:  # an old or damaged source: the note as written is still right
+                return self.note
+        return self.note

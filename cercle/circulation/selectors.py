@@ -1,0 +1,209 @@
+"""Reads for pages and the API. Every list has a fixed number of queries, whatever the row count."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db.models import Count, F, Min, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cercle.accounts.models import User
+from cercle.accounts.permissions import OVERSEE_ROLES
+from cercle.circulation.models import Request
+from cercle.circulation.states import OPEN_STATES, STAGE_OWNER, State
+
+if TYPE_CHECKING:
+    from cercle.intake.models import Message
+
+
+def requests_visible_to(user: User) -> QuerySet[Request]:
+    """The one place that says which requests a user may see."""
+    if not user.is_authenticated:
+        return Request.objects.none()
+    if user.role in OVERSEE_ROLES or user.is_superuser:
+        return Request.objects.all()
+    # A member sees what is offered to them now, what they lead and the projects they are in; an offer
+    # they declined, or that was withdrawn when someone else took the lead, no longer opens the request
+    # (nor that colleague's project).
+    live_offer = Q(offers__member=user, offers__state__in=("pending", "accepted"))
+    return Request.objects.filter(live_offer | Q(lead=user) | Q(project__team=user)).distinct()
+
+
+def request_get_for_user(*, user: User, request_id: int) -> Request:
+    """Fetch-and-authorize: a request the user may not see does not exist for them (404)."""
+    request = requests_visible_to(user).select_related("requester", "lead").filter(pk=request_id).first()
+    if request is None:
+        raise Http404(_("No such request."))
+    return request
+
+
+def message_for_user(*, user: User, request_id: int, message_id: int) -> Message:
+    """One message of a request, through the request's fetch-and-authorize (404 otherwise)."""
+    request = request_get_for_user(user=user, request_id=request_id)
+    message = request.messages.filter(pk=message_id).first()
+    if message is None:
+        raise Http404(_("No such message."))
+    return message
+
+
+def message_attachment_for_user(
+    *, user: User, request_id: int, message_id: int, index: int
+) -> tuple[Request, dict[str, Any]]:
+    """One entry of a message's `attachments`, through the request's fetch-and-authorize: a request
+    the user may not see, a message of another request or an index past the list is a 404."""
+    request = request_get_for_user(user=user, request_id=request_id)
+    entries = request.messages.filter(pk=message_id).values_list("attachments", flat=True).first()
+    if not isinstance(entries, list) or not 0 <= index < len(entries) or not isinstance(entries[index], dict):
+        raise Http404(_("No such attachment."))
+    return request, entries[index]
+
+
+TRIAGE_ORDERS = ("age", "score")
+
+
+def triage_queue(*, limit: int = 50, order: str = "age") -> QuerySet[Request]:
+    """Waiting requests with the machine's suggestion (one query). `order`: "age" (oldest first) or
+    "score" (the likeliest serious requests first, by the triage's score; unscored ones last)."""
+    ordering: list[Any] = ["received_at", "id"]
+    if order == "score":
+        ordering = [F("triage_suggestion__score").desc(nulls_last=True), *ordering]
+    return (
+        Request.objects.filter(state=State.RECEIVED)
+        .select_related("requester", "triage_suggestion")
+        .order_by(*ordering)[:limit]
+    )
+
+
+def validation_queue(*, limit: int = 25) -> QuerySet[Request]:
+    return (
+        Request.objects.filter(state__in=[State.KEPT, State.DEFERRED])
+        .select_related("requester", "triage_brief")
+        # Fresh decisions first ("kept" sorts after "deferred"), oldest first within each.
+        .order_by("-state", "state_changed_at", "id")[:limit]
+    )
+
+
+def routing_queue(*, limit: int = 50) -> QuerySet[Request]:
+    return (
+        Request.objects.filter(state=State.APPROVED)
+        .select_related("requester")
+        .order_by("state_changed_at", "id")[:limit]
+    )
+
+
+def count_in_state(*states: str) -> int:
+    return Request.objects.filter(state__in=states).count()
+
+
+def stage_limit(state: str) -> timedelta | None:
+    hours = settings.CERCLE["STAGE_LIMITS_HOURS"].get(state)
+    return timedelta(hours=hours) if hours else None
+
+
+@dataclass(frozen=True)
+class StageRow:
+    state: str
+    label: str
+    owner: str
+    count: int
+    oldest: datetime | None
+    overdue: int
+    limit_hours: int | None
+
+    @property
+    def oldest_wait(self) -> timedelta | None:
+        return timezone.now() - self.oldest if self.oldest else None
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    stages: list[StageRow]
+    closed_counts: dict[str, int]
+    serious: int
+    answered_in_time: int
+    answer_rate: float | None
+    median_lead_delay: timedelta | None
+    leads_named: int
+    overdue_requests: list[Request]
+    window_days: int
+    answer_target_hours: int
+
+
+def dashboard(*, window_days: int = 90, now: datetime | None = None) -> Dashboard:
+    now = now or timezone.now()
+    limits = settings.CERCLE["STAGE_LIMITS_HOURS"]
+    overdue_q: dict[str, Any] = {}
+    overdue_filter = Q(pk__in=[])
+    for state in OPEN_STATES:
+        hours = limits.get(state)
+        if hours:
+            cond = Q(state=state, state_changed_at__lt=now - timedelta(hours=hours))
+            overdue_q[f"overdue_{state}"] = Count("id", filter=cond)
+            overdue_filter |= cond
+    per_state = {
+        row["state"]: row
+        for row in Request.objects.values("state").annotate(n=Count("id"), oldest=Min("state_changed_at"))
+    }
+    # Only open stages can be late: the filter lets the database read the (state, state_changed_at) index.
+    overdue = (
+        Request.objects.filter(state__in=[k.removeprefix("overdue_") for k in overdue_q]).aggregate(
+            **overdue_q
+        )
+        if overdue_q
+        else {}
+    )
+    stages = [
+        StageRow(
+            state=state,
+            label=str(State(state).label),
+            owner=str(STAGE_OWNER.get(state, "")),
+            count=per_state.get(state, {}).get("n", 0),
+            oldest=per_state.get(state, {}).get("oldest"),
+            overdue=overdue.get(f"overdue_{state}") or 0,
+            limit_hours=limits.get(state),
+        )
+        for state in OPEN_STATES
+    ]
+    closed_counts: dict[str, int] = {
+        str(state): per_state.get(state, {}).get("n", 0)
+        for state in (State.DISMISSED, State.DECLINED, State.CLOSED)
+    }
+
+    # The metric that matters: serious requests (kept by the second) answered within the target.
+    since = now - timedelta(days=window_days)
+    target = timedelta(hours=settings.CERCLE["ANSWER_TARGET_HOURS"])
+    serious = Request.objects.filter(kept_at__isnull=False, received_at__gte=since)
+    agg = serious.aggregate(
+        # Only requests whose window has elapsed (or that were answered) count in the denominator.
+        due=Count("id", filter=Q(received_at__lte=now - target) | Q(answered_at__isnull=False)),
+        in_time=Count("id", filter=Q(answer_delay_s__lte=int(target.total_seconds()))),
+    )
+    due, in_time = agg["due"] or 0, agg["in_time"] or 0
+
+    with_lead = Request.objects.filter(lead_delay_s__isnull=False, received_at__gte=since)
+    leads = with_lead.count()
+    median = None
+    if leads:
+        middle = with_lead.order_by("lead_delay_s").values_list("lead_delay_s", flat=True)[leads // 2]
+        median = timedelta(seconds=middle or 0)
+
+    overdue_requests = list(
+        Request.objects.filter(overdue_filter).select_related("requester").order_by("state_changed_at")[:10]
+    )
+    return Dashboard(
+        stages=stages,
+        closed_counts=closed_counts,
+        serious=due,
+        answered_in_time=in_time,
+        answer_rate=(in_time / due) if due else None,
+        median_lead_delay=median,
+        leads_named=leads,
+        overdue_requests=overdue_requests,
+        window_days=window_days,
+        answer_target_hours=settings.CERCLE["ANSWER_TARGET_HOURS"],
+    )

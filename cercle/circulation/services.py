@@ -1,0 +1,316 @@
+"""Every write on a request. One transaction each; mail and tasks after commit.
+
+Transitions are conditional updates (`filter(pk=…, state=FROM).update(…) == 1`): when two people act
+at once, exactly one wins and the other gets `TransitionConflict` with a clear message.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from cercle.accounts.models import User
+from cercle.accounts.permissions import ROUTE_ROLES, TRIAGE_ROLES, VALIDATE_ROLES, require_role
+from cercle.accounts.selectors import hub_leader
+from cercle.circulation.errors import IllegalTransition, TransitionConflict
+from cercle.circulation.models import Channel, Event, EventKind, Request
+from cercle.circulation.notes import Label, Note, with_reason
+from cercle.circulation.states import DismissReason, Outcome, State, can_transition
+from cercle.network.models import Contact
+
+
+def _label(state: str) -> str:
+    return str(State(state).label) if state in State.values else state
+
+
+def transition(
+    *,
+    request: Request,
+    actor: User | None,
+    to_state: str,
+    note: str | Note = "",
+    expected_state: str | None = None,
+    fields: dict[str, Any] | None = None,
+) -> Request:
+    """Move a request along one legal edge, audited. Callers check the actor's role first."""
+    seen = expected_state or request.state
+    if expected_state and expected_state != request.state:
+        raise TransitionConflict(
+            _("Someone acted on this request before you: it is now “%(state)s”. Nothing was changed.")
+            % {"state": _label(request.state)}
+        )
+    if not can_transition(seen, to_state):
+        raise IllegalTransition(
+            _("This request is “%(current)s”: it cannot become “%(target)s”.")
+            % {"current": _label(seen), "target": _label(to_state)}
+        )
+    now = timezone.now()
+    updates: dict[str, Any] = {"state": to_state, "state_changed_at": now, **(fields or {})}
+    with transaction.atomic():
+        if Request.objects.filter(pk=request.pk, state=seen).update(**updates) != 1:
+            current = Request.objects.filter(pk=request.pk).values_list("state", flat=True).first() or ""
+            raise TransitionConflict(
+                _(
+                    "Someone acted on this request at the same time: it is now “%(state)s”. Nothing was changed."
+                )
+                % {"state": _label(current)}
+            )
+        Event.objects.create(
+            request=request,
+            actor=actor,
+            at=now,
+            kind=EventKind.TRANSITION,
+            from_state=seen,
+            to_state=to_state,
+            **_note_fields(note),
+        )
+    for name, value in updates.items():
+        setattr(request, name, value)
+    return request
+
+
+def event_record(*, request: Request, actor: User | None, kind: str, note: str | Note) -> Event:
+    return Event.objects.create(
+        request=request, actor=actor, kind=kind, at=timezone.now(), **_note_fields(note)
+    )
+
+
+def _note_fields(note: str | Note) -> dict[str, Any]:
+    """A person's words as typed; a system note as rendered now, plus its source for other readers."""
+    if isinstance(note, Note):
+        return {"note": note.render(), "note_source": note.to_json()}
+    return {"note": note}
+
+
+def request_create(
+    *,
+    requester: Contact,
+    subject: str,
+    summary: str = "",
+    channel: str = Channel.MAIL,
+    language: str = "fr",
+    received_at: datetime | None = None,
+    deadline: Any = None,
+    actor: User | None = None,
+) -> Request:
+    received_at = received_at or timezone.now()
+    request = Request.objects.create(
+        requester=requester,
+        subject=(" ".join(subject.split()) or _("(no subject)"))[:300],
+        summary=summary,
+        channel=channel,
+        language=language,
+        received_at=received_at,
+        state_changed_at=received_at,
+        deadline=deadline,
+    )
+    Event.objects.create(
+        request=request,
+        actor=actor,
+        at=received_at,
+        kind=EventKind.CREATED,
+        to_state=State.RECEIVED,
+        **_note_fields(Note("%(channel)s", channel=Label("channel", channel))),
+    )
+    return request
+
+
+# --- First filter: the second -------------------------------------------------------------
+
+
+def request_keep(
+    *, actor: User, request: Request, note: str | Note = "", expected_state: str | None = None
+) -> Request:
+    require_role(actor, TRIAGE_ROLES)
+    return transition(
+        request=request,
+        actor=actor,
+        to_state=State.KEPT,
+        note=note,
+        expected_state=expected_state,
+        fields={"kept_at": timezone.now(), "dismiss_reason": ""},
+    )
+
+
+def request_dismiss(
+    *, actor: User, request: Request, reason: str, note: str | Note = "", expected_state: str | None = None
+) -> Request:
+    require_role(actor, TRIAGE_ROLES)
+    if reason not in DismissReason.values:
+        raise IllegalTransition(_("Choose a reason to dismiss this request."))
+    return transition(
+        request=request,
+        actor=actor,
+        to_state=State.DISMISSED,
+        expected_state=expected_state,
+        note=with_reason(Label("dismiss_reason", reason), note),
+        fields={"dismiss_reason": reason},
+    )
+
+
+def request_restore(
+    *, actor: User, request: Request, note: str | Note = "", expected_state: str | None = None
+) -> Request:
+    require_role(actor, TRIAGE_ROLES)
+    return transition(
+        request=request,
+        actor=actor,
+        to_state=State.RECEIVED,
+        expected_state=expected_state,
+        note=note or Note(gettext_noop("Back in the triage queue.")),
+        fields={"dismiss_reason": ""},
+    )
+
+
+# --- Second filter: the leader -------------------------------------------------------------
+
+
+def request_approve(
+    *, actor: User, request: Request, note: str | Note = "", expected_state: str | None = None
+) -> Request:
+    require_role(actor, VALIDATE_ROLES)
+    now = timezone.now()
+    fields: dict[str, Any] = {"decision_note": note}
+    if request.answered_at is None:
+        fields["answered_at"] = now
+        fields["answer_delay_s"] = max(int((now - request.received_at).total_seconds()), 0)
+    with transaction.atomic():
+        transition(
+            request=request,
+            actor=actor,
+            to_state=State.APPROVED,
+            note=note,
+            expected_state=expected_state,
+            fields=fields,
+        )
+        _acknowledge(request=request, actor=actor)
+    return request
+
+
+def request_decline(
+    *, actor: User, request: Request, note: str | Note = "", expected_state: str | None = None
+) -> Request:
+    require_role(actor, VALIDATE_ROLES)
+    return transition(
+        request=request,
+        actor=actor,
+        to_state=State.DECLINED,
+        note=note,
+        expected_state=expected_state,
+        fields={"decision_note": note},
+    )
+
+
+def request_defer(
+    *, actor: User, request: Request, note: str | Note = "", expected_state: str | None = None
+) -> Request:
+    require_role(actor, VALIDATE_ROLES)
+    return transition(
+        request=request,
+        actor=actor,
+        to_state=State.DEFERRED,
+        note=note,
+        expected_state=expected_state,
+        fields={"decision_note": note},
+    )
+
+
+def _thread_headers(request: Request) -> dict[str, str]:
+    """In-Reply-To/References so the requester's answer threads back onto the request."""
+    first = request.messages.filter(direction="in").order_by("sent_at", "id").first()
+    if first is None:
+        return {}
+    refs = " ".join(filter(None, [first.references.strip(), first.message_id]))
+    return {"In-Reply-To": first.message_id, "References": refs[-2000:]}
+
+
+def _acknowledge(*, request: Request, actor: User) -> None:
+    from cercle.outbox.services import address, outbox_enqueue, template_render
+
+    leader = hub_leader() or actor
+    if not request.requester.email:
+        # A LinkedIn requester with no known address: the second answers on LinkedIn.
+        event_record(
+            request=request,
+            actor=actor,
+            kind=EventKind.MAIL,
+            note=Note(
+                gettext_noop("No e-mail address for %(name)s: answer them on LinkedIn."),
+                name=request.requester.display_name,
+            ),
+        )
+        return
+    mail = template_render(
+        key="acknowledgement",
+        language=request.language,
+        context={
+            "requester_name": request.requester.display_name,
+            "leader_name": leader.display_name,
+            "subject": request.subject,
+            "hub_name": settings.CERCLE["HUB_NAME"],
+        },
+    )
+    outbox_enqueue(
+        idempotency_key=f"ack:{request.pk}",
+        request_id=request.pk,
+        to=[address(request.requester.name, request.requester.email)],
+        reply_to=[address(leader.display_name, leader.email)] if leader.email else [],
+        subject=mail.subject,
+        body=mail.body,
+        headers=_thread_headers(request),
+    )
+    event_record(
+        request=request,
+        actor=actor,
+        kind=EventKind.MAIL,
+        note=Note(gettext_noop("Acknowledgement queued for %(email)s"), email=request.requester.email),
+    )
+
+
+# --- Project lead and outcome ------------------------------------------------------------
+
+
+def _require_lead_or_overseer(actor: User, request: Request) -> None:
+    if request.lead_id == actor.pk:
+        return
+    require_role(actor, ROUTE_ROLES)
+
+
+def request_kick_off(
+    *, actor: User, request: Request, note: str | Note = "", expected_state: str | None = None
+) -> Request:
+    _require_lead_or_overseer(actor, request)
+    return transition(
+        request=request, actor=actor, to_state=State.KICKED_OFF, note=note, expected_state=expected_state
+    )
+
+
+def request_close(
+    *,
+    actor: User,
+    request: Request,
+    outcome: str,
+    value: Decimal | None = None,
+    note: str | Note = "",
+    expected_state: str | None = None,
+) -> Request:
+    _require_lead_or_overseer(actor, request)
+    if outcome not in Outcome.values:
+        raise IllegalTransition(_("Choose an outcome: won, lost or no-go."))
+    if value is not None and value < 0:
+        raise IllegalTransition(_("The value cannot be negative."))
+    return transition(
+        request=request,
+        actor=actor,
+        to_state=State.CLOSED,
+        expected_state=expected_state,
+        note=with_reason(Label("outcome", outcome), note),
+        fields={"outcome": outcome, "outcome_value": value, "closed_at": timezone.now()},
+    )

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django import template
+from django.conf import settings
+from django.utils.formats import number_format
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+@register.filter
+def duration(value: timedelta | None) -> str:
+    """A human duration with the two most significant units: '3 d 4 h', '5 h 12 min'."""
+    if value is None:
+        return ""
+    seconds = max(int(value.total_seconds()), 0)
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    if days:
+        return _("%(d)s d %(h)s h") % {"d": days, "h": hours}
+    if hours:
+        return _("%(h)s h %(m)s min") % {"h": hours, "m": minutes}
+    return _("%(m)s min") % {"m": minutes}
+
+
+@register.filter
+def percent(value: float | None) -> str:
+    return "" if value is None else f"{round(value * 100)} %"
+
+
+@register.filter
+def headline(profile: object, language: str) -> str:
+    getter = getattr(profile, "headline", None)
+    return getter(language) if callable(getter) else ""
+
+
+@register.filter
+def money(value: Decimal | int | float | None) -> str:
+    """An amount in the hub's currency (`CERCLE_CURRENCY`, default EUR), written as the language writes it:
+    "4 500 €" in French, "€4,500" in English; cents only when there are some."""
+    if value in (None, ""):
+        return ""
+    amount = Decimal(str(value))
+    places = 0 if amount == amount.to_integral_value() else 2
+    number = number_format(amount, decimal_pos=places, use_l10n=True, force_grouping=True)
+    code = str(settings.CERCLE.get("CURRENCY", "EUR")).upper()
+    symbol = _SYMBOLS.get(code, code)
+    if (get_language() or "fr").startswith("fr"):
+        return f"{number}\u00a0{symbol}"
+    return f"{symbol}{number}" if len(symbol) == 1 else f"{symbol}\u00a0{number}"
+
+
+_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF", "CAD": "CA$"}

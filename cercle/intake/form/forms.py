@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from datetime import date
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class PublicRequestForm(forms.Form):
+    name = forms.CharField(label=_("Your name"), max_length=200)
+    email = forms.EmailField(label=_("Your e-mail address"), max_length=254)
+    organisation = forms.CharField(label=_("Organisation"), max_length=200, required=False)
+    need = forms.CharField(
+        label=_("What do you need?"),
+        min_length=20,
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("A few sentences: the context, what you expect, and by when."),
+    )
+    deadline = forms.DateField(
+        label=_("Deadline (optional)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    # Honeypot: hidden from people by CSS, filled in by bots.
+    website = forms.CharField(required=False, label=_("Leave this field empty"))
+
+    def clean_deadline(self) -> date | None:
+        deadline: date | None = self.cleaned_data.get("deadline")
+        if deadline and deadline < date.today():
+            raise forms.ValidationError(_("The deadline is in the past."))
+        return deadline
+
+    def clean_name(self) -> str:
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise forms.ValidationError(_("Tell us your name."))
+        return name

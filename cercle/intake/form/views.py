@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from cercle.intake.form import ratelimit
+from cercle.intake.form.forms import PublicRequestForm
+from cercle.intake.services import FormSubmission, request_submit_form
+
+
+def ask(request: HttpRequest) -> HttpResponse:
+    """The public request form: the only page an outsider can see."""
+    if request.method == "POST":
+        form = PublicRequestForm(request.POST)
+        limit: int = settings.CERCLE["FORM_RATE_LIMIT"]
+        # Requests sent count against the limit; a form sent back for a typo does not (people sharing an
+        # office connection make typos too). Wrong forms have their own, wider limit against hammering.
+        valid = form.is_valid()
+        if not (
+            ratelimit.allowed(request, scope="form", limit=limit)
+            and (valid or ratelimit.hit(request, scope="form-invalid", limit=limit * 10))
+        ):
+            form.add_error(None, _("Too many requests from your connection. Please try again in an hour."))
+            return render(request, "intake/ask.html", {"form": form}, status=429)
+        if valid:
+            ratelimit.hit(request, scope="form", limit=limit)
+            if form.cleaned_data["website"]:
+                # A bot filled the honeypot: pretend success, store nothing.
+                return redirect("intake:thanks")
+            language = (get_language() or "fr")[:2]
+            request_submit_form(
+                submission=FormSubmission(
+                    name=form.cleaned_data["name"],
+                    email=form.cleaned_data["email"],
+                    organisation=form.cleaned_data["organisation"],
+                    need=form.cleaned_data["need"],
+                    deadline=form.cleaned_data["deadline"],
+                    language=language if language in ("fr", "en") else "fr",
+                )
+            )
+            return redirect("intake:thanks")
+        return render(request, "intake/ask.html", {"form": form}, status=400)
+    return render(request, "intake/ask.html", {"form": PublicRequestForm()})
+
+
+def thanks(request: HttpRequest) -> HttpResponse:
+    return render(request, "intake/thanks.html")

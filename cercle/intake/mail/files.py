@@ -1,0 +1,390 @@
+"""Import of mail files: single .eml files, mbox files and Maildir folders, in any mix.
+
+Streaming: one message in memory at a time. Idempotent: a message already stored (same
+Message-ID) is counted as a duplicate, so an interrupted import can simply be run again.
+Every message is accounted for: created, attached, stored (kept without a request), duplicate,
+skipped (with the reason: no sender, empty, unreadable) or failed (with the error).
+"""
+
+from __future__ import annotations
+
+import heapq
+import multiprocessing
+import os
+import re
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from django.conf import settings
+from django.db import DatabaseError, transaction
+
+from cercle.circulation.models import Channel
+from cercle.intake.mail.parse import ParsedMessage, parse_many
+from cercle.intake.models import Direction
+from cercle.intake.services import IngestContext, message_ingest
+
+SKIP_NAMES = {"SOURCE.md", "LICENSE", "README.md", "COPYING", ".DS_Store"}
+MAX_MESSAGE_BYTES = 50 * 1024 * 1024
+BATCH_MESSAGES = 200
+BATCH_BYTES = 16 * 1024 * 1024  # a batch is held in memory, parsed, until it is written
+_SENT_FOLDER = re.compile(r"(?:^|[._\s/-])sent(?:$|[._\s-])|envoy|gesendet|enviad|inviat", re.I)
+
+
+@dataclass
+class ImportSummary:
+    counts: Counter[str] = field(default_factory=Counter)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (where, why)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def _is_maildir(path: Path) -> bool:
+    return path.is_dir() and (path / "cur").is_dir() and (path / "new").is_dir()
+
+
+def _is_mbox(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(5) == b"From "
+    except OSError:
+        return False
+
+
+def iter_sources(path: Path) -> Iterator[tuple[str, bytes | None, str]]:
+    """Yield (where, raw bytes or None, error) for every message under `path`."""
+    for where, raw, error, _folder in _sources(path):
+        yield where, raw, error
+
+
+def _sources(path: Path, folder: str = "") -> Iterator[tuple[str, bytes | None, str, str]]:
+    """(where, raw bytes or None, error, folder name) for every message under `path`."""
+    if _is_maildir(path):
+        for name, file in _maildir_files(path):
+            where = f"{path}:{name.partition(':')[0]}"
+            try:
+                if file.stat().st_size > MAX_MESSAGE_BYTES:
+                    yield where, None, "larger than 50 MB", path.name
+                    continue
+                yield where, file.read_bytes(), "", path.name
+            except OSError as exc:  # deleted or moved by a mail client since the listing
+                yield where, None, str(exc), path.name
+        for sub in _maildir_subfolders(path):
+            yield from _sources(path / f".{sub}")
+        return
+    if path.is_dir():
+        for root, dirs, files in os.walk(path):
+            dirs.sort()
+            root_path = Path(root)
+            if _is_maildir(root_path):
+                dirs[:] = []
+                yield from _sources(root_path)
+                continue
+            if root_path.name in {"cur", "new", "tmp"} and _is_maildir(root_path.parent):
+                continue
+            for name in sorted(files):
+                if name in SKIP_NAMES or name.startswith("."):
+                    continue
+                yield from _sources(root_path / name, root_path.name)
+        return
+    if _is_mbox(path):
+        for index, raw, error in mbox_messages(path):
+            yield f"{path}#{index}", raw, error, path.name
+        return
+    try:
+        if path.stat().st_size > MAX_MESSAGE_BYTES:
+            yield str(path), None, "larger than 50 MB", folder
+            return
+        yield str(path), path.read_bytes(), "", folder
+    except OSError as exc:
+        yield str(path), None, str(exc), folder
+
+
+def _maildir_names(folder: Path) -> np.ndarray:
+    """The message file names of a Maildir's `new` or `cur`, sorted, in a compact array.
+
+    Maildir names start with the delivery time, so this order is roughly chronological (parents
+    before replies). Fixed-width bytes in one numpy array: about 40 bytes a message, where the
+    standard library's `mailbox.Maildir` index and a sorted key list take about 300 — a mailbox of
+    millions of messages stays well inside the import's memory budget.
+    """
+
+    def names() -> Iterator[bytes]:
+        for entry in os.scandir(folder):
+            if not entry.name.startswith(".") and not entry.is_dir():
+                yield os.fsencode(entry.name)
+
+    width = count = 0
+    for name in names():
+        width, count = max(width, len(name)), count + 1
+    try:
+        found = np.fromiter(names(), dtype=f"S{max(width, 1)}", count=count)
+    except ValueError:  # files came or went between the two passes: list them again, the slow way
+        found = np.array(sorted(names()), dtype=bytes)
+    found.sort()
+    return found
+
+
+def _maildir_files(path: Path) -> Iterator[tuple[str, Path]]:
+    """(name, path) of every message of a Maildir folder (`new` and `cur` merged), in name order."""
+
+    def files(folder: Path) -> Iterator[tuple[str, Path]]:
+        for raw_name in _maildir_names(folder):
+            name = os.fsdecode(raw_name)
+            yield name, folder / name
+
+    yield from heapq.merge(files(path / "new"), files(path / "cur"), key=lambda item: item[0])
+
+
+def _maildir_subfolders(path: Path) -> list[str]:
+    """Maildir++ sub-folders (`.Sent`, `.Archives.2024`…), by name."""
+    return sorted(
+        entry.name[1:]
+        for entry in os.scandir(path)
+        if entry.name.startswith(".") and entry.name not in (".", "..") and _is_maildir(Path(entry.path))
+    )
+
+
+def mbox_messages(path: Path, max_bytes: int = MAX_MESSAGE_BYTES) -> Iterator[tuple[int, bytes | None, str]]:
+    """(index, raw bytes or None, error) of each message of an mbox file, reading it once, front to back.
+
+    The same messages, byte for byte, as the standard library's `mailbox.mbox` (a message starts at
+    each line beginning with "From "; the blank line before the next one is not part of it), but
+    streamed: `mailbox.mbox` first indexes the whole file, hundreds of bytes per message, which a
+    multi-gigabyte export (Google Takeout's single mbox) would feel. One message in memory at a time;
+    one larger than `max_bytes` is reported, not read.
+    """
+    index = -1
+    lines: list[bytes] | None = None  # None: before the first "From " line
+    size, too_large, last_empty = 0, False, False
+
+    def finish() -> tuple[int, bytes | None, str]:
+        if too_large:
+            return index, None, "larger than 50 MB"
+        raw = b"".join(lines or [])
+        return index, raw[:-1] if last_empty else raw, ""
+
+    with path.open("rb") as handle:
+        for line in handle:
+            if line.startswith(b"From "):
+                if lines is not None:
+                    yield finish()
+                index, lines, size, too_large, last_empty = index + 1, [], 0, False, False
+                continue
+            if lines is None:
+                continue
+            last_empty = line == b"\n"
+            if too_large:
+                continue
+            size += len(line)
+            if size > max_bytes:
+                too_large, lines = True, []
+            else:
+                lines.append(line)
+    if lines is not None:
+        yield finish()
+
+
+def is_sent_folder(name: str) -> bool:
+    """`Sent`, `.Sent Items`, `INBOX.Sent`, `Éléments envoyés`, `enron.allen-p._sent_mail`…"""
+    return bool(_SENT_FOLDER.search(name))
+
+
+def count_messages(path: Path) -> int:
+    """A cheap count for the progress bar (mbox files are scanned for their separators)."""
+    total = 0
+    if _is_maildir(path):
+        return sum(_maildir_names(path / sub).size for sub in ("new", "cur")) + sum(
+            count_messages(path / f".{sub}") for sub in _maildir_subfolders(path)
+        )
+    if path.is_dir():
+        for root, dirs, files in os.walk(path):
+            root_path = Path(root)
+            if _is_maildir(root_path):
+                dirs[:] = []
+                total += count_messages(root_path)
+                continue
+            for name in files:
+                if name not in SKIP_NAMES and not name.startswith("."):
+                    total += count_messages(root_path / name)
+        return total
+    if _is_mbox(path):
+        with path.open("rb") as handle:
+            return sum(1 for line in handle if line.startswith(b"From "))
+    return 1
+
+
+@dataclass
+class _Item:
+    where: str
+    raw: bytes | None
+    folder: str
+    parsed: ParsedMessage | None = None
+    outcome: tuple[str, str] | None = None  # decided before the database: skipped or failed
+
+
+def _read_batch(
+    sources: Iterator[tuple[str, bytes | None, str, str]], path: Path
+) -> tuple[list[_Item], bool]:
+    """Up to BATCH_MESSAGES messages (or BATCH_BYTES), not parsed yet; and whether the sources are exhausted."""
+    items: list[_Item] = []
+    size = 0
+    while len(items) < BATCH_MESSAGES and size < BATCH_BYTES:
+        try:
+            where, raw, error, folder = next(sources)
+        except StopIteration:
+            return items, True
+        except Exception as exc:  # the folder or file became unreadable mid-way
+            items.append(_Item(str(path), None, "", outcome=("failed", f"{type(exc).__name__}: {exc}")))
+            return items, True
+        item = _Item(where, raw, folder)
+        if raw is None:
+            item.outcome = ("skipped", error or "unreadable")
+        elif not raw.strip():
+            item.outcome = ("skipped", "empty file")
+        else:
+            size += len(raw)
+        items.append(item)
+    return items, False
+
+
+class _Parser:
+    """Parses batches, in a worker process once the import proves large (more than one batch).
+
+    Parsing is pure CPU and needs no database: while this process writes batch N, the worker parses
+    batch N+1 on the other core. Any trouble with the worker (it cannot start, it dies) falls back to
+    parsing here; a message is never lost to it.
+    """
+
+    def __init__(self, max_chars: int) -> None:
+        self.max_chars = max_chars
+        self.pool: ProcessPoolExecutor | None = None
+
+    def start(self, items: list[_Item]) -> Callable[[], None]:
+        """Begin parsing these items; the returned function finishes (fills `item.parsed`)."""
+        todo = [item for item in items if item.outcome is None and item.raw is not None]
+        raws = [item.raw for item in todo if item.raw is not None]
+        future: Future[list[ParsedMessage]] | None = None
+        if self.pool is not None and raws:
+            try:
+                future = self.pool.submit(parse_many, raws, self.max_chars)
+            except Exception:  # a broken pool: parse here from now on
+                self.stop()
+
+        def finish() -> None:
+            parsed: list[ParsedMessage] | None = None
+            if future is not None:
+                try:
+                    parsed = future.result()
+                except Exception:
+                    self.stop()
+            if parsed is None:
+                parsed = parse_many(raws, self.max_chars)
+            for item, result in zip(todo, parsed, strict=True):
+                item.parsed = result
+
+        return finish
+
+    def use_a_worker(self) -> None:
+        if self.pool is None and (os.cpu_count() or 1) > 1:
+            try:
+                # spawn, not fork: this process may hold threads (the progress bar) and a database connection.
+                self.pool = ProcessPoolExecutor(
+                    max_workers=1, mp_context=multiprocessing.get_context("spawn")
+                )
+            except Exception:
+                self.pool = None
+
+    def stop(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool = None
+
+
+def import_path(
+    path: Path,
+    *,
+    channel: str = Channel.MAIL,
+    direction: str | None = None,
+    on_message: Callable[[str, str], None] | None = None,
+) -> ImportSummary:
+    """Import every message under `path`; each ends created, attached, stored, duplicate, skipped or failed.
+
+    `direction` None guesses per message: sent when its folder looks like a sent folder (`Sent`,
+    `Éléments envoyés`, `sent_items`…) or when it comes from a leader's address; else received.
+
+    Messages go in batches: up to BATCH_MESSAGES are read and parsed (the next batch in a worker
+    process while this one is written), the Message-IDs they carry are looked up in one query, then
+    they are written in one transaction, each in its own savepoint (one commit and one lookup per
+    message would dominate a large import). Outcomes are reported once their batch has committed; if
+    a commit fails, that batch is reported failed and a new run imports it (Message-IDs make it
+    idempotent).
+    """
+    summary = ImportSummary()
+    context = IngestContext.load()
+    context.pending_interactions = []
+    parser = _Parser(settings.CERCLE["MAX_BODY_CHARS"])
+    sources = _sources(path)
+    try:
+        items, done = _read_batch(sources, path)
+        finish = parser.start(items)
+        while items:
+            following: list[_Item] = []
+            if not done:
+                following, done = _read_batch(sources, path)
+                parser.use_a_worker()  # more than one batch: worth a second process
+            finish_following = parser.start(following)
+            finish()
+            for where, status, reason in _write_batch(items, context, channel=channel, direction=direction):
+                summary.counts[status] += 1
+                if status in ("skipped", "failed"):
+                    summary.skipped.append((where, reason))
+                if on_message:
+                    on_message(where, status)
+            items, finish = following, finish_following
+    finally:
+        parser.stop()
+    return summary
+
+
+def _write_batch(
+    items: list[_Item], context: IngestContext, *, channel: str, direction: str | None
+) -> list[tuple[str, str, str]]:
+    outcomes: list[tuple[str, str, str]] = []
+    try:
+        with transaction.atomic():
+            context.prefetch([i for item in items if item.parsed for i in item.parsed.all_ids])
+            for item in items:
+                status, reason = item.outcome or _ingest_one(
+                    item, channel=channel, direction=direction, context=context
+                )
+                outcomes.append((item.where, status, reason))
+            context.flush()
+    except DatabaseError as exc:  # the batch's commit failed: nothing of it is stored
+        context.forget()
+        outcomes = [(where, "failed", f"{type(exc).__name__}: {exc}") for where, _s, _r in outcomes]
+    context.end_batch()
+    return outcomes
+
+
+def _ingest_one(
+    item: _Item, *, channel: str, direction: str | None, context: IngestContext
+) -> tuple[str, str]:
+    parsed = item.parsed
+    if parsed is None:
+        return "failed", "not parsed"
+    try:
+        if direction is None:
+            sent = is_sent_folder(item.folder) or parsed.from_email in context.leader_addresses
+            direction = Direction.OUTBOUND if sent else Direction.INBOUND
+        result = message_ingest(
+            parsed=parsed, raw=item.raw, channel=channel, direction=direction, context=context
+        )
+    except Exception as exc:  # never let one bad message stop an import; report it
+        return "failed", f"{type(exc).__name__}: {exc}"
+    return result.status, result.reason

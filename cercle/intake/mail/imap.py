@@ -1,0 +1,118 @@
+"""Talking to an IMAP server with imapclient: connect, check folders, and say clearly what went wrong."""
+
+from __future__ import annotations
+
+import socket
+import ssl
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from imapclient import IMAPClient
+from imapclient.exceptions import IMAPClientError, LoginError
+
+from cercle.core.crypto import SecretUnreadable
+from cercle.intake.mail.models import MailAccount, Security
+
+
+class MailConnectionError(Exception):
+    """A connection or login problem, with a message the second can act on."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class ConnectionReport:
+    ok: bool
+    message: str
+    folders: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def _explain(exc: BaseException, account: MailAccount) -> str:
+    where = f"{account.host}:{account.port}"
+    if isinstance(exc, LoginError):
+        return _("The server refused the login or the password for %(user)s.") % {"user": account.username}
+    if isinstance(exc, socket.gaierror):
+        return _("Unknown server: %(host)s cannot be found. Check the name.") % {"host": account.host}
+    if isinstance(exc, ConnectionRefusedError):
+        return _("%(where)s refused the connection: wrong port, or the server is down.") % {"where": where}
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return _("The server's TLS certificate is not valid for %(host)s (%(why)s).") % {
+            "host": account.host,
+            "why": exc.verify_message or exc.reason,
+        }
+    if isinstance(exc, ssl.SSLError):
+        return _(
+            "The TLS handshake with %(where)s failed (%(why)s): check the security setting and the port."
+        ) % {"where": where, "why": exc.reason or exc}
+    if isinstance(exc, (TimeoutError, socket.timeout)):
+        return _("%(where)s did not answer in time.") % {"where": where}
+    if isinstance(exc, SecretUnreadable):
+        return _("The stored password can no longer be read (the secret key changed): type it again.")
+    if isinstance(exc, (IMAPClientError, OSError)):
+        return _("The IMAP server %(where)s answered with an error: %(error)s") % {
+            "where": where,
+            "error": exc,
+        }
+    return str(exc)
+
+
+@contextmanager
+def connect(account: MailAccount) -> Iterator[IMAPClient]:
+    """A logged-in client; every failure becomes a MailConnectionError with a clear message."""
+    timeout = settings.CERCLE["MAIL_TIMEOUT_SECONDS"]
+    context = ssl.create_default_context()
+    try:
+        password = account.password
+        client = IMAPClient(
+            account.host,
+            port=account.port,
+            ssl=account.security == Security.SSL,
+            ssl_context=context,
+            timeout=timeout,
+        )
+    except Exception as exc:  # every failure gets an explanation
+        raise MailConnectionError(_explain(exc, account)) from exc
+    try:
+        try:
+            if account.security == Security.STARTTLS:
+                client.starttls(context)
+            client.login(account.username, password)
+        except Exception as exc:
+            raise MailConnectionError(_explain(exc, account)) from exc
+        yield client
+    finally:
+        with suppress(Exception):  # the connection may already be gone
+            client.logout()
+
+
+def check_account(account: MailAccount) -> ConnectionReport:
+    """The "test connection" button: log in, check each configured folder, count its messages."""
+    try:
+        with connect(account) as client:
+            available = sorted(name for _flags, _delim, name in client.list_folders())
+            counts: dict[str, int] = {}
+            for folder in account.folders:
+                if not client.folder_exists(folder):
+                    shown = ", ".join(available[:15])
+                    return ConnectionReport(
+                        False,
+                        _("The folder “%(folder)s” does not exist. Folders on the server: %(list)s")
+                        % {"folder": folder, "list": shown},
+                        available,
+                    )
+                status = client.folder_status(folder, [b"MESSAGES"])
+                counts[folder] = int(status[b"MESSAGES"])
+    except MailConnectionError as exc:
+        return ConnectionReport(False, exc.message)
+    except Exception as exc:
+        return ConnectionReport(False, _explain(exc, account))
+    summary = ", ".join(f"{folder}: {n}" for folder, n in counts.items())
+    return ConnectionReport(
+        True, _("Connected. Messages per folder: %(summary)s") % {"summary": summary}, available, counts
+    )

@@ -1,0 +1,34 @@
+"""Subjects as a thread key, for replies whose Message-IDs we do not know (FR and EN mail clients).
+
+`Re:`, `RE :`, `Réf. :`, `TR:`, `Fwd:`, `AW:`, `Réponse automatique :`, `[liste]`… are stripped,
+repeatedly, then case and spacing are folded: "RE : TR: Devis  n°3" and "devis n°3" share a key.
+"""
+
+from __future__ import annotations
+
+import re
+
+# One reply, forward or automatic-answer marker, with its optional counter ("Re[2]:", "Re^3:").
+_MARKER = (
+    r"(?:re|ré|rép|rep|réf|ref|r|aw|sv|vs|antw|antwort|odp|rif|tr|trans|fw|fwd|wg|enc|rv|"
+    r"automatic reply|auto[- ]?reply|out of (?:the )?office(?: auto ?reply)?|réponse automatique|"
+    r"absence du bureau|accusé de réception|undeliverable|undelivered|non remis)"
+)
+_PREFIX = re.compile(
+    rf"^\s*(?:\[[^\]]{{0,60}}\]\s*)*{_MARKER}\s*\.?\s*(?:\[\d+\]|\(\d+\)|\^\d+)?\s*:\s*", re.I
+)
+_LIST_TAG = re.compile(r"^\s*\[[^\]]{0,60}\]\s*")
+
+
+def is_reply_subject(subject: str) -> bool:
+    """The subject says it answers or forwards something (a list tag alone does not)."""
+    return bool(_PREFIX.match(subject))
+
+
+def normalise_subject(subject: str) -> str:
+    previous = None
+    while previous != subject:
+        previous = subject
+        subject = _PREFIX.sub("", subject, count=1)
+        subject = _LIST_TAG.sub("", subject, count=1)
+    return " ".join(subject.split()).casefold()

@@ -1,0 +1,277 @@
+"""Incremental IMAP sync: list the UIDs, fetch only the ones the ledger does not know, in batches.
+
+Crash safety comes from one rule: a batch's messages and their ledger entries commit in the same
+transaction. Kill the process anywhere and the next run fetches exactly what did not commit.
+The server is only read (folders are opened read-only, bodies fetched with BODY.PEEK), unless the
+account asks to mark imported messages as read.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from imapclient import SEEN
+
+from cercle.intake.mail.imap import MailConnectionError, connect
+from cercle.intake.mail.models import (
+    AfterImport,
+    FolderState,
+    LedgerEntry,
+    LedgerStatus,
+    MailAccount,
+    sync_batch_size,
+)
+from cercle.intake.mail.parse import ParsedMessage, parse_message
+from cercle.intake.models import Direction
+from cercle.intake.services import IngestContext
+
+log = logging.getLogger(__name__)
+
+STATUS_OF_RESULT = {
+    "created": LedgerStatus.IMPORTED,
+    "attached": LedgerStatus.IMPORTED,
+    "stored": LedgerStatus.IMPORTED,
+    "duplicate": LedgerStatus.DUPLICATE,
+    "skipped": LedgerStatus.SKIPPED,
+}
+
+
+@dataclass
+class SyncReport:
+    counts: Counter[str] = field(default_factory=Counter)
+    rescanned: list[str] = field(default_factory=list)
+    error: str = ""
+
+    @property
+    def fetched(self) -> int:
+        return sum(self.counts.values())
+
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class _Fetched:
+    uid: int
+    raw: bytes
+    parsed: ParsedMessage | None = None
+    error: str = ""
+
+
+def _parse(uid: int, raw: bytes) -> _Fetched:
+    """Parse outside the transaction (it is the CPU-heavy part; the database lock stays short)."""
+    try:
+        return _Fetched(uid, raw, parse_message(raw))
+    except Exception as exc:  # parse_message is lenient; this is the last line of defence
+        return _Fetched(uid, raw, error=f"{type(exc).__name__}: {exc}"[:2000])
+
+
+def _ingest_one(
+    account: MailAccount,
+    folder: str,
+    uidvalidity: int,
+    item: _Fetched,
+    direction: str,
+    context: IngestContext,
+) -> str:
+    """Store one fetched message and its ledger entry (inside the batch's transaction)."""
+    from cercle.intake import services as intake
+
+    parsed = item.parsed
+    message_id = parsed.message_id if parsed else ""
+    status, error, request_id = LedgerStatus.FAILED, item.error, None
+    pending_before = len(context.pending_interactions or [])
+    try:
+        with transaction.atomic():  # the message and its ledger entry, or neither
+            if parsed is not None:
+                try:
+                    with transaction.atomic():
+                        result = intake.message_ingest(
+                            parsed=parsed, raw=item.raw, direction=direction, context=context
+                        )
+                    status = STATUS_OF_RESULT.get(result.status, LedgerStatus.IMPORTED)
+                    error, request_id = result.reason, result.request_id
+                except Exception as exc:  # one bad message must not stop the mailbox
+                    log.exception("mail sync: %s %s uid %s failed", account, folder, item.uid)
+                    status, error = LedgerStatus.FAILED, f"{type(exc).__name__}: {exc}"[:2000]
+            LedgerEntry.objects.create(
+                account=account,
+                folder=folder,
+                uidvalidity=uidvalidity,
+                uid=item.uid,
+                message_id=message_id[:500],
+                status=status,
+                error=str(error),
+                request_id=request_id,
+            )
+    except IntegrityError:
+        # Another worker recorded this UID first; its transaction holds the message too. What this
+        # message put in the import's caches was rolled back with it.
+        if context.pending_interactions is not None:
+            del context.pending_interactions[pending_before:]
+        context.contacts.clear()
+        context.end_batch()
+        return "raced"
+    return str(status)
+
+
+def _known_uids(account: MailAccount, folder: str, uidvalidity: int) -> set[int]:
+    return set(
+        LedgerEntry.objects.filter(account=account, folder=folder, uidvalidity=uidvalidity).values_list(
+            "uid", flat=True
+        )
+    )
+
+
+def _check_uidvalidity(account: MailAccount, folder: str, uidvalidity: int, report: SyncReport) -> None:
+    state, created = FolderState.objects.get_or_create(
+        account=account, folder=folder, defaults={"uidvalidity": uidvalidity}
+    )
+    if not created and state.uidvalidity != uidvalidity:
+        # The server renumbered the folder: every UID is new again. Re-scan it; Message-IDs dedupe.
+        log.warning(
+            "mail sync: %s %s UIDVALIDITY %s -> %s, re-scanning",
+            account,
+            folder,
+            state.uidvalidity,
+            uidvalidity,
+        )
+        state.uidvalidity = uidvalidity
+        state.rescans += 1
+        report.rescanned.append(folder)
+    state.checked_at = timezone.now()
+    state.save()
+
+
+def sync_folder(
+    client: object,
+    account: MailAccount,
+    folder: str,
+    *,
+    direction: str,
+    report: SyncReport,
+    progress: Progress | None = None,
+    limit: int | None = None,
+) -> None:
+    readonly = account.after_import != AfterImport.SEEN
+    selected = client.select_folder(folder, readonly=readonly)  # type: ignore[attr-defined]
+    uidvalidity = int(selected[b"UIDVALIDITY"])
+    _check_uidvalidity(account, folder, uidvalidity, report)
+    on_server = client.search("ALL")  # type: ignore[attr-defined]
+    todo = sorted(set(on_server) - _known_uids(account, folder, uidvalidity))
+    if limit is not None:
+        todo = todo[:limit]
+    MailAccount.objects.filter(pk=account.pk).update(sync_total=len(todo), sync_done=0)
+    if not todo:
+        return
+    context = IngestContext.load()
+    context.pending_interactions = []
+    batch = sync_batch_size()
+    done = 0
+    for start in range(0, len(todo), batch):
+        uids = todo[start : start + batch]
+        fetched = client.fetch(uids, [b"BODY.PEEK[]"])  # type: ignore[attr-defined]
+        items = [_parse(uid, fetched[uid].get(b"BODY[]") or b"") for uid in uids if uid in fetched]
+        if len(items) < len(uids):  # expunged between SEARCH and FETCH: nothing to record
+            report.counts["vanished"] += len(uids) - len(items)
+        imported: list[int] = []
+        try:
+            with transaction.atomic():
+                context.prefetch([i for item in items if item.parsed for i in item.parsed.all_ids])
+                statuses = [
+                    _ingest_one(account, folder, uidvalidity, item, direction, context) for item in items
+                ]
+                context.flush()
+        except Exception:
+            context.forget()  # the batch rolled back: nothing of it is stored, the next run fetches it
+            raise
+        context.end_batch()
+        for item, status in zip(items, statuses, strict=True):
+            report.counts[status] += 1
+            if status == LedgerStatus.IMPORTED:
+                imported.append(item.uid)
+        if imported and not readonly:
+            client.add_flags(imported, [SEEN])  # type: ignore[attr-defined]
+        done += len(uids)
+        MailAccount.objects.filter(pk=account.pk).update(sync_done=done)
+        if progress:
+            progress(done, len(todo))
+
+
+def sync_account(
+    account: MailAccount, *, progress: Progress | None = None, limit: int | None = None
+) -> SyncReport:
+    """Fetch what is new in the account's folders. Errors are reported, never raised to the worker."""
+    report = SyncReport()
+    MailAccount.objects.filter(pk=account.pk).update(sync_running_since=timezone.now())
+    try:
+        with connect(account) as client:
+            for folder, direction in (
+                (account.inbox_folder, Direction.INBOUND),
+                (account.sent_folder, Direction.OUTBOUND),
+            ):
+                if not folder:
+                    continue
+                if not client.folder_exists(folder):
+                    raise MailConnectionError(
+                        _("The folder “%(folder)s” does not exist.") % {"folder": folder}
+                    )
+                sync_folder(
+                    client,
+                    account,
+                    folder,
+                    direction=direction,
+                    report=report,
+                    progress=progress,
+                    limit=limit,
+                )
+    except MailConnectionError as exc:
+        report.error = exc.message
+    except Exception as exc:  # shown on the account page; the next run tries again
+        log.exception("mail sync: %s failed", account)
+        report.error = f"{type(exc).__name__}: {exc}"
+    MailAccount.objects.filter(pk=account.pk).update(
+        last_sync_at=timezone.now(), last_error=report.error, sync_running_since=None
+    )
+    return report
+
+
+def ledger_retry(entry: LedgerEntry) -> LedgerEntry:
+    """Fetch a failed message again and re-run its import (a person asked: never automatic)."""
+    account = entry.account
+    with connect(account) as client:
+        selected = client.select_folder(entry.folder, readonly=True)
+        if int(selected[b"UIDVALIDITY"]) != entry.uidvalidity:
+            entry.error = _("The folder was renumbered since: the next sync re-scans it.")
+            entry.save(update_fields=["error", "updated_at"])
+            return entry
+        fetched = client.fetch([entry.uid], [b"BODY.PEEK[]"])
+    data = fetched.get(entry.uid)
+    if data is None:
+        entry.error = _("The message is no longer on the server.")
+        entry.attempts += 1
+        entry.save(update_fields=["error", "attempts", "updated_at"])
+        return entry
+    raw = data.get(b"BODY[]") or b""
+    from cercle.intake.services import message_ingest
+
+    direction = Direction.OUTBOUND if entry.folder == account.sent_folder else Direction.INBOUND
+    entry.attempts += 1
+    try:
+        with transaction.atomic():
+            parsed = parse_message(raw)
+            result = message_ingest(parsed=parsed, raw=raw, direction=direction)
+        entry.message_id = parsed.message_id[:500]
+        entry.status = STATUS_OF_RESULT.get(result.status, LedgerStatus.IMPORTED)
+        entry.error = result.reason
+        entry.request_id = result.request_id
+    except Exception as exc:
+        entry.error = f"{type(exc).__name__}: {exc}"[:2000]
+    entry.save()
+    return entry

@@ -1,0 +1,43 @@
+"""Worker jobs: every minute, sync the accounts that are due; one sync per account at a time."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+from huey import crontab
+from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
+from huey.exceptions import TaskLockedException
+
+from cercle.intake.mail.models import MailAccount
+from cercle.intake.mail.sync import sync_account
+
+
+@db_task()
+def sync_mail_account(account_id: int) -> dict[str, object]:
+    account = MailAccount.objects.filter(pk=account_id).first()
+    if account is None:
+        return {"error": "no such account"}
+    try:
+        # The lock lives in huey's storage (SQLite file or Redis): shared by every worker process.
+        with HUEY.lock_task(f"mail-sync-{account_id}"):
+            report = sync_account(account)
+    except TaskLockedException:
+        return {"skipped": "a sync of this account is already running"}
+    return {"counts": dict(report.counts), "error": report.error}
+
+
+@db_periodic_task(crontab(minute="*"))
+def sync_due_accounts() -> list[int]:
+    minutes = settings.CERCLE["MAIL_SYNC_MINUTES"]
+    due_before = timezone.now() - timedelta(minutes=minutes) + timedelta(seconds=5)
+    due = list(
+        MailAccount.objects.filter(enabled=True)
+        .filter(Q(last_sync_at__isnull=True) | Q(last_sync_at__lte=due_before))
+        .values_list("pk", flat=True)
+    )
+    for pk in due:
+        sync_mail_account(pk)
+    return due

@@ -1,0 +1,469 @@
+"""How a message becomes a request (or joins one). Transport code (files, IMAP, the form) calls these."""
+
+from __future__ import annotations
+
+import re
+import uuid
+import zlib
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from cercle.accounts.models import Role, User
+from cercle.circulation.models import Channel, EventKind, Request
+from cercle.circulation.notes import Note
+from cercle.circulation.services import event_record, request_create
+from cercle.circulation.states import OPEN_STATES
+from cercle.core.text import guess_language, snippet
+from cercle.intake.mail import kinds
+from cercle.intake.mail.attachments import attachments_root, attachments_store
+from cercle.intake.mail.linkedin_notice import LinkedInNotice
+from cercle.intake.mail.parse import ParsedMessage
+from cercle.intake.mail.subjects import is_reply_subject, normalise_subject
+from cercle.intake.models import Direction, Message
+from cercle.network.models import Contact, Interaction, InteractionKind
+from cercle.network.services import (
+    contact_get_or_create,
+    contact_get_or_create_linkedin,
+    interaction_record_many,
+    normalize_email,
+)
+
+# A reply whose Message-IDs we do not know joins a request of the same person and subject this recent.
+SUBJECT_THREAD_DAYS = 30
+_CONTACT_CACHE_SIZE = 10_000
+_ASCII_RUN = re.compile(r"[\x20-\x7e]+")
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    status: str  # "created" | "attached" | "stored" | "duplicate" | "skipped"
+    request_id: int | None = None
+    reason: str = ""
+
+
+class _ContactCache:
+    """The most recently used contacts of one import, by address: most mail comes from few people."""
+
+    def __init__(self, size: int = _CONTACT_CACHE_SIZE) -> None:
+        self.size = size
+        self._items: OrderedDict[str, Contact] = OrderedDict()
+
+    def get(self, email: str) -> Contact | None:
+        contact = self._items.get(email)
+        if contact is not None:
+            self._items.move_to_end(email)
+        return contact
+
+    def remember(self, contacts: list[Contact]) -> None:
+        for contact in contacts:
+            if contact.email:
+                self._items[contact.email] = contact
+                self._items.move_to_end(contact.email)
+        while len(self._items) > self.size:
+            self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        self._items.clear()
+
+
+@dataclass
+class IngestContext:
+    """What an import reads once instead of once per message.
+
+    Build it with `IngestContext.load()` at the start of an import and pass it to every
+    `message_ingest`. It remembers contacts and the Message-IDs it looked up or stored, each once its
+    message's savepoint is released: a caller that commits batches calls `end_batch()` after each
+    commit (so the look-ups stay small), and `forget()` when its own transaction rolls back (the rows
+    it remembered are gone).
+    """
+
+    hub_addresses: frozenset[str]  # every user's address and the hub's own: never a correspondent
+    leader_addresses: frozenset[str]
+    max_recipients: int
+    max_attachment_bytes: int
+    attachment_root: Path
+    orphans_possible: bool  # some stored message without a request names a parent: worth adopting
+    contacts: _ContactCache = field(default_factory=_ContactCache)
+    # None: each message writes its interactions at once. A list: they are collected here and the
+    # caller writes them in one statement with `flush()` before committing (the file import does).
+    pending_interactions: list[Interaction] | None = None
+    # Message-IDs already looked up in this batch (`prefetch`), and the request of those found.
+    checked: set[str] = field(default_factory=set)
+    known: dict[str, int | None] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls) -> IngestContext:
+        hub: set[str] = set()
+        leaders: set[str] = set()
+        for email, role in User.objects.exclude(email="").values_list("email", "role"):
+            hub.add(normalize_email(email))
+            if role == Role.LEADER:
+                leaders.add(normalize_email(email))
+        for configured in (settings.DEFAULT_FROM_EMAIL, settings.SERVER_EMAIL):
+            address = str(configured).rpartition("<")[2].strip(" >")
+            if "@" in address:
+                hub.add(normalize_email(address))
+        return cls(
+            hub_addresses=frozenset(hub),
+            leader_addresses=frozenset(leaders),
+            max_recipients=settings.CERCLE["INTERACTION_MAX_RECIPIENTS"],
+            max_attachment_bytes=settings.CERCLE["MAX_ATTACHMENT_BYTES"],
+            attachment_root=attachments_root(),
+            orphans_possible=Message.objects.filter(request__isnull=True, in_reply_to__gt="").exists(),
+        )
+
+    def forget(self) -> None:
+        """The caller's transaction rolled back: what was remembered from it is gone."""
+        self.contacts.clear()
+        self.end_batch()
+        if self.pending_interactions is not None:
+            self.pending_interactions = []
+
+    def prefetch(self, message_ids: list[str]) -> None:
+        """Look up many Message-IDs in one query (a batch of an import), before ingesting them."""
+        wanted = [i for i in dict.fromkeys(message_ids) if i not in self.checked]
+        for start in range(0, len(wanted), 500):  # SQLite's limit on query parameters
+            chunk = wanted[start : start + 500]
+            self.known.update(
+                Message.objects.filter(message_id__in=chunk).values_list("message_id", "request_id")
+            )
+            self.checked.update(chunk)
+
+    def lookup(self, message_ids: list[str]) -> dict[str, int | None]:
+        """The stored messages among these ids, with their request (None: stored without one)."""
+        self.prefetch(message_ids)
+        return {i: self.known[i] for i in message_ids if i in self.known}
+
+    def end_batch(self) -> None:
+        """Committed (or rolled back): the next batch looks again."""
+        self.checked.clear()
+        self.known.clear()
+
+    def flush(self) -> None:
+        if self.pending_interactions:
+            interaction_record_many(interactions=self.pending_interactions)
+            self.pending_interactions = []
+
+
+@dataclass
+class _Ingest:
+    """One message on its way in: what `message_ingest` decided so far."""
+
+    parsed: ParsedMessage
+    outbound: bool
+    ctx: IngestContext
+    at: datetime
+    touched: list[Contact] = field(default_factory=list)
+    sender: Contact | None = None
+    interactions: list[Interaction] = field(default_factory=list)
+
+    def contact(self, email: str, *, language: str = "") -> Contact:
+        name = self.parsed.names.get(email, "")
+        contact = self.ctx.contacts.get(email)
+        if contact is None or (name and not contact.name):
+            contact = contact_get_or_create(email=email, name=name, language=language)
+        self.touched.append(contact)
+        return contact
+
+    def linkedin_contact(self, notice: LinkedInNotice) -> Contact:
+        if self.sender is None:
+            self.sender, _status = contact_get_or_create_linkedin(
+                linkedin_url=notice.profile_url, name=notice.name
+            )
+        return self.sender
+
+
+def message_ingest(
+    *,
+    parsed: ParsedMessage,
+    raw: bytes | None,
+    channel: str = Channel.MAIL,
+    direction: str = Direction.INBOUND,
+    context: IngestContext | None = None,
+) -> IngestResult:
+    """Store one message, received or sent; idempotent by Message-ID; safe inside a caller's transaction.
+
+    Received: a reply joins its request (Message-ID, In-Reply-To, References, else a same-subject
+    request of the same person); automatic replies and bounces that answer nothing are stored without
+    a request; anything else becomes a new request (bulk mail too, marked: the second decides).
+    Sent (`Direction.OUTBOUND`): joins its request when it answers one, else is stored alone.
+    Every person-to-person message records an interaction with each correspondent.
+    """
+    ctx = context or IngestContext.load()
+    outbound = direction == Direction.OUTBOUND
+    known = ctx.lookup(parsed.all_ids)
+    if parsed.message_id in known:
+        return IngestResult(
+            "duplicate", request_id=known[parsed.message_id], reason=_("already imported (same Message-ID)")
+        )
+    request_id = next((known[i] for i in parsed.thread_ids if known.get(i)), None)
+    if request_id is None and parsed.thread_ids:
+        request_id = _request_of_our_mail(parsed.thread_ids)
+    now = timezone.now()
+    at = min(parsed.date or now, now)  # a sender's clock in the future must not jump the queue
+    job = _Ingest(parsed=parsed, outbound=outbound, ctx=ctx, at=at)
+    automatic = parsed.kind in (kinds.AUTO_REPLY, kinds.BOUNCE)
+    if (
+        request_id is None
+        and not outbound
+        and not automatic
+        and not parsed.from_email
+        and parsed.linkedin is None
+    ):
+        return IngestResult("skipped", reason=_("no sender address"))
+    try:
+        # A savepoint when the caller holds a transaction (the IMAP sync, a batch of the file import):
+        # a failure here rolls back this message only and leaves the caller's transaction usable.
+        with transaction.atomic():
+            result = _store(job, request_id=request_id, raw=raw, channel=channel)
+    except IntegrityError:
+        if Message.objects.filter(message_id=parsed.message_id).exists():
+            # Another importer stored the same Message-ID between our check and our insert.
+            return IngestResult("duplicate", reason=_("already imported (same Message-ID)"))
+        raise
+    ctx.contacts.remember(job.touched)
+    ctx.known[parsed.message_id] = result.request_id
+    if ctx.pending_interactions is not None:
+        ctx.pending_interactions += job.interactions
+    return result
+
+
+def _request_of_our_mail(thread_ids: list[str]) -> int | None:
+    """A reply to mail Cercle sent (acknowledgement, introduction) that names only our Message-ID."""
+    from cercle.outbox.models import OutgoingMessage
+
+    return (
+        OutgoingMessage.objects.filter(message_id__in=thread_ids[-50:], request__isnull=False)
+        .order_by("-id")
+        .values_list("request_id", flat=True)
+        .first()
+    )
+
+
+def _store(job: _Ingest, *, request_id: int | None, raw: bytes | None, channel: str) -> IngestResult:
+    parsed, outbound = job.parsed, job.outbound
+    if request_id is None and parsed.kind != kinds.BULK:
+        request_id = _request_by_subject(job) if parsed.linkedin is None else _linkedin_request(job)
+    status, reason = "attached", ""
+    if request_id is None:
+        if outbound:
+            status, reason = "stored", _("sent message answering no known request")
+        elif parsed.kind == kinds.AUTO_REPLY:
+            status, reason = "stored", _("automatic reply answering no known request")
+        elif parsed.kind == kinds.BOUNCE:
+            status, reason = "stored", _("delivery failure report for no known request")
+        else:
+            request_id = _request_new(job, channel=channel).pk
+            status = "created"
+    message = Message.objects.create(
+        request_id=request_id,
+        message_id=parsed.message_id,
+        in_reply_to=parsed.in_reply_to,
+        references=" ".join(parsed.references),
+        direction=Direction.OUTBOUND if outbound else Direction.INBOUND,
+        kind=parsed.kind,
+        kind_reason=parsed.kind_reason[:200],
+        from_name=parsed.from_name,
+        from_email=parsed.from_email,
+        to=", ".join(parsed.to),
+        cc=", ".join(parsed.cc),
+        subject=parsed.subject,
+        sent_at=job.at,
+        text=parsed.text,
+        html=parsed.html,
+        truncated=parsed.truncated,
+        attachments=attachments_store(
+            parsed.attachments, root=job.ctx.attachment_root, max_bytes=job.ctx.max_attachment_bytes
+        )
+        if parsed.attachments
+        else [],
+        raw_compressed=zlib.compress(raw) if raw else None,
+    )
+    if status == "attached" and request_id is not None:
+        # event_record only needs the request's key: no need to load the row.
+        event_record(
+            request=Request(pk=request_id),
+            actor=None,
+            kind=EventKind.MESSAGE,
+            note=_event_note(parsed, outbound),
+        )
+    if request_id is not None:
+        _adopt_replies(job, message=message, request_id=request_id)
+    elif message.in_reply_to:
+        job.ctx.orphans_possible = True
+    _interactions_record(job)
+    return IngestResult(status, request_id=request_id, reason=reason)
+
+
+def _event_note(parsed: ParsedMessage, outbound: bool) -> Note:
+    if outbound:
+        return Note(gettext_noop("Message sent to %(emails)s"), emails=", ".join(parsed.to[:3]) or "?")
+    if parsed.kind == kinds.BOUNCE:
+        return Note(gettext_noop("Delivery failure report from %(email)s"), email=parsed.from_email or "?")
+    if parsed.kind == kinds.AUTO_REPLY:
+        return Note(gettext_noop("Automatic reply from %(email)s"), email=parsed.from_email or "?")
+    return Note(gettext_noop("New message from %(email)s"), email=parsed.from_email or "?")
+
+
+def _request_new(job: _Ingest, *, channel: str) -> Request:
+    parsed = job.parsed
+    head = parsed.text[:2000]  # enough for the language and the summary
+    language = guess_language(f"{parsed.subject}\n{head}")
+    if parsed.linkedin is not None:
+        requester = job.linkedin_contact(parsed.linkedin)
+        channel = Channel.LINKEDIN
+        summary = snippet(parsed.linkedin.text or head, 600)
+    else:
+        requester = job.contact(parsed.from_email, language=language)
+        job.sender = requester
+        summary = snippet(head, 600)
+    return request_create(
+        requester=requester,
+        subject=parsed.subject,
+        summary=summary,
+        channel=channel,
+        language=language,
+        received_at=job.at,
+    )
+
+
+def _request_by_subject(job: _Ingest) -> int | None:
+    """The most recent open request of the same correspondent with the same subject, for a reply."""
+    parsed = job.parsed
+    if not is_reply_subject(parsed.subject):
+        return None
+    key = normalise_subject(parsed.subject)
+    people = parsed.recipients if job.outbound else [parsed.from_email]
+    people = [p for p in people if p and p not in job.ctx.hub_addresses]
+    if not key or not people:
+        return None
+    # By requester first (an indexed equality), the rest in Python: filtering on the state in SQL
+    # lets SQLite prefer the (state, received_at) index and walk every open request of the window.
+    cached = [job.ctx.contacts.get(p) for p in people]
+    contact_ids = [c.pk for c in cached if c is not None]
+    missing = [p for p, c in zip(people, cached, strict=True) if c is None]
+    if missing:
+        found = Contact.objects.filter(email__in=missing).exclude(email="").order_by()
+        contact_ids += found.values_list("id", flat=True)
+    if not contact_ids:
+        return None
+    candidates = Request.objects.filter(
+        requester_id__in=contact_ids,
+        received_at__gte=job.at - timedelta(days=SUBJECT_THREAD_DAYS),
+        received_at__lte=job.at + timedelta(hours=1),
+    )
+    # A busy correspondent has many requests: let the database keep those whose subject can match.
+    # (The longest ASCII run of the key: SQLite's LIKE folds the case of ASCII letters only.)
+    fragment = max(_ASCII_RUN.findall(key), key=len, default="").strip()
+    if len(fragment) >= 3:
+        candidates = candidates.filter(subject__icontains=fragment)
+    matches = [
+        (received, pk)
+        for pk, subject, state, received in candidates.values_list("id", "subject", "state", "received_at")
+        if state in OPEN_STATES and normalise_subject(subject) == key
+    ]
+    return max(matches)[1] if matches else None
+
+
+def _linkedin_request(job: _Ingest) -> int | None:
+    """A LinkedIn conversation goes on: the person's open LinkedIn request of the last weeks."""
+    assert job.parsed.linkedin is not None
+    contact = job.linkedin_contact(job.parsed.linkedin)
+    candidates = Request.objects.filter(
+        requester=contact,
+        channel=Channel.LINKEDIN,
+        received_at__gte=job.at - timedelta(days=SUBJECT_THREAD_DAYS),
+        received_at__lte=job.at + timedelta(hours=1),
+    ).values_list("received_at", "id", "state")
+    matches = [(received, pk) for received, pk, state in candidates if state in OPEN_STATES]
+    return max(matches)[1] if matches else None
+
+
+def _adopt_replies(job: _Ingest, *, message: Message, request_id: int) -> None:
+    """Replies stored before their parent (sent mail imported before the inbox) join its request now."""
+    if job.ctx.orphans_possible:
+        adopted = Message.objects.filter(request__isnull=True, in_reply_to=message.message_id).update(
+            request_id=request_id
+        )
+        if adopted:  # what the context knew of those messages (no request) is out of date
+            job.ctx.end_batch()
+
+
+def _interactions_record(job: _Ingest) -> None:
+    """One interaction per correspondent of a person-to-person message (never for bulk or automatic mail)."""
+    parsed, ctx = job.parsed, job.ctx
+    if parsed.kind != kinds.NORMAL or len(parsed.recipients) > ctx.max_recipients:
+        return
+    if parsed.linkedin is not None:
+        contacts, kind = [job.linkedin_contact(parsed.linkedin)], InteractionKind.LINKEDIN
+    else:
+        people = parsed.recipients if job.outbound else [parsed.from_email]
+        people = [p for p in people if p and p not in ctx.hub_addresses]
+        if job.sender is not None and not job.outbound:
+            contacts = [job.sender] if people else []
+        else:
+            contacts = [job.contact(p) for p in people]
+        kind = InteractionKind.MAIL
+    job.interactions = [
+        Interaction(
+            contact=contact,
+            kind=kind,
+            inbound=not job.outbound,
+            at=job.at,
+            subject=parsed.subject[:300],
+            source_key=parsed.message_id,
+        )
+        for contact in contacts
+    ]
+    if job.interactions and ctx.pending_interactions is None:
+        interaction_record_many(interactions=job.interactions)
+
+
+@dataclass(frozen=True)
+class FormSubmission:
+    name: str
+    email: str
+    organisation: str
+    need: str
+    deadline: date | None
+    language: str
+
+
+def request_submit_form(*, submission: FormSubmission) -> Request:
+    """The public form: a request linked to the requester found or created by e-mail address."""
+    max_chars: int = settings.CERCLE["MAX_BODY_CHARS"]
+    body = submission.need.strip()[:max_chars]
+    first_line = body.splitlines()[0] if body else ""
+    with transaction.atomic():
+        requester = contact_get_or_create(
+            email=submission.email,
+            name=submission.name,
+            organisation=submission.organisation,
+            language=submission.language,
+        )
+        request = request_create(
+            requester=requester,
+            subject=snippet(first_line, 120) or _("Request from %(name)s") % {"name": submission.name},
+            summary=body,
+            channel=Channel.FORM,
+            language=submission.language,
+            deadline=submission.deadline,
+        )
+        Message.objects.create(
+            request=request,
+            message_id=f"<form-{uuid.uuid4().hex}@cercle.invalid>",
+            direction=Direction.INBOUND,
+            from_name=submission.name,
+            from_email=requester.email,
+            subject=request.subject,
+            text=body,
+        )
+    return request

@@ -1,0 +1,170 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+
+from cercle.network.models import Contact, Interaction
+
+
+def normalize_email(address: str) -> str:
+    return address.strip().lower()
+
+
+def contact_get_or_create(
+    *, email: str, name: str = "", organisation: str = "", language: str = ""
+) -> Contact:
+    """Find a contact by e-mail address (case-insensitive) or create it; fill blanks, never overwrite."""
+    email = normalize_email(email)
+    if not email:
+        raise ValueError("contact_get_or_create needs an e-mail address")
+    contact = _with_email(email).first()  # (not `filter(email=…)`: that scans every contact on SQLite)
+    if contact is None:
+        try:
+            with transaction.atomic():
+                return Contact.objects.create(
+                    email=email,
+                    name=name.strip()[:200],
+                    organisation=organisation.strip()[:200],
+                    language=language or "fr",
+                )
+        except IntegrityError:  # created concurrently by another import or form
+            contact = _with_email(email).get()
+    changed: list[str] = []
+    if name and not contact.name:
+        contact.name = name.strip()[:200]
+        changed.append("name")
+    if organisation and not contact.organisation:
+        contact.organisation = organisation.strip()[:200]
+        changed.append("organisation")
+    if changed:
+        contact.save(update_fields=changed)
+    return contact
+
+
+def interaction_record(
+    *, contact: Contact, kind: str, inbound: bool, at: datetime, source_key: str, subject: str = ""
+) -> bool:
+    """Record one exchange with a contact; returns False when it was already known (same source_key)."""
+    _, created = Interaction.objects.get_or_create(
+        contact=contact,
+        source_key=source_key[:500],
+        defaults={"kind": kind, "inbound": inbound, "at": at, "subject": subject[:300]},
+    )
+    return created
+
+
+# --- LinkedIn -----------------------------------------------------------------------------
+
+_LINKEDIN_HOSTS = ("linkedin.com", ".linkedin.com")
+
+
+def normalize_linkedin_url(url: str) -> str:
+    """`https://www.linkedin.com/<path>`, no query, fragment or trailing slash; "" when not LinkedIn.
+
+    Vanity paths are case-insensitive on LinkedIn and are lower-cased, so that lookups are exact
+    (and use the unique index); the opaque member ids some exports give (`/in/ACoAA…`) are
+    case-sensitive and keep their case.
+    """
+    from urllib.parse import urlsplit
+
+    url = url.strip()
+    if not url:
+        return ""
+    if "://" not in url:
+        url = "https://" + url.lstrip("/")
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if not (host == _LINKEDIN_HOSTS[0] or host.endswith(_LINKEDIN_HOSTS[1])):
+        return ""
+    path = "/".join(
+        segment if segment.startswith("ACo") else segment.lower()
+        for segment in parts.path.rstrip("/").split("/")
+    )
+    if not path:
+        return ""
+    return f"https://www.linkedin.com{path}"[:300]
+
+
+def contact_get_or_create_linkedin(
+    *,
+    linkedin_url: str,
+    name: str,
+    email: str = "",
+    organisation: str = "",
+    position: str = "",
+    language: str = "",
+) -> tuple[Contact, str]:
+    """Find a contact by LinkedIn URL, else by e-mail, else (neither known) by exact name; or create it.
+
+    Fills blanks, never overwrites. Returns the contact and "created", "updated" or "unchanged".
+    A name-only contact (old exports carry no URL) is matched by name among contacts without a
+    LinkedIn URL, the oldest first, so that importing the same export again finds it.
+    """
+    url = normalize_linkedin_url(linkedin_url)
+    email = normalize_email(email)
+    name = " ".join(name.split())[:200]
+    if not (url or email or name):
+        raise ValueError("contact_get_or_create_linkedin needs a LinkedIn URL, an e-mail or a name")
+    contact = _linkedin_lookup(url=url, email=email, name=name)
+    if contact is None:
+        fields = {
+            "linkedin_url": url,
+            "email": email if email and not _with_email(email).exists() else "",
+            "name": name,
+            "organisation": organisation.strip()[:200],
+            "position": position.strip()[:200],
+            "language": language or "fr",
+        }
+        try:
+            with transaction.atomic():
+                return Contact.objects.create(**fields), "created"
+        except IntegrityError:  # created concurrently by another import
+            contact = _linkedin_lookup(url=url, email=email, name=name)
+            if contact is None:
+                raise
+    changed: list[str] = []
+    if url and not contact.linkedin_url and not _with_linkedin(url).exists():
+        contact.linkedin_url = url
+        changed.append("linkedin_url")
+    # An address already held by another contact stays there: merging two people is a person's call.
+    if email and not contact.email and not _with_email(email).exists():
+        contact.email = email
+        changed.append("email")
+    for field_name, value in (("name", name), ("organisation", organisation), ("position", position)):
+        value = value.strip()[:200]
+        if value and not getattr(contact, field_name):
+            setattr(contact, field_name, value)
+            changed.append(field_name)
+    if changed:
+        contact.save(update_fields=changed)
+    return contact, "updated" if changed else "unchanged"
+
+
+def _with_linkedin(url: str) -> QuerySet[Contact]:
+    # Repeating the partial unique index's condition lets SQLite use the index.
+    return Contact.objects.filter(linkedin_url=url).exclude(linkedin_url="")
+
+
+def _with_email(email: str) -> QuerySet[Contact]:
+    return Contact.objects.filter(email=email).exclude(email="")
+
+
+def _linkedin_lookup(*, url: str, email: str, name: str) -> Contact | None:
+    if url:
+        contact = _with_linkedin(url).first()
+        if contact is not None:
+            return contact
+    if email:
+        contact = _with_email(email).first()
+        if contact is not None:
+            return contact
+    if not url and not email and name:
+        return Contact.objects.filter(linkedin_url="", name__iexact=name).order_by("pk").first()
+    return None
+
+
+def interaction_record_many(*, interactions: list[Interaction]) -> None:
+    """Record many exchanges at once (imports). Those already known (same contact and source_key) are ignored."""
+    Interaction.objects.bulk_create(interactions, ignore_conflicts=True, batch_size=500)

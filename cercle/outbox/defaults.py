@@ -1,0 +1,89 @@
+"""Default texts of the mail templates, seeded into the database (editable in the admin).
+
+These are content, not code: the French and English versions are written, not translated at run time.
+"""
+
+from __future__ import annotations
+
+DEFAULT_TEMPLATES: dict[tuple[str, str], tuple[str, str]] = {
+    ("acknowledgement", "fr"): (
+        "Votre demande : {{ subject }}",
+        """Bonjour {{ requester_name }},
+
+Merci pour votre message. {{ leader_name }} l'a lu et a confié votre demande à son premier cercle.
+Un membre officiel du cercle va prendre contact avec vous très prochainement pour en parler avec vous.
+
+Vous n'avez rien à faire d'ici là ; si vous souhaitez ajouter une précision, répondez simplement à ce message.
+
+Bien cordialement,
+{{ hub_name }}, pour {{ leader_name }}
+""",
+    ),
+    ("acknowledgement", "en"): (
+        "Your request: {{ subject }}",
+        """Hello {{ requester_name }},
+
+Thank you for your message. {{ leader_name }} has read it and entrusted your request to their first circle.
+An official member of the circle will contact you very soon to talk it through with you.
+
+There is nothing you need to do in the meantime; to add anything, simply reply to this message.
+
+Kind regards,
+{{ hub_name }}, on behalf of {{ leader_name }}
+""",
+    ),
+    ("introduction", "fr"): (
+        "{{ lead_name }} prend en charge votre demande : {{ subject }}",
+        """Bonjour {{ requester_name }},
+
+Comme promis, je vous présente {{ lead_name }}, membre de mon premier cercle, qui prend en charge votre demande
+et sera désormais votre interlocuteur ou interlocutrice.
+{% if lead_headline %}
+{{ lead_name }} : {{ lead_headline }}.
+{% endif %}
+{{ lead_name }} vous proposera très vite un premier rendez-vous. Je reste en copie et suis l'avancement.
+
+Bien cordialement,
+{{ leader_name }}
+""",
+    ),
+    ("introduction", "en"): (
+        "{{ lead_name }} is taking care of your request: {{ subject }}",
+        """Hello {{ requester_name }},
+
+As promised, let me introduce {{ lead_name }}, a member of my first circle, who is taking care of your request
+and will be your contact from now on.
+{% if lead_headline %}
+{{ lead_name }}: {{ lead_headline }}.
+{% endif %}
+{{ lead_name }} will propose a first meeting very soon. I stay in copy and follow how it goes.
+
+Kind regards,
+{{ leader_name }}
+""",
+    ),
+    ("offer", "fr"): (
+        "Nouvelle opportunité pour vous : {{ subject }}",
+        """Bonjour {{ member_name }},
+
+{{ router_name }} vous propose une demande validée par {{ leader_name }} :
+
+{{ subject }}
+{{ brief }}
+
+Acceptez-la pour en devenir chef ou cheffe de projet, ou déclinez-la : {{ url }}
+""",
+    ),
+    ("offer", "en"): (
+        "A new opportunity for you: {{ subject }}",
+        """Hello {{ member_name }},
+
+{{ router_name }} offers you a request approved by {{ leader_name }}:
+
+{{ subject }}
+{{ brief }}
+
+Accept it to become its project lead, or decline it: {{ url }}
+""",
+    ),
+}

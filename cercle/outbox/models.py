@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class OutgoingStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class OutgoingMessage(models.Model):
+    """A message waiting to leave, or that left. Delivery is claimed with a conditional update,
+    so a retry, a second worker or a double click never sends it twice."""
+
+    idempotency_key = models.CharField(max_length=200, unique=True)
+    request = models.ForeignKey(
+        "circulation.Request", null=True, blank=True, on_delete=models.SET_NULL, related_name="outgoing"
+    )
+    message_id = models.CharField(_("Message-ID"), max_length=500, unique=True)
+    from_email = models.CharField(_("from"), max_length=300)
+    to = models.JSONField(_("to"), default=list)
+    cc = models.JSONField(_("cc"), default=list, blank=True)
+    reply_to = models.JSONField(_("reply to"), default=list, blank=True)
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("body"))
+    headers = models.JSONField(default=dict, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=OutgoingStatus.choices, default=OutgoingStatus.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outgoing message")
+        verbose_name_plural = _("outgoing messages")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_due")]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {', '.join(self.to)}"
+
+
+class MailTemplate(models.Model):
+    """An editable e-mail template (Django template syntax) per purpose and language."""
+
+    key = models.CharField(_("purpose"), max_length=50)
+    language = models.CharField(
+        _("language"), max_length=8, choices=[("fr", _("French")), ("en", _("English"))]
+    )
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("body"))
+
+    class Meta:
+        verbose_name = _("mail template")
+        verbose_name_plural = _("mail templates")
+        constraints = [models.UniqueConstraint(fields=["key", "language"], name="mailtemplate_key_language")]
+        ordering = ["key", "language"]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.language})"

@@ -1,0 +1,192 @@
+"""Outgoing mail: every message is stored first, then delivered by the worker with retries.
+
+Delivery claims a message with a conditional update (QUEUED → SENDING), so two workers, a retry
+and a double click never send it twice. A message left in SENDING by a crash is not resent
+blindly (it may have left): it is marked failed with an explanation, for a person to retry.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from email.headerregistry import Address
+from email.utils import make_msgid
+
+from django.conf import settings
+from django.core.mail import BadHeaderError, EmailMessage
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.template import Context, Template
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cercle.outbox.defaults import DEFAULT_TEMPLATES
+from cercle.outbox.models import MailTemplate, OutgoingMessage, OutgoingStatus
+
+logger = logging.getLogger(__name__)
+
+STALE_SENDING_AFTER = timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class RenderedMail:
+    subject: str
+    body: str
+
+
+def _one_line(text: str) -> str:
+    # A header never carries a line break: this is where header injection would happen.
+    return " ".join(text.split())[:300]
+
+
+def address(name: str, email: str) -> str:
+    """'Name <email>', quoted when needed; Django encodes non-ASCII names when it sends."""
+    email = email.strip()
+    if not name:
+        return email
+    try:
+        return str(Address(display_name=_one_line(name), addr_spec=email))
+    except (ValueError, IndexError):
+        return email
+
+
+def template_render(*, key: str, language: str, context: dict[str, object]) -> RenderedMail:
+    row = MailTemplate.objects.filter(key=key, language=language).first()
+    if row is not None:
+        subject_src, body_src = row.subject, row.body
+    else:
+        subject_src, body_src = DEFAULT_TEMPLATES.get((key, language)) or DEFAULT_TEMPLATES[(key, "fr")]
+    # Plain-text mail: no HTML escaping of names such as "Dupont & Fils".
+    ctx = Context(context, autoescape=False)
+    return RenderedMail(
+        subject=_one_line(Template(subject_src).render(ctx)),
+        body=Template(body_src).render(ctx).strip() + "\n",
+    )
+
+
+def backoff(attempts: int) -> timedelta:
+    """1, 2, 4, 8 … minutes, capped at six hours."""
+    return timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
+
+
+def outbox_enqueue(
+    *,
+    idempotency_key: str,
+    to: list[str],
+    subject: str,
+    body: str,
+    cc: list[str] | None = None,
+    reply_to: list[str] | None = None,
+    headers: dict[str, str] | None = None,
+    request_id: int | None = None,
+    from_email: str | None = None,
+) -> OutgoingMessage:
+    """Store a message for delivery; the same idempotency key always yields the same message."""
+    existing = OutgoingMessage.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return existing
+    domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip("> ") or "cercle.local"
+    try:
+        with transaction.atomic():
+            outgoing = OutgoingMessage.objects.create(
+                idempotency_key=idempotency_key,
+                request_id=request_id,
+                message_id=make_msgid(idstring=uuid.uuid4().hex[:12], domain=domain),
+                from_email=from_email or settings.DEFAULT_FROM_EMAIL,
+                to=to,
+                cc=cc or [],
+                reply_to=reply_to or [],
+                subject=_one_line(subject),
+                body=body,
+                headers={k: _one_line(v) for k, v in (headers or {}).items()},
+            )
+    except IntegrityError:
+        return OutgoingMessage.objects.get(idempotency_key=idempotency_key)
+    transaction.on_commit(lambda: _schedule_delivery(outgoing.pk))
+    return outgoing
+
+
+def _schedule_delivery(outgoing_id: int) -> None:
+    from cercle.outbox.tasks import deliver_outgoing
+
+    deliver_outgoing(outgoing_id)
+
+
+def outbox_deliver(*, outgoing_id: int) -> str:
+    """Try to send one message now. Returns 'sent', 'retry', 'failed' or 'skipped'."""
+    now = timezone.now()
+    claimed = OutgoingMessage.objects.filter(
+        pk=outgoing_id, status=OutgoingStatus.QUEUED, next_attempt_at__lte=now
+    ).update(status=OutgoingStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    if claimed != 1:
+        return "skipped"
+    outgoing = OutgoingMessage.objects.get(pk=outgoing_id)
+    email = EmailMessage(
+        subject=outgoing.subject,
+        body=outgoing.body,
+        from_email=outgoing.from_email,
+        to=outgoing.to,
+        cc=outgoing.cc,
+        reply_to=outgoing.reply_to,
+        headers={**outgoing.headers, "Message-ID": outgoing.message_id},
+    )
+    try:
+        email.send(fail_silently=False)
+    except (BadHeaderError, ValueError) as exc:
+        # The message itself is wrong: retrying cannot help.
+        _mark_failed(outgoing, _("Invalid message: %(error)s") % {"error": exc})
+        return "failed"
+    except (smtplib.SMTPException, OSError) as exc:
+        error = f"{type(exc).__name__}: {exc}"
+        if outgoing.attempts >= int(settings.CERCLE["OUTBOX_MAX_ATTEMPTS"]):
+            _mark_failed(outgoing, error)
+            return "failed"
+        OutgoingMessage.objects.filter(pk=outgoing.pk, status=OutgoingStatus.SENDING).update(
+            status=OutgoingStatus.QUEUED,
+            next_attempt_at=timezone.now() + backoff(outgoing.attempts),
+            last_error=error[:2000],
+        )
+        logger.warning("outbox: message %s not sent (attempt %s): %s", outgoing.pk, outgoing.attempts, error)
+        return "retry"
+    OutgoingMessage.objects.filter(pk=outgoing.pk).update(
+        status=OutgoingStatus.SENT, sent_at=timezone.now(), last_error=""
+    )
+    return "sent"
+
+
+def _mark_failed(outgoing: OutgoingMessage, error: str) -> None:
+    OutgoingMessage.objects.filter(pk=outgoing.pk).update(
+        status=OutgoingStatus.FAILED, last_error=error[:2000]
+    )
+    logger.error("outbox: message %s failed: %s", outgoing.pk, error)
+
+
+def outbox_flush(*, limit: int = 200) -> dict[str, int]:
+    """Deliver what is due and surface messages a crash left in SENDING. Run every minute."""
+    counts = {"sent": 0, "retry": 0, "failed": 0, "skipped": 0, "stale": 0}
+    stale_before = timezone.now() - STALE_SENDING_AFTER
+    counts["stale"] = OutgoingMessage.objects.filter(
+        status=OutgoingStatus.SENDING, claimed_at__lt=stale_before
+    ).update(
+        status=OutgoingStatus.FAILED,
+        last_error=_("Delivery was interrupted; the message may or may not have left. Check, then retry."),
+    )
+    due = OutgoingMessage.objects.filter(
+        status=OutgoingStatus.QUEUED, next_attempt_at__lte=timezone.now()
+    ).values_list("pk", flat=True)[:limit]
+    for pk in list(due):
+        counts[outbox_deliver(outgoing_id=pk)] += 1
+    return counts
+
+
+def outbox_retry(*, outgoing_id: int) -> bool:
+    """Put a failed message back in the queue (a person asked for it)."""
+    done = OutgoingMessage.objects.filter(pk=outgoing_id, status=OutgoingStatus.FAILED).update(
+        status=OutgoingStatus.QUEUED, attempts=0, next_attempt_at=timezone.now()
+    )
+    if done:
+        transaction.on_commit(lambda: _schedule_delivery(outgoing_id))
+    return bool(done)

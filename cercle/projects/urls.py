@@ -1,0 +1,14 @@
+from django.urls import path
+
+from cercle.projects import views
+
+app_name = "projects"
+
+urlpatterns = [
+    path("projects/<int:pk>/", views.detail, name="detail"),
+    path("projects/<int:pk>/meeting/", views.meeting, name="meeting"),
+    path("projects/<int:pk>/update/", views.update, name="update"),
+    path("projects/<int:pk>/step/", views.step, name="step"),
+    path("projects/<int:pk>/team/", views.team, name="team"),
+    path("projects/<int:pk>/steps/<int:item_id>/toggle/", views.toggle_step, name="toggle_step"),
+]

@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cercle.accounts.permissions import ROUTE_ROLES
+from cercle.accounts.selectors import users_with_role
+from cercle.circulation.errors import CirculationError
+from cercle.circulation.forms import CloseForm
+from cercle.circulation.states import Outcome
+from cercle.projects import services
+from cercle.projects.forms import MeetingForm, StepForm, TeamForm, UpdateForm
+from cercle.projects.models import Project
+from cercle.projects.selectors import project_get_for_user
+
+
+def _team_choices(project: Project) -> list[tuple[int, str]]:
+    return [(u.pk, u.display_name) for u in services.project_team_candidates(project=project)]
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    project = project_get_for_user(user=request.user, request_id=pk)  # type: ignore[arg-type]
+    can_edit = services.project_can_edit(user=request.user, project=project)  # type: ignore[arg-type]
+    team_choices = _team_choices(project)
+    can_build_team = bool(
+        can_edit and team_choices and (request.user.pk == project.lead_id or request.user.role in ROUTE_ROLES)  # type: ignore[union-attr]
+    )
+    return render(
+        request,
+        "projects/detail.html",
+        {
+            "p": project,
+            "r": project.request,
+            "can_edit": can_edit,
+            "can_build_team": can_build_team,
+            "updates": project.updates.select_related("author")[:30],
+            "meeting_form": MeetingForm(initial={"when": project.first_meeting_at}),
+            "update_form": UpdateForm(),
+            "step_form": StepForm(),
+            "team_form": TeamForm(member_choices=team_choices),
+            "close_form": CloseForm(initial={"expected_state": project.request.state}),
+            "outcomes": Outcome.choices,
+        },
+    )
+
+
+def _run(request: HttpRequest, pk: int, form_class: type, action: str) -> HttpResponse:
+    project = project_get_for_user(user=request.user, request_id=pk)  # type: ignore[arg-type]
+    kwargs = {"member_choices": _team_choices(project)} if form_class is TeamForm else {}
+    form = form_class(request.POST, **kwargs)
+    if not form.is_valid():
+        messages.error(request, "; ".join(str(e) for errs in form.errors.values() for e in errs))
+        return redirect("projects:detail", pk=pk)
+    try:
+        if action == "meeting":
+            services.project_set_meeting(actor=request.user, project=project, when=form.cleaned_data["when"])  # type: ignore[arg-type]
+        elif action == "update":
+            services.project_add_update(actor=request.user, project=project, text=form.cleaned_data["text"])  # type: ignore[arg-type]
+        elif action == "step":
+            services.checklist_add(actor=request.user, project=project, label=form.cleaned_data["label"])  # type: ignore[arg-type]
+        elif action == "team":
+            member = users_with_role("member").get(pk=form.cleaned_data["member"])
+            services.project_add_member(actor=request.user, project=project, member=member)  # type: ignore[arg-type]
+    except (CirculationError, PermissionDenied) as exc:
+        messages.error(request, getattr(exc, "message", None) or str(exc))
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("projects:detail", pk=pk)
+
+
+@require_POST
+@login_required
+def meeting(request: HttpRequest, pk: int) -> HttpResponse:
+    return _run(request, pk, MeetingForm, "meeting")
+
+
+@require_POST
+@login_required
+def update(request: HttpRequest, pk: int) -> HttpResponse:
+    return _run(request, pk, UpdateForm, "update")
+
+
+@require_POST
+@login_required
+def step(request: HttpRequest, pk: int) -> HttpResponse:
+    return _run(request, pk, StepForm, "step")
+
+
+@require_POST
+@login_required
+def team(request: HttpRequest, pk: int) -> HttpResponse:
+    return _run(request, pk, TeamForm, "team")
+
+
+@require_POST
+@login_required
+def toggle_step(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
+    project = project_get_for_user(user=request.user, request_id=pk)  # type: ignore[arg-type]
+    try:
+        item = services.checklist_toggle(actor=request.user, project=project, item_id=item_id)  # type: ignore[arg-type]
+    except CirculationError as exc:
+        messages.error(request, exc.message)
+        return redirect("projects:detail", pk=pk)
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "projects/partials/_step.html", {"item": item, "p": project, "can_edit": True})
+    return redirect("projects:detail", pk=pk)

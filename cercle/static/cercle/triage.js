@@ -1,0 +1,119 @@
+// Keyboard-first triage: j/k move, o opens, y keeps, 1–5 dismiss with a reason, a accepts the machine's
+// suggestion (keep, or dismiss with the reason it proposes). One key, one decision.
+(function () {
+  const body = document.getElementById("triage-body");
+  if (!body) return;
+  const reasons = ["solicitation", "newsletter", "notification", "spam", "not_relevant"];
+  const items = () => Array.from(document.querySelectorAll("#queue li"));
+  const current = () => document.querySelector("#queue li.selected") || items()[0];
+  let busy = false;
+  let revealPreview = false;  // scroll to the next preview that arrives (narrow screens only)
+  let decidedIndex = null;  // the position of the message just decided, to select the one taking its place
+  let keepSelected = null;  // the id of the list item selected after a decision, until the swap settles
+
+  function mark(li) {
+    items().forEach((el) => { el.classList.remove("selected"); el.setAttribute("aria-selected", "false"); });
+    li.classList.add("selected");
+    li.setAttribute("aria-selected", "true");
+  }
+
+  function select(li, { reveal = false } = {}) {
+    if (!li) return;
+    mark(li);
+    li.scrollIntoView({ block: "nearest" });
+    revealPreview = reveal;
+    htmx.ajax("GET", li.dataset.preview, { target: "#preview" });
+  }
+
+  // On a narrow screen the preview sits below the whole queue: bring it into view once it is loaded.
+  function stacked() {
+    const queue = document.getElementById("queue");
+    const preview = document.getElementById("preview");
+    return queue && preview && preview.getBoundingClientRect().top >= queue.getBoundingClientRect().bottom;
+  }
+
+  // Which message a decision request is about: the list item whose keep/dismiss URL it posts to.
+  function indexOfDecided(path) {
+    const list = items();
+    const index = list.findIndex((li) => li.dataset.keep === path || li.dataset.dismiss === path);
+    return index >= 0 ? index : list.indexOf(current());
+  }
+
+  document.body.addEventListener("htmx:beforeSwap", (event) => {
+    if (event.detail.target && event.detail.target.id === "triage-body") {
+      const config = event.detail.requestConfig || {};
+      decidedIndex = config.verb === "post" ? indexOfDecided(config.path) : null;
+    }
+  });
+
+  // htmx puts the server's class attributes back when the new content settles: mark the selection again.
+  document.body.addEventListener("htmx:afterSettle", (event) => {
+    if (keepSelected && event.detail.target && event.detail.target.id === "triage-body") {
+      const li = document.getElementById(keepSelected);
+      keepSelected = null;
+      if (li) mark(li);
+    }
+  });
+
+  document.body.addEventListener("htmx:afterSwap", (event) => {
+    const target = event.detail.target;
+    if (!target) return;
+    if (target.id === "triage-body") {
+      // The server selects the first message; keep the selection where the decided one was instead.
+      // This runs before htmx processes the new content, so the preview loader can still be pointed
+      // at the right message (and only one preview request goes out).
+      const list = items();
+      if (decidedIndex !== null && list.length) {
+        const li = list[Math.min(decidedIndex, list.length - 1)];
+        mark(li);
+        keepSelected = li.id;
+        const loader = document.querySelector("#preview [hx-get]");
+        if (loader) loader.setAttribute("hx-get", li.dataset.preview);
+        li.scrollIntoView({ block: "nearest" });
+        revealPreview = true;
+      }
+      decidedIndex = null;
+    } else if (target.id === "preview" && revealPreview) {
+      revealPreview = false;
+      if (stacked()) {
+        const reduce = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+        target.scrollIntoView({ block: "start", behavior: reduce ? "auto" : "smooth" });
+      }
+    }
+  });
+
+  function decide(url, values) {
+    const li = current();
+    if (!li || busy) return;  // a second key press while the first is in flight is ignored
+    busy = true;
+    htmx.ajax("POST", url, { target: "#triage-body", values: Object.assign({ expected_state: li.dataset.state }, values) })
+      .finally(() => { busy = false; });
+  }
+
+  document.addEventListener("keydown", (event) => {
+    const tag = (event.target.tagName || "").toLowerCase();
+    if (["input", "textarea", "select"].includes(tag) || event.ctrlKey || event.metaKey || event.altKey) return;
+    // Enter on a focused button or link presses it (keyboard users reach the screener's buttons by Tab).
+    if (event.key === "Enter" && ["button", "a", "summary"].includes(tag)) return;
+    const list = items();
+    const li = current();
+    const index = list.indexOf(li);
+    if (event.key === "j") select(list[Math.min(index + 1, list.length - 1)]);
+    else if (event.key === "k") select(list[Math.max(index - 1, 0)]);
+    else if (event.key === "o" || event.key === "Enter") { if (li) window.location = li.dataset.preview.replace("/triage/", "/requests/"); }
+    else if (event.key === "y") decide(li && li.dataset.keep, {});
+    else if (/^[1-5]$/.test(event.key)) decide(li && li.dataset.dismiss, { reason: reasons[Number(event.key) - 1] });
+    else if (event.key === "a") {
+      const suggested = li && li.dataset.suggest;
+      if (suggested === "keep") decide(li.dataset.keep, {});
+      else if (suggested && reasons.includes(suggested)) decide(li.dataset.dismiss, { reason: suggested });
+    }
+    else return;
+    event.preventDefault();
+  });
+
+  document.addEventListener("click", (event) => {
+    const li = event.target.closest && event.target.closest("#queue li");
+    if (li) select(li, { reveal: true });
+  });
+})();

@@ -1,0 +1,1 @@
+"""The first filter: signals, classifier, sender rules (screener), the request brief, evaluation."""

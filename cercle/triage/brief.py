@@ -1,0 +1,366 @@
+"""The request brief: what the leader needs to decide in ten seconds, read from the message.
+
+Who (person, organisation, role from the signature), what they need (one or two sentences), deadline or
+urgency, budget hints, language. French and English. Pure functions: the second edits the result
+before it reaches the leader, so a good guess that is easy to correct beats a clever one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from cercle.core.text import guess_language
+from cercle.triage.features import CUES, MailDoc, domain_of, flatten
+
+_SIGN_OFF = re.compile(
+    r"^\s*(bien (à|a) (vous|toi)|bien cordialement|très cordialement|cordialement|cdlt|sincères salutations|"
+    r"salutations( distinguées)?|belle (journée|fin de journée|soirée)|bonne (journée|fin de journée|soirée)|"
+    r"merci( (d'avance|d’avance|par avance|beaucoup|encore))?|avec mes remerciements|au plaisir|à (très )?bientôt|"
+    r"amitiés|amicalement|bises|best( regards| wishes)?|kind regards|warm(est)? regards|regards|many thanks|"
+    r"thanks( (a lot|in advance|again))?|thank you( (in advance|very much))?|cheers|all the best|sincerely|"
+    r"yours( sincerely| truly)?|talk soon|--|—)\s*[,.!]*\s*$",
+    re.I,
+)
+_GREETING = re.compile(
+    r"^\s*(bonjour|bonsoir|salut|madame|monsieur|cher|chère|chers|hello|hi|dear|good (morning|afternoon))\b[^\n]{0,60}$",
+    re.I,
+)
+_ROLE = re.compile(
+    r"\b(directeur|directrice|dg\b|drh\b|daf\b|dsi\b|président|présidente|vice-président|fondateur|fondatrice|"
+    r"co-?fondat\w*|gérant|gérante|associé|associée|responsable|chargée?|cheffe?|chef de|manager|consultante?|"
+    r"délégué|déléguée|secrétaire général|maire|adjointe?|professeure?|chercheur|chercheuse|doyen|"
+    r"ceo|cto|coo|cfo|cmo|chro|founder|co-?founder|director|head of|vp\b|vice president|president|partner|"
+    r"owner|officer|lead\b|engineer|coordinator|coordinatrice|coordinateur|advisor|professor|dean|"
+    r"editor|rédactrice|rédacteur|journaliste|journalist|producer|productrice|producteur|curator|commissaire|"
+    r"programme manager|program manager|project manager|chef de projet|talent|recruiter|recruteuse|recruteur)",
+    re.I,
+)
+_ORG_SUFFIX = re.compile(
+    r"\b(SAS|SA|SARL|SASU|SCOP|EURL|Inc\.?|Ltd\.?|LLC|GmbH|plc|Group|Groupe|Association|Fondation|Foundation|"
+    r"Université|University|École|School|Institut|Institute|Mairie|Région|Department|Ministère|Ministry|"
+    r"Agency|Agence|Studio|Labs?|Partners|Capital|Conseil|Consulting|Festival|Media|Médias|Bank|Banque)\b"
+)
+_ORG_SPLIT = re.compile(r"\s+(?:at|chez|@|pour|for)\s+|\s+[-–—|·]\s+|,\s+", re.I)
+_CONTACT_LINE = re.compile(r"(@|https?://|www\.|\+?\d[\d .()-]{6,}|^tél|^tel|^mobile|^phone|^linkedin)", re.I)
+_QUOTE_START = re.compile(
+    r"^(>|le .{0,80} a écrit ?:|on .{0,80} wrote:|-----\s*original message|-----\s*message d'origine|de ?: |from: )",
+    re.I,
+)
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-ÖØ-Ý0-9«“\"'])")
+_SMALL_TALK = re.compile(
+    r"^(j'espère|j’espère|i hope|hope (you|this)|je me permets|je vous écris|i am writing|i'm writing|"
+    r"je m'appelle|je m’appelle|my name is|je suis |i am |i'm |nous sommes |we are )",
+    re.I,
+)
+_FREEMAIL = frozenset(
+    [
+        "gmail.com",
+        "googlemail.com",
+        "yahoo.com",
+        "yahoo.fr",
+        "hotmail.com",
+        "hotmail.fr",
+        "outlook.com",
+        "outlook.fr",
+        "live.com",
+        "live.fr",
+        "msn.com",
+        "orange.fr",
+        "wanadoo.fr",
+        "free.fr",
+        "sfr.fr",
+        "neuf.fr",
+        "laposte.net",
+        "icloud.com",
+        "me.com",
+        "mac.com",
+        "proton.me",
+        "protonmail.com",
+        "gmx.com",
+        "gmx.fr",
+        "gmx.de",
+        "aol.com",
+        "yandex.com",
+        "bbox.fr",
+        "numericable.fr",
+    ]
+)
+
+_MONTHS = {
+    # French
+    "janvier": 1, "février": 2, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7,
+    "août": 8, "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11, "décembre": 12, "decembre": 12,
+    # English
+    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7, "august": 8,
+    "september": 9, "october": 10, "november": 11, "december": 12,
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10,
+    "nov": 11, "dec": 12,
+}  # fmt: skip
+_MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_DAY_MONTH = re.compile(
+    rf"\b(\d{{1,2}})(?:er|st|nd|rd|th)?\s+(?:of\s+)?({_MONTH_NAMES})\.?(?:,?\s+(\d{{4}}))?\b", re.I
+)
+_MONTH_DAY = re.compile(rf"\b({_MONTH_NAMES})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(\d{{4}}))?\b", re.I)
+_NUMERIC_DATE = re.compile(r"\b(\d{1,2})[/.](\d{1,2})[/.](\d{2,4})\b")
+_END_OF_MONTH = re.compile(rf"\b(?:fin|end of|by the end of|d'ici fin|d’ici fin)\s+({_MONTH_NAMES})\b", re.I)
+_DEADLINE_WORDS = re.compile(
+    r"(avant|d'ici|d’ici|au plus tard|date limite|échéance|deadline|due|by|before|no later than|until|jusqu'au|"
+    r"jusqu’au|pour le|aura lieu|takes place|will take place|le \d|on \w+ \d)",
+    re.I,
+)
+_URGENT = re.compile(
+    r"(très urgent|urgent|urgence|dès que possible|au plus vite|rapidement|asap|as soon as possible|"
+    r"this week|cette semaine|next week|la semaine prochaine|d'ici (la )?fin (du mois|de la semaine|de l'année)|"
+    r"end of (the )?(month|week|year)|fin (du mois|de semaine)|tomorrow|demain|time-sensitive|pressing)",
+    re.I,
+)
+_AMOUNT = re.compile(
+    r"(?:(?:entre|between|de|from|autour de|around|about|environ|jusqu'à|up to|max(?:imum)?)\s+)?"
+    r"(?:[€$£]\s?\d[\d\s  ,.]*(?:\s?(?:k|m|millions?|mille))?|\d[\d\s  ,.]*\s?(?:k€|k\s?euros?|m€|€|euros?|eur\b|"
+    r"k\$|\$|usd\b|dollars?|£|gbp\b|k\b))"
+    r"(?:\s+(?:et|and|à|to|-)\s+(?:[€$£]\s?)?\d[\d\s  ,.]*\s?(?:k€|k|€|euros?|\$|usd)?)?",
+    re.I,
+)
+_BUDGET_WORD = re.compile(
+    r"\b(budget|enveloppe|rémunération|honoraires|tarif|fee|fees|pricing|quote|devis|paid|payé|rémunéré|"
+    r"grant|subvention|financement|funding|cachet|défraiement|pro bono|bénévole|gratuit|unpaid)\b",
+    re.I,
+)
+
+
+@dataclass
+class BriefDraft:
+    person: str = ""
+    organisation: str = ""
+    role: str = ""
+    need: str = ""
+    deadline: date | None = None
+    urgency: str = ""
+    budget: str = ""
+    language: str = "fr"
+
+
+def _lines_before_quote(text: str) -> list[str]:
+    out: list[str] = []
+    for line in text.splitlines():
+        if _QUOTE_START.match(line.strip()):
+            break
+        out.append(line.rstrip())
+    return out
+
+
+def _signature(lines: list[str]) -> tuple[list[str], int]:
+    """(signature lines, index where the body ends)."""
+    start = max(0, len(lines) - 20)
+    for i in range(len(lines) - 1, start - 1, -1):
+        if _SIGN_OFF.match(lines[i]):
+            sig = [line.strip() for line in lines[i + 1 : i + 9] if line.strip()]
+            return sig, i
+    # No sign-off: trailing short lines after the last blank line may be a signature.
+    tail: list[str] = []
+    for line in reversed(lines):
+        if not line.strip():
+            break
+        tail.insert(0, line.strip())
+    if 1 <= len(tail) <= 5 and all(len(t) < 70 for t in tail) and len(tail) < len(lines):
+        return tail, len(lines) - len(tail) - 1
+    return [], len(lines)
+
+
+def _looks_like_name(line: str) -> bool:
+    words = line.replace(",", " ").split()
+    return (
+        1 < len(words) <= 4
+        and not any(ch.isdigit() for ch in line)
+        and not _ROLE.search(line)
+        and not _CONTACT_LINE.search(line)
+        and all(
+            w[:1].isupper() for w in words if w.lower() not in ("de", "du", "van", "von", "le", "la", "d'")
+        )
+    )
+
+
+def _who(sig: list[str], from_name: str) -> tuple[str, str, str]:
+    person = role = organisation = ""
+    for line in sig[:6]:
+        if _CONTACT_LINE.search(line):
+            continue
+        if not person and (_looks_like_name(line) or (from_name and line.lower() == from_name.lower())):
+            person = line
+            continue
+        if not role and _ROLE.search(line):
+            parts = [p.strip() for p in _ORG_SPLIT.split(line, maxsplit=1) if p.strip()]
+            role = parts[0]
+            if len(parts) > 1 and not organisation:
+                organisation = parts[1]
+            continue
+        if not organisation and (person or role) and len(line) < 80:
+            organisation = line
+    return person, role, organisation
+
+
+def _sentences(body_lines: list[str]) -> list[str]:
+    kept = [line for line in body_lines if line.strip() and not _GREETING.match(line)]
+    text = " ".join(" ".join(kept).split())
+    return [s.strip() for s in _SENTENCE.split(text) if s.strip()]
+
+
+def _need(sentences: list[str], subject: str) -> str:
+    if not sentences:
+        return subject
+    ask = CUES["ask"]
+    scored: list[tuple[float, int, str]] = []
+    for i, sentence in enumerate(sentences[:25]):
+        flat = flatten(sentence)
+        words = set(flat.split())
+        score = 0.0
+        if not ask.words.isdisjoint(words) or any(p in flat for p in ask.phrases):
+            score += 3
+        if "?" in sentence:
+            score += 1
+        for name in ("meeting", "budget", "deadline"):
+            cue = CUES[name]
+            if not cue.words.isdisjoint(words) or any(p in flat for p in cue.phrases):
+                score += 0.5
+        if _SMALL_TALK.match(sentence):
+            score -= 1.5
+        if len(sentence) < 25:
+            score -= 2
+        score -= i * 0.1
+        scored.append((score, i, sentence))
+    best = sorted(scored, reverse=True)[:2]
+    best = [b for b in best if b[0] > -1] or best[:1]
+    chosen = [s for _, _, s in sorted(best, key=lambda b: b[1])]
+    need = " ".join(chosen)
+    return need if len(need) <= 360 else need[:359].rstrip() + "…"
+
+
+def _year_for(month: int, day: int, year: int | None, today: date) -> date | None:
+    try:
+        if year is not None:
+            return date(year if year > 100 else 2000 + year, month, day)
+        candidate = date(today.year, month, day)
+        return candidate if candidate >= today else date(today.year + 1, month, day)
+    except ValueError:
+        return None
+
+
+def _dates(text: str, language: str, today: date) -> list[tuple[int, date]]:
+    found: list[tuple[int, date]] = []
+    for m in _DAY_MONTH.finditer(text):
+        d = _year_for(
+            _MONTHS[m.group(2).lower()], int(m.group(1)), int(m.group(3)) if m.group(3) else None, today
+        )
+        if d:
+            found.append((m.start(), d))
+    for m in _MONTH_DAY.finditer(text):
+        d = _year_for(
+            _MONTHS[m.group(1).lower()], int(m.group(2)), int(m.group(3)) if m.group(3) else None, today
+        )
+        if d:
+            found.append((m.start(), d))
+    for m in _NUMERIC_DATE.finditer(text):
+        a, b, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        day, month = (a, b) if language == "fr" or a > 12 else (b, a)
+        d = _year_for(month, day, y, today)
+        if d:
+            found.append((m.start(), d))
+    for m in _END_OF_MONTH.finditer(text):
+        month = _MONTHS[m.group(1).lower()]
+        d = _year_for(month, 28, None, today)
+        if d:
+            found.append((m.start(), d))
+    return sorted(found)
+
+
+def _snippet(text: str, start: int, end: int, width: int = 40) -> str:
+    left = max(text.rfind(".", 0, start) + 1, start - width, 0)
+    if left > 0 and not text[left - 1].isspace() and text[left - 1] != ".":
+        space = text.find(" ", left, start)
+        left = space + 1 if space != -1 else left
+    right_stop = [p for p in (text.find(".", end), text.find("\n", end)) if p != -1]
+    right = min([*right_stop, end + width, len(text)])
+    return " ".join(text[left:right].split())[:120]
+
+
+def _deadline(text: str, language: str, today: date) -> tuple[date | None, str]:
+    dates = _dates(text, language, today)
+    chosen: date | None = None
+    phrase = ""
+    for position, d in dates:
+        window = text[max(0, position - 40) : position]
+        if _DEADLINE_WORDS.search(window) or _URGENT.search(window):
+            chosen, phrase = d, _snippet(text, position, position + 1)
+            break
+    if chosen is None and dates:
+        chosen = dates[0][1]
+        phrase = _snippet(text, dates[0][0], dates[0][0] + 1)
+    urgent = _URGENT.search(text)
+    if urgent and (not phrase or urgent.group(0).lower() not in phrase.lower()):
+        phrase = (
+            _snippet(text, urgent.start(), urgent.end()) if not phrase else f"{phrase} · {urgent.group(0)}"
+        )
+    return chosen, phrase[:200]
+
+
+def _sentence_around(text: str, start: int, end: int, limit: int = 120) -> str:
+    """The sentence holding text[start:end], cut to `limit` characters around it."""
+    left = max(text.rfind(stop, 0, start) for stop in (".", "!", "?", "\n")) + 1
+    rights = [p for p in (text.find(stop, end) for stop in (".", "!", "?", "\n")) if p != -1]
+    right = min(rights) + 1 if rights else len(text)
+    sentence = " ".join(text[left:right].split())
+    return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"
+
+
+def _budget(text: str) -> str:
+    hints: list[str] = []
+    for m in _BUDGET_WORD.finditer(text):
+        window = text[m.start() : m.start() + 90]
+        amount = _AMOUNT.search(window)
+        if amount and any(ch.isdigit() for ch in amount.group(0)):
+            end = m.start() + amount.end()
+            hints.append(" ".join(text[m.start() : end].split()))
+        else:
+            hints.append(_sentence_around(text, m.start(), m.end()))
+        if len(hints) >= 2:
+            break
+    if not hints:
+        for m in _AMOUNT.finditer(text):
+            value = m.group(0).strip()
+            if sum(ch.isdigit() for ch in value) >= 2 and not re.fullmatch(r"[\d\s.,]+k", value, re.I):
+                hints.append(" ".join(value.split()))
+                break
+    return " · ".join(dict.fromkeys(hints))[:200]
+
+
+def extract_brief(
+    doc: MailDoc,
+    *,
+    sent_at: datetime | date | None = None,
+    contact_name: str = "",
+    contact_organisation: str = "",
+    contact_position: str = "",
+) -> BriefDraft:
+    today = sent_at.date() if isinstance(sent_at, datetime) else (sent_at or date.today())
+    language = guess_language(f"{doc.subject}\n{doc.text}")
+    lines = _lines_before_quote(doc.text)
+    sig, body_end = _signature(lines)
+    person, role, organisation = _who(sig, doc.from_name)
+    body_lines = lines[:body_end]
+    body = "\n".join(body_lines)
+    domain = domain_of(doc.from_email)
+    deadline, urgency = _deadline(f"{doc.subject}\n{body}", language, today)
+    return BriefDraft(
+        person=(contact_name or doc.from_name or person or doc.from_email)[:200],
+        organisation=(
+            organisation or contact_organisation or (domain if domain and domain not in _FREEMAIL else "")
+        )[:200],
+        role=(role or contact_position)[:200],
+        need=_need(_sentences(body_lines), doc.subject),
+        deadline=deadline,
+        urgency=urgency,
+        budget=_budget(f"{doc.subject}\n{body}"),
+        language=language,
+    )

@@ -1,0 +1,529 @@
+"""Every write of the triage: suggestions, the brief, sender rules and their automatic decisions, bulk
+dismissals, and retraining on the second's decisions.
+
+Decisions on a request always go through `circulation.services` (request_keep / request_dismiss), so
+each one is an audited Event. An automatic decision by a sender rule is made in the name of the person
+who created the rule — the circulation services insist on an actor with the triage role, and that
+person is who answers for the rule — with a note naming the rule; `Suggestion.rule_event_id` marks the
+event as automatic, so it is never mistaken for a person's decision (nor learnt from).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from cercle.accounts.models import User
+from cercle.accounts.permissions import TRIAGE_ROLES, NotAllowed, require_role
+from cercle.circulation import services as circulation
+from cercle.circulation.errors import CirculationError
+from cercle.circulation.models import Event, EventKind, Request
+from cercle.circulation.notes import Note
+from cercle.circulation.states import DismissReason, State
+from cercle.triage import classifier as K
+from cercle.triage import engine, metrics, selectors
+from cercle.triage.brief import _FREEMAIL, extract_brief
+from cercle.triage.features import MailDoc, domain_of
+from cercle.triage.models import Brief, RuleAction, RuleScope, SenderRule, Suggestion, TrainingRun
+
+log = logging.getLogger(__name__)
+
+
+class TriageError(Exception):
+    """A refused triage action, with a message meant for the person who tried it."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _setting(name: str, default: int) -> int:
+    return int(settings.CERCLE.get(name, default))
+
+
+# --- Suggestions ------------------------------------------------------------------------------
+
+
+def suggestion_compute(
+    *, request: Request, engine_: engine.Engine | None = None, apply_rules: bool = True
+) -> Suggestion:
+    """Read the request's first message, suggest a category with its reasons, draft the brief, and
+    apply a sender rule if one matches."""
+    message = selectors.first_inbound_message(request)
+    doc = selectors.request_doc(request, message)
+    history = selectors.sender_history(request, message)
+    current = engine_ or selectors.current_engine()
+    row = engine.encode_for_suggestion(doc, history)
+    prediction = current.predict([row])[0]
+    email = (doc.from_email or request.requester.email).lower()
+    values: dict[str, Any] = {
+        "category": prediction.category,
+        "confidence": prediction.confidence,
+        "score": prediction.score,
+        "human": prediction.human,
+        "probabilities": prediction.probabilities,
+        "reasons": prediction.reasons,
+        "signals": {
+            "headers": [code for code, _detail in row.meta.get("signals", [])],  # type: ignore[attr-defined]
+            "cues": row.meta.get("cues", []),
+            "history": history.as_dict(),
+        },
+        "sender_key": selectors.sender_key(doc, request),
+        "sender_email": email[:254],
+        "sender_domain": domain_of(email)[:254],
+        "known_sender": history.known,
+        "model_version": current.version[:64],
+        "computed_at": timezone.now(),
+    }
+    with transaction.atomic():
+        suggestion, _created = Suggestion.objects.update_or_create(request=request, defaults=values)
+        brief_extract(request=request, doc=doc)
+    if apply_rules:
+        rule_apply(request=request, suggestion=suggestion, history=history)
+    return suggestion
+
+
+def suggestions_compute_pending(*, limit: int = 500) -> int:
+    """Requests waiting for the second that have no suggestion yet (new mail, or an old import)."""
+    pending = list(
+        Request.objects.filter(state=State.RECEIVED, triage_suggestion__isnull=True)
+        .select_related("requester")
+        .order_by("received_at", "id")[:limit]
+    )
+    if not pending:
+        return 0
+    current = selectors.current_engine()
+    for request in pending:
+        try:
+            suggestion_compute(request=request, engine_=current)
+        except IntegrityError:  # computed concurrently by another worker
+            continue
+        except Exception:
+            # Never leave a request pending forever (the sweep would retry it every minute): it gets an
+            # empty suggestion that says so, and the second reads it as before.
+            log.exception("triage: no suggestion for request %s", request.pk)
+            Suggestion.objects.get_or_create(
+                request=request,
+                defaults={
+                    "category": K.SERIOUS,
+                    "confidence": 0.0,
+                    "score": 0.5,
+                    "reasons": [["unreadable", {}]],
+                },
+            )
+    return len(pending)
+
+
+def suggestions_refresh_waiting(*, limit: int = 2000) -> int:
+    """After a retraining: the waiting requests get the new model's suggestions (rules already ran)."""
+    current = selectors.current_engine()
+    waiting = list(
+        Request.objects.filter(state=State.RECEIVED)
+        .select_related("requester")
+        .order_by("received_at")[:limit]
+    )
+    for request in waiting:
+        suggestion_compute(request=request, engine_=current, apply_rules=False)
+    return len(waiting)
+
+
+# --- The brief --------------------------------------------------------------------------------
+
+
+def brief_extract(*, request: Request, doc: MailDoc | None = None) -> Brief:
+    """Draft the brief from the message; a brief a person edited is never overwritten."""
+    existing = Brief.objects.filter(request=request).first()
+    if existing is not None and existing.edited_by_id is not None:
+        return existing
+    doc = doc or selectors.request_doc(request)
+    contact = request.requester
+    draft = extract_brief(
+        doc,
+        sent_at=request.received_at,
+        contact_name=contact.name,
+        contact_organisation=contact.organisation,
+        contact_position=getattr(contact, "position", "") or "",
+    )
+    values = {
+        "person": draft.person,
+        "organisation": draft.organisation,
+        "role": draft.role,
+        "need": draft.need,
+        "deadline": request.deadline or draft.deadline,
+        "urgency": draft.urgency,
+        "budget": draft.budget,
+        "language": draft.language if draft.language in ("fr", "en") else request.language,
+        "extracted_at": timezone.now(),
+    }
+    brief, _created = Brief.objects.update_or_create(request=request, defaults=values)
+    return brief
+
+
+@dataclass(frozen=True)
+class BriefFields:
+    person: str
+    organisation: str
+    role: str
+    need: str
+    deadline: date | None
+    urgency: str
+    budget: str
+    language: str
+
+
+def brief_update(*, actor: User, request: Request, fields: BriefFields) -> Brief:
+    require_role(actor, TRIAGE_ROLES)
+    values = {
+        "person": fields.person.strip()[:200],
+        "organisation": fields.organisation.strip()[:200],
+        "role": fields.role.strip()[:200],
+        "need": fields.need.strip(),
+        "deadline": fields.deadline,
+        "urgency": fields.urgency.strip()[:200],
+        "budget": fields.budget.strip()[:200],
+        "language": fields.language if fields.language in ("fr", "en") else "fr",
+        "edited_by": actor,
+        "edited_at": timezone.now(),
+    }
+    with transaction.atomic():
+        brief, _created = Brief.objects.update_or_create(request=request, defaults=values)
+        circulation.event_record(
+            request=request, actor=actor, kind=EventKind.NOTE, note=Note(gettext_noop("Brief edited."))
+        )
+    return brief
+
+
+# --- Sender rules (the screener) -----------------------------------------------------------------
+
+
+def _add_reason(suggestion: Suggestion, item: list[Any]) -> list[Any]:
+    reasons = [r for r in (suggestion.reasons or []) if r and r[0] not in ("rule", "rule_spared")]
+    return [item, *reasons]
+
+
+def rule_apply(*, request: Request, suggestion: Suggestion, history: K.History | None = None) -> str:
+    """Apply the matching sender rule to a waiting request: "kept", "dismissed", "spared" or "".
+
+    "Always dismiss" never dismisses a known correspondent (someone the leader wrote to, a request
+    kept before, a reply to the leader, a LinkedIn connection — see `History.known`): the message stays
+    in the queue with the reason shown. A sender who only ever wrote, never answered, is no
+    correspondent: the rule applies.
+    """
+    if request.state != State.RECEIVED or suggestion.rule_event_id:
+        return ""
+    rule = selectors.rule_for(suggestion.sender_email or request.requester.email)
+    if rule is None:
+        return ""
+    history = history or selectors.sender_history(request)
+    if rule.action == RuleAction.DISMISS and history.known:
+        Suggestion.objects.filter(pk=suggestion.pk).update(
+            reasons=_add_reason(suggestion, ["rule_spared", {"detail": rule.label}])
+        )
+        return "spared"
+    note = Note(
+        gettext_noop("Automatic: sender rule “%(rule)s” (created by %(name)s)."),
+        rule=rule.label,
+        name=rule.created_by.display_name,
+    )
+    try:
+        with transaction.atomic():
+            if rule.action == RuleAction.KEEP:
+                circulation.request_keep(
+                    actor=rule.created_by, request=request, note=note, expected_state=State.RECEIVED
+                )
+            else:
+                circulation.request_dismiss(
+                    actor=rule.created_by,
+                    request=request,
+                    reason=rule.reason or suggestion.noise_reason,
+                    note=note,
+                    expected_state=State.RECEIVED,
+                )
+            event_id = (
+                Event.objects.filter(request=request, kind=EventKind.TRANSITION)
+                .order_by("-id")
+                .values_list("id", flat=True)
+                .first()
+            )
+            Suggestion.objects.filter(pk=suggestion.pk).update(
+                rule=rule,
+                rule_event_id=event_id,
+                rule_note=note.render()[:300],
+                reasons=_add_reason(suggestion, ["rule", {"detail": rule.label}]),
+            )
+            SenderRule.objects.filter(pk=rule.pk).update(hits=F("hits") + 1, last_hit_at=timezone.now())
+    except (CirculationError, NotAllowed) as exc:
+        # The request moved meanwhile, or the rule's author lost the triage role: leave it to a person.
+        log.info("sender rule %s not applied to request %s: %s", rule.pk, request.pk, exc)
+        return ""
+    return "kept" if rule.action == RuleAction.KEEP else "dismissed"
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    rule: SenderRule
+    applied: int  # other waiting requests decided by the new rule
+    spared: int  # known correspondents left in the queue
+
+
+def rule_create(
+    *,
+    actor: User,
+    request: Request,
+    scope: str,
+    action: str,
+    reason: str = "",
+    apply_waiting: bool = True,
+) -> RuleResult:
+    """One gesture from the queue: a rule for this sender (address or domain), the current message
+    decided by the person, and the other waiting messages from the sender decided by the rule."""
+    require_role(actor, TRIAGE_ROLES)
+    if scope not in RuleScope.values or action not in RuleAction.values:
+        raise TriageError(_("Unknown rule."))
+    suggestion = Suggestion.objects.filter(request=request).first() or suggestion_compute(
+        request=request, apply_rules=False
+    )
+    email = (suggestion.sender_email or request.requester.email).lower().strip()
+    if not email:
+        raise TriageError(_("This message has no sender address: no rule can be made from it."))
+    value = email if scope == RuleScope.ADDRESS else domain_of(email)
+    if scope == RuleScope.DOMAIN and value in _FREEMAIL:
+        raise TriageError(
+            _("%(domain)s is a public mail service: make a rule for this address instead.")
+            % {"domain": value}
+        )
+    if action == RuleAction.DISMISS:
+        # The gesture's reason: the one the second chose, else what the machine reads this noise as
+        # (its suggestion, or its likeliest kind of noise when it suggested keeping) — never a fixed
+        # default, which filed promotions under "Newsletter".
+        reason = reason or suggestion.noise_reason
+        if reason not in DismissReason.values:
+            raise TriageError(_("Choose a reason to dismiss this request."))
+    else:
+        reason = ""
+    try:
+        rule = _rule_replace(
+            actor=actor, request=request, scope=scope, value=value, action=action, reason=reason
+        )
+    except IntegrityError as exc:  # the same rule made at the same moment by someone else
+        raise TriageError(_("A rule for this sender was just made by someone else: look again.")) from exc
+    applied = spared = 0
+    if apply_waiting:
+        for other in _waiting_requests(selectors.waiting_ids_matching(scope=scope, value=value)):
+            outcome = rule_apply(request=other, suggestion=other.triage_suggestion)  # type: ignore[attr-defined]
+            applied += outcome in ("kept", "dismissed")
+            spared += outcome == "spared"
+    return RuleResult(rule, applied, spared)
+
+
+def _rule_replace(
+    *, actor: User, request: Request, scope: str, value: str, action: str, reason: str
+) -> SenderRule:
+    """The new rule replaces the sender's active one; the gesture also decides the message the person is
+    reading (their own decision, audited in their name)."""
+    with transaction.atomic():
+        SenderRule.objects.filter(scope=scope, value=value, active=True).update(active=False)
+        rule = SenderRule.objects.create(
+            scope=scope, value=value, action=action, reason=reason, created_by=actor
+        )
+        if request.state == State.RECEIVED:
+            note = Note(gettext_noop("Sender rule created: %(rule)s."), rule=rule.label)
+            try:
+                if action == RuleAction.KEEP:
+                    circulation.request_keep(
+                        actor=actor, request=request, note=note, expected_state=State.RECEIVED
+                    )
+                else:
+                    circulation.request_dismiss(
+                        actor=actor, request=request, reason=reason, note=note, expected_state=State.RECEIVED
+                    )
+            except CirculationError as exc:
+                raise TriageError(exc.message) from exc
+    return rule
+
+
+def rule_deactivate(*, actor: User, rule: SenderRule) -> None:
+    require_role(actor, TRIAGE_ROLES)
+    SenderRule.objects.filter(pk=rule.pk).update(active=False)
+
+
+def _waiting_requests(ids: list[int]) -> list[Request]:
+    return list(
+        Request.objects.filter(pk__in=ids, state=State.RECEIVED)
+        .select_related("requester", "triage_suggestion")
+        .order_by("received_at", "id")
+    )
+
+
+# --- Bulk ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    dismissed: int
+    spared: int
+    conflicts: int
+
+
+def bulk_dismiss(*, actor: User, sender_key: str, reason: str) -> BulkResult:
+    """Dismiss every waiting message from one sender (a newsletter, a list) with one reason.
+
+    Each one is an ordinary audited dismissal by the actor. Known correspondents are left in the queue
+    (a list can carry a message from someone the leader knows); a sender nobody ever answered is not
+    one, however often they wrote."""
+    require_role(actor, TRIAGE_ROLES)
+    if reason not in DismissReason.values:
+        raise TriageError(_("Choose a reason to dismiss this request."))
+    if not sender_key:
+        raise TriageError(_("Nothing to dismiss."))
+    dismissed = spared = conflicts = 0
+    note = Note(
+        gettext_noop("Dismissed with every waiting message from %(sender)s."),
+        sender=sender_key.removeprefix("list:"),
+    )
+    for request in _waiting_requests(selectors.waiting_ids_from(sender_key=sender_key)):
+        if selectors.sender_history(request).known:
+            spared += 1
+            continue
+        try:
+            circulation.request_dismiss(
+                actor=actor, request=request, reason=reason, note=note, expected_state=State.RECEIVED
+            )
+            dismissed += 1
+        except CirculationError:
+            conflicts += 1
+    return BulkResult(dismissed, spared, conflicts)
+
+
+# --- Learning from the second ---------------------------------------------------------------------
+
+HUB_C = 3.0
+
+
+def _fit_hub(Z: Any, labels: list[str], classes: tuple[str, ...]) -> K.LinearModel:
+    """A logistic regression over the stacked columns (see engine.py), classes in the given order."""
+    import scipy.sparse as sp
+    from sklearn.linear_model import LogisticRegression
+
+    present = [c for c in classes if c in set(labels)]
+    solver = "liblinear" if len(present) == 2 else "lbfgs"
+    model = LogisticRegression(C=HUB_C, class_weight="balanced", solver=solver, max_iter=3000)
+    model.fit(Z, np.array(labels))
+    learnt = [str(c) for c in model.classes_]
+    coef = np.asarray(model.coef_, dtype=np.float32)
+    intercept = np.asarray(model.intercept_, dtype=np.float64)
+    if coef.shape[0] == 1:
+        coef = np.vstack([np.zeros_like(coef), coef])
+        intercept = np.array([0.0, intercept[0]])
+    order = [learnt.index(c) for c in present]
+    return K.LinearModel(
+        classes=tuple(present),
+        coef=sp.csr_matrix(coef[order]),
+        intercept=intercept[order],
+        idf=engine.base_model().idf,
+    )
+
+
+def _fit_engine(Z: Any, labels: list[str]) -> engine.Engine:
+    keep_labels = ["human" if label in K.HUMAN else "noise" for label in labels]
+    keep = _fit_hub(Z, keep_labels, ("noise", "human"))
+    noise_rows = [i for i, label in enumerate(labels) if label not in K.HUMAN]
+    noise_labels = [labels[i] for i in noise_rows]
+    noise = None
+    if len(set(noise_labels)) >= 2:
+        noise = _fit_hub(Z[noise_rows], noise_labels, tuple(c for c in K.CATEGORIES if c not in K.HUMAN))
+    return engine.Engine(base=engine.base_model(), keep=keep, noise=noise)
+
+
+def _evaluate(truth: list[str], predicted: list[str]) -> dict[str, Any]:
+    human_truth = metrics.human_or_noise(truth, K.HUMAN)
+    human_pred = metrics.human_or_noise(predicted, K.HUMAN)
+    per = metrics.per_class(truth, predicted, [c for c in K.CATEGORIES if c in truth])
+    keep = metrics.scores_for(human_truth, human_pred, "human")
+    return {
+        "n": len(truth),
+        "keep_dismiss_accuracy": round(metrics.accuracy(human_truth, human_pred), 4),
+        "keep_f1": round(keep.f1, 4),
+        "category_accuracy": round(metrics.accuracy(truth, predicted), 4),
+        "macro_f1": round(metrics.macro_f1(per), 4),
+        "per_category": [s.as_dict() for s in per],
+    }
+
+
+def model_retrain(*, force: bool = False) -> TrainingRun | None:
+    """Train the hub's model on the second's decisions, measure it on the most recent ones (held
+    out), and put it in use when it does not do worse than the base model on them.
+
+    Without `force`, nothing happens until `CERCLE_TRIAGE_RETRAIN_MIN_NEW` new decisions were made."""
+    min_decisions = _setting("TRIAGE_MIN_DECISIONS", 30)
+    min_new = _setting("TRIAGE_RETRAIN_MIN_NEW", 10)
+    last = TrainingRun.objects.defer("artefact").order_by("-started_at", "-id").first()
+    if not force and last is not None and selectors.new_decisions_since(last.last_event_id) < min_new:
+        return None
+    started = time.monotonic()
+    run = TrainingRun(started_at=timezone.now())
+    examples = selectors.training_examples(limit=_setting("TRIAGE_MAX_EXAMPLES", 5000))
+    run.decisions = len(examples)
+    run.last_event_id = max((e.event_id for e in examples), default=last.last_event_id if last else 0)
+    labels = [e.label for e in examples]
+    kept = {label in K.HUMAN for label in labels}
+    if len(examples) < min_decisions or len(kept) < 2:
+        run.status = TrainingRun.Status.SKIPPED
+        run.message = _(
+            "%(n)d usable decisions so far; the hub's own model starts at %(min)d, with both kept and "
+            "dismissed messages. Until then the base model suggests."
+        ) % {"n": len(examples), "min": min_decisions}
+        run.finished_at = timezone.now()
+        run.save()
+        return run
+
+    base_engine = engine.Engine(base=engine.base_model())
+    rows = [K.encode(e.doc, e.history) for e in examples]
+    X = K.design(rows, base_engine.base.idf)
+    base_proba = base_engine.base.predict_proba(X)
+    Z = engine.stack_columns(X, base_proba)
+
+    # Held out: the most recent decisions (examples are oldest first).
+    held = max(5, len(examples) // 5)
+    split = len(examples) - held
+    train_labels, test_labels = labels[:split], labels[split:]
+    base_pred = [K.CATEGORIES[i] for i in base_proba[split:].argmax(axis=1)]
+    figures: dict[str, Any] = {"base": _evaluate(test_labels, base_pred)}
+    if len({label in K.HUMAN for label in train_labels}) == 2:
+        trial = _fit_engine(Z[:split], train_labels)
+        hub_pred = [K.CATEGORIES[i] for i in trial.proba(rows[split:]).argmax(axis=1)]
+        figures["hub"] = _evaluate(test_labels, hub_pred)
+    run.held_out = held
+    final = _fit_engine(Z, labels)
+    assert final.keep is not None
+    final.keep.meta = {"version": f"hub-{timezone.now():%Y%m%d%H%M}", "decisions": str(len(examples))}
+    run.artefact = engine.pack_hub(final.keep, final.noise)
+    better = "hub" in figures and (
+        figures["hub"]["keep_dismiss_accuracy"] >= figures["base"]["keep_dismiss_accuracy"] - 0.02
+    )
+    run.status = TrainingRun.Status.ACTIVE if better else TrainingRun.Status.RETIRED
+    if not better:
+        run.message = _("The hub's model did worse than the base model on the latest decisions: not used.")
+    figures["seconds"] = round(time.monotonic() - started, 2)
+    run.metrics = figures
+    run.finished_at = timezone.now()
+    with transaction.atomic():
+        if better:
+            TrainingRun.objects.filter(status=TrainingRun.Status.ACTIVE).update(
+                status=TrainingRun.Status.RETIRED
+            )
+        run.save()
+    if better:
+        suggestions_refresh_waiting()
+    return run

@@ -1,0 +1,44 @@
+"""Worker jobs: suggestions for new requests, and retraining on the second's decisions."""
+
+from __future__ import annotations
+
+from huey import crontab
+from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
+from huey.exceptions import TaskLockedException
+
+from cercle.triage import services
+
+
+@db_task()
+def suggest_pending() -> int:
+    try:
+        # One run at a time across workers (the lock lives in huey's storage: SQLite file or Redis).
+        with HUEY.lock_task("triage-suggest"):
+            done = total = services.suggestions_compute_pending()
+            while done:
+                done = services.suggestions_compute_pending()
+                total += done
+            return total
+    except TaskLockedException:
+        return 0
+
+
+@db_periodic_task(crontab(minute="*"))
+def suggest_sweep() -> int:
+    """Safety net: requests that arrived while no trigger ran (or before the triage was installed)."""
+    return int(suggest_pending.call_local())
+
+
+@db_task()
+def retrain(force: bool = False) -> str:
+    try:
+        with HUEY.lock_task("triage-retrain"):
+            run = services.model_retrain(force=force)
+    except TaskLockedException:
+        return "a retraining is already running"
+    return "nothing new" if run is None else f"{run.status} ({run.decisions} decisions)"
+
+
+@db_periodic_task(crontab(minute="17"))
+def retrain_hourly() -> str:
+    return str(retrain.call_local(force=False))

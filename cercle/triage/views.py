@@ -1,0 +1,168 @@
+"""Thin views for the triage: the brief, sender rules, bulk dismissals, the quality page.
+Every view is for the triage roles (second, leader); services check the role again."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from cercle.accounts.permissions import TRIAGE_ROLES, role_required
+from cercle.circulation.selectors import request_get_for_user
+from cercle.triage import selectors, services, tasks
+from cercle.triage.forms import BriefForm, BulkDismissForm, RuleForm
+from cercle.triage.models import Brief, RuleAction
+
+
+def _queue_response(request: HttpRequest) -> HttpResponse:
+    """After a gesture from the queue: the refreshed queue for htmx, the queue page otherwise."""
+    if request.htmx:  # type: ignore[attr-defined]
+        from cercle.circulation.views import triage_context
+
+        return render(request, "circulation/partials/_triage_body.html", triage_context(request))
+    return redirect("circulation:triage")
+
+
+@require_POST
+@role_required(*TRIAGE_ROLES)
+def rule_create(request: HttpRequest, pk: int) -> HttpResponse:
+    req = request_get_for_user(user=request.user, request_id=pk)  # type: ignore[arg-type]
+    form = RuleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose who the rule is for and what it does."))
+        return _queue_response(request)
+    try:
+        result = services.rule_create(
+            actor=request.user,  # type: ignore[arg-type]
+            request=req,
+            scope=form.cleaned_data["scope"],
+            action=form.cleaned_data["action"],
+            reason=form.cleaned_data["reason"],
+            apply_waiting=form.cleaned_data["apply_waiting"],
+        )
+    except services.TriageError as exc:
+        messages.error(request, exc.message)
+        return _queue_response(request)
+    done = _("Rule created: %(rule)s.") % {"rule": result.rule.label}
+    if result.applied:
+        verb = (
+            ngettext("%(n)d more waiting message kept.", "%(n)d more waiting messages kept.", result.applied)
+            if result.rule.action == RuleAction.KEEP
+            else ngettext(
+                "%(n)d more waiting message dismissed.",
+                "%(n)d more waiting messages dismissed.",
+                result.applied,
+            )
+        )
+        done += " " + verb % {"n": result.applied}
+    if result.spared:
+        done += " " + ngettext(
+            "%(n)d from a known correspondent left for you.",
+            "%(n)d from known correspondents left for you.",
+            result.spared,
+        ) % {"n": result.spared}
+    messages.success(request, done)
+    return _queue_response(request)
+
+
+@require_POST
+@role_required(*TRIAGE_ROLES)
+def bulk_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
+    req = request_get_for_user(user=request.user, request_id=pk)  # type: ignore[arg-type]
+    panel = selectors.triage_panel(req)
+    form = BulkDismissForm(request.POST)
+    if (
+        panel.suggestion is None
+        or not form.is_valid()
+        or form.cleaned_data["sender_key"] != panel.suggestion.sender_key
+    ):
+        messages.error(request, _("The queue changed: nothing was dismissed. Look again."))
+        return _queue_response(request)
+    try:
+        result = services.bulk_dismiss(
+            actor=request.user,  # type: ignore[arg-type]
+            sender_key=panel.suggestion.sender_key,
+            reason=form.cleaned_data["reason"],
+        )
+    except services.TriageError as exc:
+        messages.error(request, exc.message)
+        return _queue_response(request)
+    text = ngettext("%(n)d message dismissed.", "%(n)d messages dismissed.", result.dismissed) % {
+        "n": result.dismissed
+    }
+    if result.spared:
+        text += " " + ngettext(
+            "%(n)d from a known correspondent left for you.",
+            "%(n)d from known correspondents left for you.",
+            result.spared,
+        ) % {"n": result.spared}
+    messages.success(request, text)
+    return _queue_response(request)
+
+
+@role_required(*TRIAGE_ROLES)
+def brief(request: HttpRequest, pk: int) -> HttpResponse:
+    req = request_get_for_user(user=request.user, request_id=pk)  # type: ignore[arg-type]
+    instance = Brief.objects.filter(request=req).first() or services.brief_extract(request=req)
+    partial = "triage/partials/_brief_form.html"
+    if request.method == "POST":
+        form = BriefForm(request.POST, instance=instance)
+        if form.is_valid():
+            data = form.cleaned_data
+            saved = services.brief_update(
+                actor=request.user,  # type: ignore[arg-type]
+                request=req,
+                fields=services.BriefFields(
+                    person=data["person"],
+                    organisation=data["organisation"],
+                    role=data["role"],
+                    need=data["need"],
+                    deadline=data["deadline"],
+                    urgency=data["urgency"],
+                    budget=data["budget"],
+                    language=data["language"],
+                ),
+            )
+            if request.htmx:  # type: ignore[attr-defined]
+                return render(
+                    request, "triage/partials/_brief.html", {"brief": saved, "r": req, "saved": True}
+                )
+            messages.success(request, _("Brief saved: the leader will read it."))
+            return redirect("circulation:detail", pk=req.pk)
+    else:
+        form = BriefForm(instance=instance)
+    # A form with errors comes back with 200: htmx swaps only 2xx (and 409) answers into the page.
+    template = partial if request.htmx else "triage/brief.html"  # type: ignore[attr-defined]
+    return render(request, template, {"form": form, "r": req, "brief": instance})
+
+
+@role_required(*TRIAGE_ROLES)
+def rules(request: HttpRequest) -> HttpResponse:
+    return render(request, "triage/rules.html", {"rules": selectors.rules_list()})
+
+
+@require_POST
+@role_required(*TRIAGE_ROLES)
+def rule_delete(request: HttpRequest, rule_id: int) -> HttpResponse:
+    rule = selectors.rule_get(rule_id=rule_id)
+    services.rule_deactivate(actor=request.user, rule=rule)  # type: ignore[arg-type]
+    messages.success(request, _("Rule removed: %(rule)s.") % {"rule": rule.label})
+    return redirect("triage:rules")
+
+
+@role_required(*TRIAGE_ROLES)
+def quality(request: HttpRequest) -> HttpResponse:
+    min_decisions = int(settings.CERCLE.get("TRIAGE_MIN_DECISIONS", 30))
+    return render(request, "triage/quality.html", {"q": selectors.quality(min_decisions=min_decisions)})
+
+
+@require_POST
+@role_required(*TRIAGE_ROLES)
+def retrain(request: HttpRequest) -> HttpResponse:
+    tasks.retrain(force=True)
+    messages.success(request, _("Retraining started: the figures below change when it is done."))
+    return redirect("triage:quality")

@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+
+from cercle.circulation.views import home
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("", include("cercle.circulation.urls")),
+    path("", include("cercle.triage.urls")),
+    path("", include("cercle.circle.urls")),
+    path("", include("cercle.projects.urls")),
+    path("", include("cercle.outbox.urls")),
+    path("", include("cercle.intake.urls")),
+    path("", include("cercle.intake.mail.urls")),
+    path("accounts/", include("cercle.accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("admin/", admin.site.urls),
+]

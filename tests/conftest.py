@@ -1,0 +1,150 @@
+"""Shared personas and real-server fixtures.
+
+Personas (like healthchecks' alice/bob/charlie): `leader`, `second`, `member` (Claire), `other_member`
+(Karim), `admin_user`, and `outsider` (a signed-in member to whom nothing was offered).
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+from cercle.accounts.models import Role, User
+from cercle.circulation.models import Request
+from tests.factories import MemberFactory, RequestFactory, UserFactory
+
+CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
+
+
+def corpus_path(*parts: str) -> Path:
+    path = CORPUS.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(
+            f"real corpus not found at ../shared/corpus/{'/'.join(parts)} (it ships beside the project)"
+        )
+    return path
+
+
+@pytest.fixture
+def leader(db: None) -> User:
+    return UserFactory(
+        username="lea", first_name="Léa", last_name="Marchand", role=Role.LEADER, email="lea@hub.example"
+    )
+
+
+@pytest.fixture
+def second(db: None) -> User:
+    return UserFactory(
+        username="samuel",
+        first_name="Samuel",
+        last_name="Petit",
+        role=Role.SECOND,
+        email="samuel@hub.example",
+    )
+
+
+@pytest.fixture
+def member(db: None) -> User:
+    return MemberFactory(
+        username="claire", first_name="Claire", last_name="Dubois", email="claire@hub.example"
+    )
+
+
+@pytest.fixture
+def other_member(db: None) -> User:
+    return MemberFactory(username="karim", first_name="Karim", last_name="Benali", email="karim@hub.example")
+
+
+@pytest.fixture
+def outsider(db: None) -> User:
+    return MemberFactory(username="oscar", first_name="Oscar", last_name="Outside", email="oscar@hub.example")
+
+
+@pytest.fixture
+def admin_user(db: None) -> User:
+    return UserFactory(username="root", role=Role.ADMIN, is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def incoming(db: None) -> Request:
+    """A request just received, waiting for the second."""
+    return RequestFactory()
+
+
+def login(user: User, language: str | None = None) -> Client:
+    """A signed-in client; French by default like the app, or `language="en"` to read English pages."""
+    client = Client(**({"HTTP_ACCEPT_LANGUAGE": language} if language else {}))
+    client.force_login(user)
+    return client
+
+
+# --- A real SMTP server (aiosmtpd) ---------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class SMTPSink:
+    host: str
+    port: int
+    messages: list[object] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def received(self) -> list[object]:
+        with self.lock:
+            return list(self.messages)
+
+
+@pytest.fixture
+def smtp_server(settings: object) -> Iterator[SMTPSink]:
+    """A real SMTP server on a free loopback port; Django sends to it."""
+    from email import message_from_bytes, policy
+
+    from aiosmtpd.controller import Controller
+
+    port = free_port()
+    sink = SMTPSink("127.0.0.1", port)
+
+    class Handler:
+        async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
+            message = message_from_bytes(envelope.content, policy=policy.default)  # type: ignore[attr-defined]
+            message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)  # type: ignore[attr-defined]
+            with sink.lock:
+                sink.messages.append(message)
+            return "250 OK"
+
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"  # type: ignore[attr-defined]
+    settings.EMAIL_HOST = "127.0.0.1"  # type: ignore[attr-defined]
+    settings.EMAIL_PORT = port  # type: ignore[attr-defined]
+    settings.EMAIL_USE_TLS = False  # type: ignore[attr-defined]
+    settings.EMAIL_TIMEOUT = 5  # type: ignore[attr-defined]
+    try:
+        yield sink
+    finally:
+        controller.stop()
+
+
+@pytest.fixture(autouse=True)
+def english_outside_requests() -> Iterator[None]:
+    """Each test starts in English outside requests, whatever a previous test's request activated.
+
+    (LocaleMiddleware leaves the last request's language active in the thread: without this, a
+    message built by a service would be French or English depending on the order of the tests.)
+    """
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()

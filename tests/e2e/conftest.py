@@ -1,0 +1,85 @@
+"""Browser fixtures for the end-to-end tests: Debian's Chromium driven by Playwright (sync API).
+
+Nothing is downloaded: the tests skip with a clear reason when /usr/bin/chromium or Playwright is missing.
+Every browser context is French (locale fr-FR and an Accept-Language header), like a user in France.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+FRENCH = {"locale": "fr-FR", "extra_http_headers": {"Accept-Language": "fr-FR,fr;q=0.9"}}
+
+
+def _skip_without_browser() -> None:
+    if importlib.util.find_spec("playwright") is None:
+        pytest.skip("Playwright for Python is not installed in this environment (pip install playwright)")
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium package (make system-deps)")
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    """One headless Chromium per module (module scope: its event loop is gone before other tests run)."""
+    _skip_without_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def french_page(chromium: Any, live_server: Any) -> Iterator[Callable[[], Any]]:
+    """A factory of pages, each in its own French browser context (its own cookies: one person each).
+
+    Uncaught JavaScript errors on any page are collected and fail the test at teardown.
+    """
+    contexts: list[Any] = []
+    js_errors: list[str] = []
+
+    def open_page() -> Any:
+        context = chromium.new_context(
+            base_url=live_server.url, viewport={"width": 1280, "height": 900}, **FRENCH
+        )
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda exc: js_errors.append(f"{page.url}: {exc}"))
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+    assert not js_errors, f"JavaScript errors in the pages: {js_errors}"
+
+
+@pytest.fixture
+def screenshot() -> Callable[[Any, str], None]:
+    """screenshot(page, "01-form") writes a full-page PNG into test-artifacts/screenshots/."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def take(page: Any, name: str) -> None:
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+    return take

@@ -1,0 +1,255 @@
+"""Mail accounts: passwords encrypted at rest, the connection test's clear errors, pages and roles."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+from django.urls import reverse
+
+from cercle.core import crypto
+from cercle.intake.mail.imap import check_account
+from cercle.intake.mail.models import LedgerEntry, LedgerStatus, MailAccount, Security
+from tests.conftest import free_port, login
+from tests.dovecot import make_message
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_password_is_encrypted_at_rest(account):
+    stored = MailAccount.objects.values_list("password_encrypted", flat=True).get(pk=account.pk)
+    assert "secret-imap" not in stored
+    assert MailAccount.objects.get(pk=account.pk).password == "secret-imap"
+
+
+def test_a_changed_secret_key_asks_for_the_password_again(account, settings):
+    settings.SECRET_KEY = "another-secret-key-entirely-" * 2
+    crypto._fernet.cache_clear()
+    report = check_account(MailAccount.objects.get(pk=account.pk))
+    assert not report.ok
+    assert "type it again" in report.message
+
+
+def test_an_encryption_key_can_be_rotated(account, settings):
+    from cryptography.fernet import Fernet
+
+    old = crypto.derive_key(settings.SECRET_KEY).decode()
+    new = Fernet.generate_key().decode()
+    settings.ENCRYPTION_KEY = f"{new},{old}"  # the new key first; the old one still reads
+    assert MailAccount.objects.get(pk=account.pk).password == "secret-imap"
+    account.password = "rotated"
+    assert crypto._fernet(new, "").decrypt(account.password_encrypted.encode()) == b"rotated"
+
+
+def test_connection_ok_counts_the_messages(dovecot, mailbox_user, account):
+    dovecot.put_messages(mailbox_user, [make_message(1), make_message(2)])
+    report = check_account(account)
+    assert report.ok, report.message
+    assert report.counts == {"INBOX": 2}
+
+
+def test_wrong_password(account):
+    account.password = "nope"
+    report = check_account(account)
+    assert not report.ok and "password" in report.message
+
+
+def test_unknown_host(account):
+    account.host = "imap.does-not-exist.invalid"
+    report = check_account(account)
+    assert not report.ok and "Unknown server" in report.message
+
+
+def test_refused_port(account):
+    account.port = free_port()  # nothing listens there
+    report = check_account(account)
+    assert not report.ok and "refused the connection" in report.message
+
+
+def test_tls_refused_by_a_plain_server(account, settings):
+    settings.CERCLE = {**settings.CERCLE, "MAIL_TIMEOUT_SECONDS": 3}
+    account.security = Security.SSL  # Dovecot here speaks plain IMAP on this port
+    report = check_account(account)
+    assert not report.ok and "TLS" in report.message
+
+
+def test_starttls_refused(account):
+    account.security = Security.STARTTLS  # this Dovecot has no TLS: STARTTLS is not offered
+    report = check_account(account)
+    assert not report.ok
+    assert "error" in report.message or "TLS" in report.message
+
+
+def test_missing_folder_lists_the_real_ones(dovecot, mailbox_user, account):
+    dovecot.put_messages(mailbox_user, [make_message(1)], folder="Sent")
+    account.sent_folder = "Éléments envoyés"
+    report = check_account(account)
+    assert not report.ok
+    assert "Éléments envoyés" in report.message and "Sent" in report.message
+
+
+def test_a_silent_server_times_out_with_a_clear_message(account, settings):
+    settings.CERCLE = {**settings.CERCLE, "MAIL_TIMEOUT_SECONDS": 1}
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(1)  # accepts the connection, never says hello
+    account.port = silent.getsockname()[1]
+    try:
+        report = check_account(account)
+    finally:
+        silent.close()
+    assert not report.ok and "did not answer in time" in report.message
+
+
+# --- Pages and roles ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["member", "outsider"])
+def test_members_cannot_see_mailboxes(request, who, account):
+    user = request.getfixturevalue(who)
+    client = login(user)
+    assert client.get(reverse("mailsync:list")).status_code == 403
+    assert client.post(reverse("mailsync:test", args=[account.pk])).status_code == 403
+    assert client.post(reverse("mailsync:test_new"), _form_data(account)).status_code == 403
+    assert client.get(reverse("mailsync:edit", args=[account.pk])).status_code == 403
+
+
+def test_anonymous_is_sent_to_the_login_page(client):
+    response = client.get(reverse("mailsync:list"))
+    assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_the_second_adds_a_mailbox_and_the_password_is_not_shown_back(second, dovecot):
+    client = login(second)
+    response = client.post(
+        reverse("mailsync:new"),
+        {
+            "name": "Léa",
+            "host": "127.0.0.1",
+            "port": dovecot.port,
+            "security": "none",
+            "username": "lea",
+            "password": "s3cret-pass",
+            "inbox_folder": "INBOX",
+            "sent_folder": "",
+            "after_import": "none",
+            "enabled": "on",
+        },
+    )
+    account = MailAccount.objects.get(name="Léa")
+    assert response.status_code == 302
+    assert account.password == "s3cret-pass"
+    page = client.get(reverse("mailsync:edit", args=[account.pk])).content.decode()
+    assert "s3cret-pass" not in page
+
+
+def test_saving_without_a_password_keeps_the_stored_one(second, account):
+    client = login(second)
+    data = {
+        "name": account.name,
+        "host": account.host,
+        "port": account.port,
+        "security": account.security,
+        "username": account.username,
+        "password": "",
+        "inbox_folder": "INBOX",
+        "sent_folder": "",
+        "after_import": "none",
+    }
+    client.post(reverse("mailsync:edit", args=[account.pk]), data)
+    account.refresh_from_db()
+    assert account.password == "secret-imap"
+    assert account.enabled is False  # the unchecked box was saved
+
+
+def test_bad_input_is_explained_and_nothing_is_saved(second):
+    response = login(second, language="en").post(
+        reverse("mailsync:new"),
+        {"name": "X", "host": "imap://bad host", "port": 70000, "security": "ssl", "username": "u"},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "server&#x27;s name only" in html or "server's name only" in html
+    assert "65535" in html
+    assert not MailAccount.objects.filter(name="X").exists()
+
+
+def test_the_test_button_answers_in_place_with_htmx(second, account):
+    account.password = "wrong"
+    account.save()
+    response = login(second).post(reverse("mailsync:test", args=[account.pk]), HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert 'role="alert"' in response.content.decode()
+
+
+def _form_data(account: MailAccount, **changes: object) -> dict[str, object]:
+    data: dict[str, object] = {
+        "name": account.name, "host": account.host, "port": account.port, "security": account.security,
+        "username": account.username, "password": "", "inbox_folder": account.inbox_folder,
+        "sent_folder": account.sent_folder, "after_import": account.after_import, "enabled": "on",
+    }  # fmt: skip
+    return {**data, **changes}
+
+
+def test_the_test_button_tests_what_the_form_says_without_saving_it(second, account, dovecot):
+    account.host = "imap.does-not-exist.invalid"
+    account.save()
+    client = login(second, language="en")
+    url = reverse("mailsync:test", args=[account.pk])
+    # The form now says the right host: that is what is tested, and nothing is saved.
+    fixed = client.post(url, _form_data(account, host="127.0.0.1"), HTTP_HX_REQUEST="true").content.decode()
+    assert "✓" in fixed and "Unknown server" not in fixed
+    account.refresh_from_db()
+    assert account.host == "imap.does-not-exist.invalid"
+    # A typed password is tried, the stored one kept.
+    wrong = client.post(url, _form_data(account, host="127.0.0.1", password="nope"), HTTP_HX_REQUEST="true")
+    assert "password" in wrong.content.decode()
+    account.refresh_from_db()
+    assert account.password == "secret-imap"
+    # A form with mistakes says so instead of testing.
+    bad = client.post(url, _form_data(account, port=0), HTTP_HX_REQUEST="true").content.decode()
+    assert "Correct the form first" in bad and "65535" in bad and "Port" in bad  # which field, said
+
+
+def test_a_new_mailbox_can_be_tested_before_it_is_saved(second, account, dovecot):
+    data = _form_data(account, name="Nouvelle boîte", password="secret-imap")
+    response = login(second, language="en").post(reverse("mailsync:test_new"), data, HTTP_HX_REQUEST="true")
+    assert "✓" in response.content.decode()
+    assert not MailAccount.objects.filter(name="Nouvelle boîte").exists()
+    page = login(second, language="en").get(reverse("mailsync:new")).content.decode()
+    assert reverse("mailsync:test_new") in page
+
+
+def test_failures_page_lists_and_retries(second, account):
+    entry = LedgerEntry.objects.create(
+        account=account, folder="INBOX", uidvalidity=1, uid=42, status=LedgerStatus.FAILED, error="boom"
+    )
+    client = login(second, language="en")
+    page = client.get(reverse("mailsync:failures", args=[account.pk])).content.decode()
+    assert "boom" in page
+    response = client.post(reverse("mailsync:failure_retry", args=[entry.pk]), follow=True)
+    entry.refresh_from_db()
+    # UIDVALIDITY 1 is not the folder's: the retry explains instead of importing something else.
+    assert "renumbered" in entry.error
+    assert response.status_code == 200
+
+
+def test_the_list_shows_counts_and_the_last_error(second, account):
+    account.last_error = "The server refused the login"
+    account.save()
+    LedgerEntry.objects.create(account=account, folder="INBOX", uidvalidity=1, uid=1, status="imported")
+    html = login(second).get(reverse("mailsync:list")).content.decode()
+    assert "The server refused the login" in html
+    assert "1 messages imported" in html or "1 message" in html
+
+
+def test_a_second_mailbox_with_the_same_name_is_refused_in_plain_words(second, account):
+    data = _form_data(account, password="x")
+    response = login(second, language="en").post(reverse("mailsync:new"), data)
+    assert response.status_code == 200
+    assert "A mailbox already has this name" in response.content.decode()
+    shouted = login(second, language="en").post(
+        reverse("mailsync:new"), {**data, "name": account.name.upper()}
+    )
+    assert "A mailbox already has this name" in shouted.content.decode()
+    assert MailAccount.objects.count() == 1
