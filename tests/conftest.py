@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import factory.random
 import pytest
 from django.test import Client
 
@@ -29,6 +30,12 @@ def corpus_path(*parts: str) -> Path:
             f"real corpus not found at ../shared/corpus/{'/'.join(parts)} (it ships beside the project)"
         )
     return path
+
+
+@pytest.fixture(autouse=True)
+def _reproducible_fake_data(request: pytest.FixtureRequest) -> None:
+    """Seed factory_boy and Faker from the test's id: a failure on random names replays on every run."""
+    factory.random.reseed_random(request.node.nodeid)
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from email.utils import getaddresses
 
 import pytest
 from django.db import connection
@@ -77,7 +78,8 @@ def test_accepting_makes_the_member_project_lead_and_withdraws_the_others(
     assert approved.project.lead == member
     assert approved.project.checklist.count() >= 3
     intro = OutgoingMessage.objects.get(idempotency_key=f"intro:{approved.pk}")
-    assert intro.to == [f"{approved.requester.name} <{approved.requester.email}>"]
+    # Parsed back, so a display name that needs quoting ("Mr. Aaron Phillips") compares as what it is.
+    assert getaddresses(intro.to) == [(approved.requester.name, approved.requester.email)]
     assert "Léa Marchand <lea@hub.example>" in intro.cc  # the leader stays informed
     assert "Claire Dubois <claire@hub.example>" in intro.cc
     assert intro.reply_to == ["Claire Dubois <claire@hub.example>"]
