@@ -62,6 +62,9 @@ class Note:
         object.__setattr__(self, "msgid", msgid)
         object.__setattr__(self, "args", args)
 
+    def __str__(self) -> str:
+        return self.render()
+
     def render(self) -> str:
         """The note in the active language."""
         values = {name: _render(value) for name, value in self.args.items()}
@@ -110,3 +113,19 @@ def with_reason(label: Label, note: str | Note) -> Note:
     if not note:
         return Note("%(reason)s", reason=label)
     return Note("%(reason)s. %(note)s", reason=label, note=note)
+
+
+def note_stored(message: str | Note) -> tuple[str, dict[str, Any] | None]:
+    """A message the system writes down (an error on an account, a ledger entry, an outgoing mail).
+
+    Returns the text in the writer's language (for the admin and the logs) and the untranslated note
+    for `note_shown`; plain text (a server's own words) has no note and is shown as it came.
+    """
+    if isinstance(message, Note):
+        return message.render(), message.to_json()
+    return message, None
+
+
+def note_shown(text: str, note: dict[str, Any] | None) -> str:
+    """The stored message in the reader's language."""
+    return Note.from_json(note).render() if note else text

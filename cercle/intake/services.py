@@ -46,7 +46,7 @@ _ASCII_RUN = re.compile(r"[\x20-\x7e]+")
 class IngestResult:
     status: str  # "created" | "attached" | "stored" | "duplicate" | "skipped"
     request_id: int | None = None
-    reason: str = ""
+    reason: str | Note = ""  # untranslated: the ledger shows it in each reader's language
 
 
 class _ContactCache:
@@ -202,7 +202,9 @@ def message_ingest(
     known = ctx.lookup(parsed.all_ids)
     if parsed.message_id in known:
         return IngestResult(
-            "duplicate", request_id=known[parsed.message_id], reason=_("already imported (same Message-ID)")
+            "duplicate",
+            request_id=known[parsed.message_id],
+            reason=Note(gettext_noop("already imported (same Message-ID)")),
         )
     request_id = next((known[i] for i in parsed.thread_ids if known.get(i)), None)
     if request_id is None and parsed.thread_ids:
@@ -218,7 +220,7 @@ def message_ingest(
         and not parsed.from_email
         and parsed.linkedin is None
     ):
-        return IngestResult("skipped", reason=_("no sender address"))
+        return IngestResult("skipped", reason=Note(gettext_noop("no sender address")))
     try:
         # A savepoint when the caller holds a transaction (the IMAP sync, a batch of the file import):
         # a failure here rolls back this message only and leaves the caller's transaction usable.
@@ -227,7 +229,7 @@ def message_ingest(
     except IntegrityError:
         if Message.objects.filter(message_id=parsed.message_id).exists():
             # Another importer stored the same Message-ID between our check and our insert.
-            return IngestResult("duplicate", reason=_("already imported (same Message-ID)"))
+            return IngestResult("duplicate", reason=Note(gettext_noop("already imported (same Message-ID)")))
         raise
     ctx.contacts.remember(job.touched)
     ctx.known[parsed.message_id] = result.request_id
@@ -252,14 +254,15 @@ def _store(job: _Ingest, *, request_id: int | None, raw: bytes | None, channel: 
     parsed, outbound = job.parsed, job.outbound
     if request_id is None and parsed.kind != kinds.BULK:
         request_id = _request_by_subject(job) if parsed.linkedin is None else _linkedin_request(job)
-    status, reason = "attached", ""
+    status = "attached"
+    reason: str | Note = ""
     if request_id is None:
         if outbound:
-            status, reason = "stored", _("sent message answering no known request")
+            status, reason = "stored", Note(gettext_noop("sent message answering no known request"))
         elif parsed.kind == kinds.AUTO_REPLY:
-            status, reason = "stored", _("automatic reply answering no known request")
+            status, reason = "stored", Note(gettext_noop("automatic reply answering no known request"))
         elif parsed.kind == kinds.BOUNCE:
-            status, reason = "stored", _("delivery failure report for no known request")
+            status, reason = "stored", Note(gettext_noop("delivery failure report for no known request"))
         else:
             request_id = _request_new(job, channel=channel).pk
             status = "created"

@@ -4,6 +4,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cercle.circulation.notes import note_shown
+
 
 class OutgoingStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
@@ -35,6 +37,7 @@ class OutgoingMessage(models.Model):
     next_attempt_at = models.DateTimeField(default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
+    last_error_note = models.JSONField(null=True, blank=True, editable=False)  # `last_error`, untranslated
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
@@ -46,6 +49,10 @@ class OutgoingMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} → {', '.join(self.to)}"
+
+    @property
+    def last_error_text(self) -> str:
+        return note_shown(self.last_error, self.last_error_note)
 
 
 class MailTemplate(models.Model):

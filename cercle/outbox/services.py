@@ -21,8 +21,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.template import Context, Template
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from cercle.circulation.notes import Note, note_stored
 from cercle.outbox.defaults import DEFAULT_TEMPLATES
 from cercle.outbox.models import MailTemplate, OutgoingMessage, OutgoingStatus
 
@@ -137,7 +138,7 @@ def outbox_deliver(*, outgoing_id: int) -> str:
         email.send(fail_silently=False)
     except (BadHeaderError, ValueError) as exc:
         # The message itself is wrong: retrying cannot help.
-        _mark_failed(outgoing, _("Invalid message: %(error)s") % {"error": exc})
+        _mark_failed(outgoing, Note(gettext_noop("Invalid message: %(error)s"), error=exc))
         return "failed"
     except (smtplib.SMTPException, OSError) as exc:
         error = f"{type(exc).__name__}: {exc}"
@@ -148,20 +149,31 @@ def outbox_deliver(*, outgoing_id: int) -> str:
             status=OutgoingStatus.QUEUED,
             next_attempt_at=timezone.now() + backoff(outgoing.attempts),
             last_error=error[:2000],
+            last_error_note=None,
         )
         logger.warning("outbox: message %s not sent (attempt %s): %s", outgoing.pk, outgoing.attempts, error)
         return "retry"
     OutgoingMessage.objects.filter(pk=outgoing.pk).update(
-        status=OutgoingStatus.SENT, sent_at=timezone.now(), last_error=""
+        status=OutgoingStatus.SENT, sent_at=timezone.now(), last_error="", last_error_note=None
     )
     return "sent"
 
 
-def _mark_failed(outgoing: OutgoingMessage, error: str) -> None:
+def _mark_failed(outgoing: OutgoingMessage, error: str | Note) -> None:
+    text, note = note_stored(error)
     OutgoingMessage.objects.filter(pk=outgoing.pk).update(
-        status=OutgoingStatus.FAILED, last_error=error[:2000]
+        status=OutgoingStatus.FAILED, last_error=text[:2000], last_error_note=note
     )
-    logger.error("outbox: message %s failed: %s", outgoing.pk, error)
+    logger.error("outbox: message %s failed: %s", outgoing.pk, text)
+
+
+def _interrupted() -> dict[str, object]:
+    text, note = note_stored(
+        Note(
+            gettext_noop("Delivery was interrupted; the message may or may not have left. Check, then retry.")
+        )
+    )
+    return {"last_error": text, "last_error_note": note}
 
 
 def outbox_flush(*, limit: int = 200) -> dict[str, int]:
@@ -170,10 +182,7 @@ def outbox_flush(*, limit: int = 200) -> dict[str, int]:
     stale_before = timezone.now() - STALE_SENDING_AFTER
     counts["stale"] = OutgoingMessage.objects.filter(
         status=OutgoingStatus.SENDING, claimed_at__lt=stale_before
-    ).update(
-        status=OutgoingStatus.FAILED,
-        last_error=_("Delivery was interrupted; the message may or may not have left. Check, then retry."),
-    )
+    ).update(status=OutgoingStatus.FAILED, **_interrupted())
     due = OutgoingMessage.objects.filter(
         status=OutgoingStatus.QUEUED, next_attempt_at__lte=timezone.now()
     ).values_list("pk", flat=True)[:limit]

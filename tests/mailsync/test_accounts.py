@@ -232,6 +232,9 @@ def test_failures_page_lists_and_retries(second, account):
     # UIDVALIDITY 1 is not the folder's: the retry explains instead of importing something else.
     assert "renumbered" in entry.error
     assert response.status_code == 200
+    # The explanation is kept untranslated: the French reader gets it in French.
+    french = login(second, language="fr").get(reverse("mailsync:failures", args=[account.pk]))
+    assert "renuméroté entre-temps" in french.content.decode()
 
 
 def test_the_list_shows_counts_and_the_last_error(second, account):

@@ -123,16 +123,32 @@ def test_a_wrong_password_is_reported_on_the_account_not_raised(dovecot, mailbox
     account.password = "not-the-password"
     account.save()
     report = sync_account(account)
-    assert "password" in report.error
+    assert "password" in str(report.error)
     account.refresh_from_db()
     assert "password" in account.last_error
+
+
+def test_the_account_s_error_reads_in_each_reader_s_language(dovecot, mailbox_user, account, second):
+    from django.urls import reverse
+    from django.utils import translation
+
+    from tests.conftest import login
+
+    account.password = "not-the-password"
+    account.save()
+    with translation.override("fr"):  # the worker runs in the hub's language
+        sync_account(account)
+    english = login(second, language="en").get(reverse("mailsync:list")).content.decode()
+    french = login(second, language="fr").get(reverse("mailsync:list")).content.decode()
+    assert "The server refused the login or the password for" in english
+    assert "refusé l&#x27;identifiant" in french and "refused the login" not in french
 
 
 def test_a_missing_folder_stops_with_a_clear_error(dovecot, mailbox_user, account):
     account.sent_folder = "Envoyés"
     account.save()
     report = sync_account(account)
-    assert "Envoyés" in report.error
+    assert "Envoyés" in str(report.error)
 
 
 def test_the_sent_folder_is_read_too(dovecot, mailbox_user, account):

@@ -88,6 +88,24 @@ def test_a_message_left_sending_by_a_crash_is_surfaced_not_resent(db, smtp_serve
     assert smtp_server.received() == []
 
 
+def test_the_worker_s_error_reads_in_each_reader_s_language(db, second):
+    from django.urls import reverse
+    from django.utils import translation
+
+    from tests.conftest import login
+
+    outgoing = _queue()
+    OutgoingMessage.objects.filter(pk=outgoing.pk).update(
+        status=OutgoingStatus.SENDING, claimed_at=timezone.now() - timedelta(hours=1)
+    )
+    with translation.override("fr"):  # the worker runs in the hub's language
+        services.outbox_flush()
+    english = login(second, language="en").get(reverse("outbox:list")).content.decode()
+    french = login(second, language="fr").get(reverse("outbox:list")).content.decode()
+    assert "Delivery was interrupted" in english and "interrompu" not in english
+    assert "interrompu" in french
+
+
 def test_no_header_injection_through_a_subject(db, smtp_server):
     outgoing = services.outbox_enqueue(
         idempotency_key="inj",

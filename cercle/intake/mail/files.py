@@ -387,4 +387,4 @@ def _ingest_one(
         )
     except Exception as exc:  # never let one bad message stop an import; report it
         return "failed", f"{type(exc).__name__}: {exc}"
-    return result.status, result.reason
+    return result.status, str(result.reason)

@@ -10,19 +10,28 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
 
+from cercle.circulation.notes import Note
 from cercle.core.crypto import SecretUnreadable
 from cercle.intake.mail.models import MailAccount, Security
 
 
 class MailConnectionError(Exception):
-    """A connection or login problem, with a message the second can act on."""
+    """A connection or login problem, with a message the second can act on.
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    `note` is kept untranslated: the worker stores it and each reader sees it in their language.
+    """
+
+    def __init__(self, note: Note) -> None:
+        super().__init__(note.msgid)
+        self.note = note
+
+    @property
+    def message(self) -> str:
+        return self.note.render()
 
 
 @dataclass
@@ -33,33 +42,47 @@ class ConnectionReport:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-def _explain(exc: BaseException, account: MailAccount) -> str:
+def _explain(exc: BaseException, account: MailAccount) -> Note:
     where = f"{account.host}:{account.port}"
     if isinstance(exc, LoginError):
-        return _("The server refused the login or the password for %(user)s.") % {"user": account.username}
+        return Note(
+            gettext_noop("The server refused the login or the password for %(user)s."), user=account.username
+        )
     if isinstance(exc, socket.gaierror):
-        return _("Unknown server: %(host)s cannot be found. Check the name.") % {"host": account.host}
+        return Note(
+            gettext_noop("Unknown server: %(host)s cannot be found. Check the name."), host=account.host
+        )
     if isinstance(exc, ConnectionRefusedError):
-        return _("%(where)s refused the connection: wrong port, or the server is down.") % {"where": where}
+        return Note(
+            gettext_noop("%(where)s refused the connection: wrong port, or the server is down."), where=where
+        )
     if isinstance(exc, ssl.SSLCertVerificationError):
-        return _("The server's TLS certificate is not valid for %(host)s (%(why)s).") % {
-            "host": account.host,
-            "why": exc.verify_message or exc.reason,
-        }
+        return Note(
+            gettext_noop("The server's TLS certificate is not valid for %(host)s (%(why)s)."),
+            host=account.host,
+            why=exc.verify_message or exc.reason,
+        )
     if isinstance(exc, ssl.SSLError):
-        return _(
-            "The TLS handshake with %(where)s failed (%(why)s): check the security setting and the port."
-        ) % {"where": where, "why": exc.reason or exc}
+        return Note(
+            gettext_noop(
+                "The TLS handshake with %(where)s failed (%(why)s): check the security setting and the port."
+            ),
+            where=where,
+            why=exc.reason or exc,
+        )
     if isinstance(exc, (TimeoutError, socket.timeout)):
-        return _("%(where)s did not answer in time.") % {"where": where}
+        return Note(gettext_noop("%(where)s did not answer in time."), where=where)
     if isinstance(exc, SecretUnreadable):
-        return _("The stored password can no longer be read (the secret key changed): type it again.")
+        return Note(
+            gettext_noop("The stored password can no longer be read (the secret key changed): type it again.")
+        )
     if isinstance(exc, (IMAPClientError, OSError)):
-        return _("The IMAP server %(where)s answered with an error: %(error)s") % {
-            "where": where,
-            "error": exc,
-        }
-    return str(exc)
+        return Note(
+            gettext_noop("The IMAP server %(where)s answered with an error: %(error)s"),
+            where=where,
+            error=exc,
+        )
+    return Note("%(error)s", error=exc)
 
 
 @contextmanager
@@ -111,7 +134,7 @@ def check_account(account: MailAccount) -> ConnectionReport:
     except MailConnectionError as exc:
         return ConnectionReport(False, exc.message)
     except Exception as exc:
-        return ConnectionReport(False, _explain(exc, account))
+        return ConnectionReport(False, _explain(exc, account).render())
     summary = ", ".join(f"{folder}: {n}" for folder, n in counts.items())
     return ConnectionReport(
         True, _("Connected. Messages per folder: %(summary)s") % {"summary": summary}, available, counts

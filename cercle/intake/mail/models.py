@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cercle.circulation.notes import note_shown
 from cercle.core import crypto
 
 
@@ -45,6 +46,8 @@ class MailAccount(models.Model):
     # The last run, for the account page.
     last_sync_at = models.DateTimeField(_("last synchronisation"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
+    # The same error untranslated (a Note), so each reader sees it in their own language.
+    last_error_note = models.JSONField(null=True, blank=True, editable=False)
     # Progress of the running sync (a long first sync shows how far it is).
     sync_total = models.PositiveIntegerField(default=0)
     sync_done = models.PositiveIntegerField(default=0)
@@ -65,6 +68,10 @@ class MailAccount(models.Model):
     @password.setter
     def password(self, value: str) -> None:
         self.password_encrypted = crypto.encrypt(value)
+
+    @property
+    def last_error_text(self) -> str:
+        return note_shown(self.last_error, self.last_error_note)
 
     @property
     def folders(self) -> list[str]:
@@ -109,6 +116,7 @@ class LedgerEntry(models.Model):
     message_id = models.CharField(max_length=500, blank=True)
     status = models.CharField(max_length=10, choices=LedgerStatus.choices)
     error = models.TextField(blank=True)
+    error_note = models.JSONField(null=True, blank=True, editable=False)  # `error`, untranslated
     attempts = models.PositiveSmallIntegerField(default=1)
     request = models.ForeignKey(
         "circulation.Request", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -128,6 +136,10 @@ class LedgerEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id}:{self.folder}:{self.uidvalidity}:{self.uid} {self.status}"
+
+    @property
+    def error_text(self) -> str:
+        return note_shown(self.error, self.error_note)
 
 
 def sync_batch_size() -> int:

@@ -104,7 +104,7 @@ def failures_retry(*, actor: User, account: MailAccount) -> tuple[int, int]:
 
 def describe_report(report: SyncReport) -> str:
     if report.error:
-        return report.error
+        return str(report.error)
     return _("%(imported)s imported, %(duplicate)s already known, %(failed)s failed.") % {
         "imported": report.counts.get(LedgerStatus.IMPORTED, 0),
         "duplicate": report.counts.get(LedgerStatus.DUPLICATE, 0),

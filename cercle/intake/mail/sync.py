@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from imapclient import SEEN
 
+from cercle.circulation.notes import Note, note_stored
 from cercle.intake.mail.imap import MailConnectionError, connect
 from cercle.intake.mail.models import (
     AfterImport,
@@ -46,7 +47,7 @@ STATUS_OF_RESULT = {
 class SyncReport:
     counts: Counter[str] = field(default_factory=Counter)
     rescanned: list[str] = field(default_factory=list)
-    error: str = ""
+    error: str | Note = ""
 
     @property
     def fetched(self) -> int:
@@ -85,7 +86,8 @@ def _ingest_one(
 
     parsed = item.parsed
     message_id = parsed.message_id if parsed else ""
-    status, error, request_id = LedgerStatus.FAILED, item.error, None
+    status, request_id = LedgerStatus.FAILED, None
+    error: str | Note = item.error
     pending_before = len(context.pending_interactions or [])
     try:
         with transaction.atomic():  # the message and its ledger entry, or neither
@@ -107,7 +109,7 @@ def _ingest_one(
                 uid=item.uid,
                 message_id=message_id[:500],
                 status=status,
-                error=str(error),
+                **_ledger_error(error),
                 request_id=request_id,
             )
     except IntegrityError:
@@ -220,7 +222,7 @@ def sync_account(
                     continue
                 if not client.folder_exists(folder):
                     raise MailConnectionError(
-                        _("The folder “%(folder)s” does not exist.") % {"folder": folder}
+                        Note(gettext_noop("The folder “%(folder)s” does not exist."), folder=folder)
                     )
                 sync_folder(
                     client,
@@ -232,14 +234,28 @@ def sync_account(
                     limit=limit,
                 )
     except MailConnectionError as exc:
-        report.error = exc.message
+        report.error = exc.note
     except Exception as exc:  # shown on the account page; the next run tries again
         log.exception("mail sync: %s failed", account)
         report.error = f"{type(exc).__name__}: {exc}"
+    last_error, last_error_note = note_stored(report.error)
     MailAccount.objects.filter(pk=account.pk).update(
-        last_sync_at=timezone.now(), last_error=report.error, sync_running_since=None
+        last_sync_at=timezone.now(),
+        last_error=last_error,
+        last_error_note=last_error_note,
+        sync_running_since=None,
     )
     return report
+
+
+def _ledger_error(error: str | Note) -> dict[str, object]:
+    text, note = note_stored(error)
+    return {"error": text, "error_note": note}
+
+
+def _set_error(entry: LedgerEntry, error: str | Note) -> None:
+    for name, value in _ledger_error(error).items():
+        setattr(entry, name, value)
 
 
 def ledger_retry(entry: LedgerEntry) -> LedgerEntry:
@@ -248,15 +264,17 @@ def ledger_retry(entry: LedgerEntry) -> LedgerEntry:
     with connect(account) as client:
         selected = client.select_folder(entry.folder, readonly=True)
         if int(selected[b"UIDVALIDITY"]) != entry.uidvalidity:
-            entry.error = _("The folder was renumbered since: the next sync re-scans it.")
-            entry.save(update_fields=["error", "updated_at"])
+            _set_error(
+                entry, Note(gettext_noop("The folder was renumbered since: the next sync re-scans it."))
+            )
+            entry.save(update_fields=["error", "error_note", "updated_at"])
             return entry
         fetched = client.fetch([entry.uid], [b"BODY.PEEK[]"])
     data = fetched.get(entry.uid)
     if data is None:
-        entry.error = _("The message is no longer on the server.")
+        _set_error(entry, Note(gettext_noop("The message is no longer on the server.")))
         entry.attempts += 1
-        entry.save(update_fields=["error", "attempts", "updated_at"])
+        entry.save(update_fields=["error", "error_note", "attempts", "updated_at"])
         return entry
     raw = data.get(b"BODY[]") or b""
     from cercle.intake.services import message_ingest
@@ -269,9 +287,9 @@ def ledger_retry(entry: LedgerEntry) -> LedgerEntry:
             result = message_ingest(parsed=parsed, raw=raw, direction=direction)
         entry.message_id = parsed.message_id[:500]
         entry.status = STATUS_OF_RESULT.get(result.status, LedgerStatus.IMPORTED)
-        entry.error = result.reason
+        _set_error(entry, result.reason)
         entry.request_id = result.request_id
     except Exception as exc:
-        entry.error = f"{type(exc).__name__}: {exc}"[:2000]
+        _set_error(entry, f"{type(exc).__name__}: {exc}"[:2000])
     entry.save()
     return entry

@@ -26,7 +26,7 @@ def sync_mail_account(account_id: int) -> dict[str, object]:
             report = sync_account(account)
     except TaskLockedException:
         return {"skipped": "a sync of this account is already running"}
-    return {"counts": dict(report.counts), "error": report.error}
+    return {"counts": dict(report.counts), "error": str(report.error)}
 
 
 @db_periodic_task(crontab(minute="*"))

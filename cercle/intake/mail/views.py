@@ -109,7 +109,7 @@ def failure_retry(request: HttpRequest, entry_id: int) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         if entry.status == "failed":
-            messages.error(request, _("Still failing: %(error)s") % {"error": entry.error})
+            messages.error(request, _("Still failing: %(error)s") % {"error": entry.error_text})
         else:
             messages.success(request, _("Imported."))
     return redirect("mailsync:failures", pk=entry.account_id)
