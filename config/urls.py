@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
+from cercle.accounts.views import language_set
 from cercle.circulation.views import home
 
 urlpatterns = [
@@ -14,7 +15,7 @@ urlpatterns = [
     path("", include("cercle.intake.urls")),
     path("", include("cercle.intake.mail.urls")),
     path("accounts/", include("cercle.accounts.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", language_set, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
 ]

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from cercle.accounts.models import Role, User
 from cercle.accounts.permissions import ROUTE_ROLES, NotAllowed, require_role
@@ -17,6 +18,7 @@ from cercle.accounts.selectors import hub_leader
 from cercle.circle.models import Offer, OfferState
 from cercle.circulation.errors import IllegalTransition, TransitionConflict
 from cercle.circulation.models import EventKind, Request
+from cercle.circulation.notes import Note
 from cercle.circulation.services import event_record, transition
 from cercle.circulation.states import State
 
@@ -49,7 +51,7 @@ def request_route(
                 request=request,
                 actor=actor,
                 kind=EventKind.OFFER,
-                note=_("Also offered to %(names)s") % {"names": names},
+                note=Note(gettext_noop("Also offered to %(names)s"), names=names),
             )
         else:
             transition(
@@ -57,7 +59,7 @@ def request_route(
                 actor=actor,
                 to_state=State.OFFERED,
                 expected_state=expected_state,
-                note=_("Offered to %(names)s") % {"names": names},
+                note=Note(gettext_noop("Offered to %(names)s"), names=names),
             )
         offers = [
             Offer.objects.create(
@@ -131,24 +133,21 @@ def offer_accept(*, actor: User, offer: Offer) -> Request:
             actor=actor,
             to_state=State.ACCEPTED,
             expected_state=State.OFFERED,
-            note=_("%(name)s is the project lead.") % {"name": actor.display_name},
+            note=Note(gettext_noop("%(name)s is the project lead."), name=actor.display_name),
             fields={
                 "lead": actor,
                 "lead_at": now,
                 "lead_delay_s": max(int((now - request.received_at).total_seconds()), 0),
             },
         )
-        withdrawn = (
-            Offer.objects.filter(request=request, state=OfferState.PENDING)
-            .exclude(pk=offer.pk)
-            .update(state=OfferState.WITHDRAWN, responded_at=now)
-        )
-        if withdrawn:
+        others = Offer.objects.filter(request=request, state=OfferState.PENDING).exclude(pk=offer.pk)
+        released = ", ".join(o.member.display_name for o in others.select_related("member").order_by("id"))
+        if others.update(state=OfferState.WITHDRAWN, responded_at=now):
             event_record(
                 request=request,
                 actor=actor,
                 kind=EventKind.OFFER,
-                note=_("%(count)s other offer(s) withdrawn.") % {"count": withdrawn},
+                note=Note(gettext_noop("No longer offered to %(names)s."), names=released),
             )
         from cercle.projects.services import project_open
 
@@ -167,8 +166,11 @@ def _introduce(*, request: Request, lead: User) -> None:
             request=request,
             actor=lead,
             kind=EventKind.MAIL,
-            note=_("No e-mail address for %(name)s: %(lead)s introduces themself on LinkedIn.")
-            % {"name": request.requester.display_name, "lead": lead.display_name},
+            note=Note(
+                gettext_noop("No e-mail address for %(name)s: %(lead)s introduces themself on LinkedIn."),
+                name=request.requester.display_name,
+                lead=lead.display_name,
+            ),
         )
         return
     profile = getattr(lead, "profile", None)
@@ -200,8 +202,11 @@ def _introduce(*, request: Request, lead: User) -> None:
         request=request,
         actor=lead,
         kind=EventKind.MAIL,
-        note=_("Introduction of %(lead)s queued for %(email)s")
-        % {"lead": lead.display_name, "email": request.requester.email},
+        note=Note(
+            gettext_noop("Introduction of %(lead)s queued for %(email)s"),
+            lead=lead.display_name,
+            email=request.requester.email,
+        ),
     )
 
 
@@ -225,7 +230,9 @@ def offer_decline(*, actor: User, offer: Offer, reason: str) -> Offer:
             request=request,
             actor=actor,
             kind=EventKind.OFFER,
-            note=_("%(name)s declined: %(reason)s") % {"name": actor.display_name, "reason": reason.strip()},
+            note=Note(
+                gettext_noop("%(name)s declined: %(reason)s"), name=actor.display_name, reason=reason.strip()
+            ),
         )
         still_open = Offer.objects.filter(request=request, state=OfferState.PENDING).exists()
         if not still_open and request.state == State.OFFERED:
@@ -234,7 +241,7 @@ def offer_decline(*, actor: User, offer: Offer, reason: str) -> Offer:
                 actor=actor,
                 to_state=State.APPROVED,
                 expected_state=State.OFFERED,
-                note=_("Every member declined: back to routing."),
+                note=Note(gettext_noop("Every member declined: back to routing.")),
             )
     offer.state = OfferState.DECLINED
     return offer

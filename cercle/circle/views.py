@@ -23,6 +23,7 @@ def routing(request: HttpRequest) -> HttpResponse:
         {
             "queue": list(circulation_selectors.routing_queue()),
             "total": circulation_selectors.count_in_state(State.APPROVED),
+            "offered": list(circulation_selectors.offered_queue()),
         },
     )
 

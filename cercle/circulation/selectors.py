@@ -96,6 +96,19 @@ def routing_queue(*, limit: int = 50) -> QuerySet[Request]:
     )
 
 
+def offered_queue(*, limit: int = 50) -> QuerySet[Request]:
+    """Requests offered to the circle and still without a project lead, the longest waiting first."""
+    return (
+        Request.objects.filter(state=State.OFFERED)
+        .select_related("requester")
+        .annotate(
+            pending=Count("offers", filter=Q(offers__state="pending")),
+            declined=Count("offers", filter=Q(offers__state="declined")),
+        )
+        .order_by("state_changed_at", "id")[:limit]
+    )
+
+
 def count_in_state(*states: str) -> int:
     return Request.objects.filter(state__in=states).count()
 

@@ -28,7 +28,8 @@ from cercle.demo import data
 from cercle.intake.mail.parse import parse_message
 from cercle.intake.services import message_ingest
 from cercle.projects.services import checklist_toggle, project_add_update, project_set_meeting
-from cercle.triage.services import brief_extract
+from cercle.triage.selectors import current_engine
+from cercle.triage.services import suggestion_compute
 
 DEMO_PASSWORD = "cercle-demo"  # noqa: S105  (printed to the person who runs the demo; demo only)
 
@@ -136,14 +137,16 @@ def build(*, seed: int = 7) -> dict[str, User]:
             *[(s[0], s[1], "2." + s[2], s[3], s[4], s[5]) for s in data.SOLICITATIONS],
         ]
         plan += list(zip(solicitations, SOLICITATION_PLAN, strict=True))
+        suggester = current_engine()
         for index, ((lang, name, email, org, subject, body), (target, hours)) in enumerate(plan):
             arrived = now - timedelta(hours=hours, minutes=rng.randint(0, 50))
             request = _arrive(index, lang, name, email, org, subject, body, arrived)
+            # What the worker does on arrival: the machine's suggestion and the brief it drafts, so
+            # the second decides with a suggestion (the quality page compares) and the leader's
+            # validation cards show briefs instead of raw mail.
+            with at(arrived):
+                suggestion_compute(request=request, engine_=suggester, apply_rules=False)
             _advance(request, target, arrived, now, rng, leader, second, members)
-        # The briefs the machine drafts on arrival (the worker does it for real mail): the leader's
-        # validation cards show them instead of the raw mail.
-        for request in Request.objects.select_related("requester"):
-            brief_extract(request=request)
     return {"leader": leader, "second": second, "admin": admin, **{m.username: m for m in members}}
 
 

@@ -130,6 +130,10 @@ _BUDGET_WORD = re.compile(
 )
 
 
+# Words that name a kind of funding rather than an amount or its absence: a hint only with an amount.
+_FUNDING_ONLY = re.compile(r"grant|subvention|financement|funding", re.I)
+
+
 @dataclass
 class BriefDraft:
     person: str = ""
@@ -285,18 +289,23 @@ def _snippet(text: str, start: int, end: int, width: int = 40) -> str:
     return " ".join(text[left:right].split())[:120]
 
 
-def _deadline(text: str, language: str, today: date) -> tuple[date | None, str]:
+def _deadline(subject: str, body: str, language: str, today: date) -> tuple[date | None, str]:
+    """The deadline and the words that say it. A date read in the subject gives the deadline but no
+    phrase: the subject is already on the card, repeating it as "when" says nothing."""
+    text = f"{subject}\n{body}"
+    in_body = len(subject) + 1
     dates = _dates(text, language, today)
     chosen: date | None = None
     phrase = ""
     for position, d in dates:
         window = text[max(0, position - 40) : position]
         if _DEADLINE_WORDS.search(window) or _URGENT.search(window):
-            chosen, phrase = d, _snippet(text, position, position + 1)
+            chosen = d
+            phrase = _snippet(text, position, position + 1) if position >= in_body else ""
             break
     if chosen is None and dates:
-        chosen = dates[0][1]
-        phrase = _snippet(text, dates[0][0], dates[0][0] + 1)
+        position, chosen = dates[0]
+        phrase = _snippet(text, position, position + 1) if position >= in_body else ""
     urgent = _URGENT.search(text)
     if urgent and (not phrase or urgent.group(0).lower() not in phrase.lower()):
         phrase = (
@@ -314,7 +323,11 @@ def _sentence_around(text: str, start: int, end: int, limit: int = 120) -> str:
     return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"
 
 
-def _budget(text: str) -> str:
+def _budget(subject: str, body: str) -> str:
+    """Amounts near a budget word; without an amount, the body's sentence that speaks of money (a
+    subject line or a mere "grant application" is not a budget)."""
+    text = f"{subject}\n{body}"
+    in_body = len(subject) + 1
     hints: list[str] = []
     for m in _BUDGET_WORD.finditer(text):
         window = text[m.start() : m.start() + 90]
@@ -322,7 +335,7 @@ def _budget(text: str) -> str:
         if amount and any(ch.isdigit() for ch in amount.group(0)):
             end = m.start() + amount.end()
             hints.append(" ".join(text[m.start() : end].split()))
-        else:
+        elif m.start() >= in_body and not _FUNDING_ONLY.fullmatch(m.group(0)):
             hints.append(_sentence_around(text, m.start(), m.end()))
         if len(hints) >= 2:
             break
@@ -351,7 +364,7 @@ def extract_brief(
     body_lines = lines[:body_end]
     body = "\n".join(body_lines)
     domain = domain_of(doc.from_email)
-    deadline, urgency = _deadline(f"{doc.subject}\n{body}", language, today)
+    deadline, urgency = _deadline(doc.subject, body, language, today)
     return BriefDraft(
         person=(contact_name or doc.from_name or person or doc.from_email)[:200],
         organisation=(
@@ -361,6 +374,6 @@ def extract_brief(
         need=_need(_sentences(body_lines), doc.subject),
         deadline=deadline,
         urgency=urgency,
-        budget=_budget(f"{doc.subject}\n{body}"),
+        budget=_budget(doc.subject, body),
         language=language,
     )

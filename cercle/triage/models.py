@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from cercle.circulation.states import DismissReason
 
@@ -192,6 +193,7 @@ class TrainingRun(models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", _("In use")
         RETIRED = "retired", _("Replaced")
+        REJECTED = "rejected", _("Not used: worse than the base model")
         SKIPPED = "skipped", _("Not enough decisions")
         FAILED = "failed", _("Failed")
 
@@ -213,6 +215,24 @@ class TrainingRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.started_at:%Y-%m-%d %H:%M} {self.status} ({self.decisions})"
+
+    @property
+    def explanation(self) -> str:
+        """Why this run is not the model in use, in the reader's language ("" when there is nothing to say)."""
+        if self.status == self.Status.SKIPPED:
+            minimum = int(self.metrics.get("min_decisions") or 0)
+            if not minimum:
+                return self.message
+            return ngettext(
+                "%(n)d usable decision so far; the hub's own model starts at %(min)d, with both kept and "
+                "dismissed messages. Until then the base model suggests.",
+                "%(n)d usable decisions so far; the hub's own model starts at %(min)d, with both kept and "
+                "dismissed messages. Until then the base model suggests.",
+                self.decisions,
+            ) % {"n": self.decisions, "min": minimum}
+        if self.status == self.Status.REJECTED:
+            return str(_("The hub's model did worse than the base model on the latest decisions: not used."))
+        return ""
 
     @property
     def version(self) -> str:

@@ -480,10 +480,8 @@ def model_retrain(*, force: bool = False) -> TrainingRun | None:
     kept = {label in K.HUMAN for label in labels}
     if len(examples) < min_decisions or len(kept) < 2:
         run.status = TrainingRun.Status.SKIPPED
-        run.message = _(
-            "%(n)d usable decisions so far; the hub's own model starts at %(min)d, with both kept and "
-            "dismissed messages. Until then the base model suggests."
-        ) % {"n": len(examples), "min": min_decisions}
+        run.metrics = {"min_decisions": min_decisions}
+        run.message = run.explanation  # for the admin; the page explains in each reader's language
         run.finished_at = timezone.now()
         run.save()
         return run
@@ -512,9 +510,9 @@ def model_retrain(*, force: bool = False) -> TrainingRun | None:
     better = "hub" in figures and (
         figures["hub"]["keep_dismiss_accuracy"] >= figures["base"]["keep_dismiss_accuracy"] - 0.02
     )
-    run.status = TrainingRun.Status.ACTIVE if better else TrainingRun.Status.RETIRED
+    run.status = TrainingRun.Status.ACTIVE if better else TrainingRun.Status.REJECTED
     if not better:
-        run.message = _("The hub's model did worse than the base model on the latest decisions: not used.")
+        run.message = run.explanation
     figures["seconds"] = round(time.monotonic() - started, 2)
     run.metrics = figures
     run.finished_at = timezone.now()

@@ -55,3 +55,53 @@ def test_an_old_event_without_a_source_shows_its_note_as_written(incoming):
     assert event.note_text == "Ancienne note"
     event.note_source = {"msgid": "Broken %(missing)s", "args": {}}
     assert event.note_text in ("Ancienne note", "Broken %(missing)s")
+
+
+def test_routing_and_the_hand_off_read_in_each_reader_s_language(
+    second, leader, member, other_member, incoming, django_capture_on_commit_callbacks
+):
+    from cercle.circle import services as circle
+
+    with translation.override("fr"):  # the second works in French
+        services.request_keep(actor=second, request=incoming)
+        services.request_approve(actor=leader, request=incoming)
+        offers = circle.request_route(
+            actor=second, request=incoming, members=[member, other_member], brief=""
+        )
+        mine = next(o for o in offers if o.member == member)
+        with django_capture_on_commit_callbacks(execute=True):
+            circle.offer_accept(actor=member, offer=mine)
+    english = login(leader, language="en").get(reverse("circulation:detail", args=[incoming.pk]))
+    page = english.content.decode()
+    assert "Offered to Claire Dubois, Karim Benali" in page
+    assert "Claire Dubois is the project lead." in page
+    assert "No longer offered to Karim Benali." in page
+    assert "Proposée à" not in page and "chef de projet" not in page
+
+
+def test_the_default_first_steps_are_written_in_the_lead_s_language(second, leader, member, incoming):
+    from cercle.circle import services as circle
+
+    member.language = "en"
+    member.save(update_fields=["language"])
+    with translation.override("fr"):  # whoever's request runs the hand-off
+        services.request_keep(actor=second, request=incoming)
+        services.request_approve(actor=leader, request=incoming)
+        (offer,) = circle.request_route(actor=second, request=incoming, members=[member], brief="")
+        circle.offer_accept(actor=member, offer=offer)
+    incoming.refresh_from_db()
+    with translation.override("en"):
+        from cercle.projects.models import DEFAULT_FIRST_STEPS
+
+        expected = [str(label) for label in DEFAULT_FIRST_STEPS]
+    assert list(incoming.project.checklist.order_by("position").values_list("label", flat=True)) == expected
+
+
+def test_the_language_switch_is_remembered_on_the_account(member):
+    client = login(member)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    member.refresh_from_db()
+    assert member.language == "en"
+    client.post(reverse("set_language"), {"language": "xx", "next": "/"})  # not a language of Cercle
+    member.refresh_from_db()
+    assert member.language == "en"

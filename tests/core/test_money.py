@@ -28,3 +28,21 @@ def test_amounts_in_each_language(settings, language, currency, value, shown):
 
 def test_no_value_is_nothing():
     assert money(None) == ""
+
+
+@pytest.mark.parametrize(("language", "shown"), [("fr", "95\u00a0%"), ("en", "95%")])
+def test_shares_in_each_language(language, shown):
+    from cercle.core.templatetags.cercle import percent
+
+    with translation.override(language):
+        assert percent(0.951) == shown
+        assert percent(None) == ""
+
+
+def test_durations_never_break_between_a_number_and_its_unit():
+    from datetime import timedelta
+
+    from cercle.core.templatetags.cercle import duration
+
+    with translation.override("fr"):
+        assert duration(timedelta(days=2, hours=3)) == "2\u00a0j\u00a03\u00a0h"

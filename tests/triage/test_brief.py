@@ -173,3 +173,25 @@ def test_a_brief_with_errors_comes_back_with_its_errors(second, db, django_captu
     assert response.status_code == 200  # htmx swaps it in
     assert 'name="deadline"' in response.content.decode()
     assert Brief.objects.get(request=request).edited_by is None
+
+
+def test_a_funding_word_without_an_amount_is_no_budget_and_the_subject_is_not_repeated():
+    doc = doc_from_fields(
+        subject="Grant application for the 12 December workshop",
+        text="Hi,\n\nWe are preparing a grant application and would love your support.\n\nPriya Nair",
+        from_email="priya@openlab.example",
+    )
+    brief = extract_brief(doc, sent_at=date(2026, 11, 20))
+    assert brief.budget == ""
+    # The date comes from the subject: the deadline carries it, the "when" words do not repeat the subject.
+    assert brief.deadline == date(2026, 12, 12)
+    assert "Grant application" not in brief.urgency
+
+
+def test_a_sentence_about_money_without_an_amount_is_still_a_budget_hint():
+    doc = doc_from_fields(
+        subject="Intervention",
+        text="Bonjour,\n\nL'intervention serait rémunérée selon vos honoraires habituels.\n\nMarc",
+        from_email="marc@client.example",
+    )
+    assert "honoraires habituels" in extract_brief(doc, sent_at=date(2026, 11, 20)).budget

@@ -197,3 +197,33 @@ def test_agreement_with_the_second_is_measured_on_the_suggestions_they_saw(
     )  # agreed
     agreement = selectors.live_agreement()
     assert (agreement.decisions, agreement.agreed, agreement.kept_but_suggested_dismiss) == (3, 2, 1)
+
+
+def test_a_model_that_did_worse_is_said_not_used_not_replaced(second, few_decisions_needed):
+    from django.utils import timezone
+
+    TrainingRun.objects.create(
+        status=TrainingRun.Status.REJECTED,
+        finished_at=timezone.now(),
+        decisions=40,
+        held_out=8,
+        metrics={"base": {"keep_dismiss_accuracy": 0.9}, "hub": {"keep_dismiss_accuracy": 0.7}},
+    )
+    page = login_en(second).get(reverse("triage:quality")).content.decode()
+    assert "Not used: worse than the base model" in page and "Replaced" not in page
+    assert "did worse than it on your latest ones, so it was not put in use" in page
+    assert "it will at its next hourly training" not in page  # it just did, and said no
+
+
+def test_why_the_machine_waits_reads_in_the_reader_s_language(second, django_capture_on_commit_callbacks):
+    from django.utils import translation
+
+    capture = django_capture_on_commit_callbacks
+    circulation.request_keep(actor=second, request=_arrive(serious(1), capture))
+    with translation.override("fr"):  # the hourly task runs in the hub's language
+        run = services.model_retrain(force=True)
+    assert run is not None and run.status == TrainingRun.Status.SKIPPED
+    page = login_en(second).get(reverse("triage:quality")).content.decode()
+    assert "1 usable decision so far" in page
+    assert "exploitable" not in page
+    assert "No decision on a suggested message yet." not in page  # the kept one had a suggestion

@@ -22,15 +22,21 @@ def duration(value: timedelta | None) -> str:
     hours, rest = divmod(rest, 3600)
     minutes = rest // 60
     if days:
-        return _("%(d)s d %(h)s h") % {"d": days, "h": hours}
-    if hours:
-        return _("%(h)s h %(m)s min") % {"h": hours, "m": minutes}
-    return _("%(m)s min") % {"m": minutes}
+        text = _("%(d)s d %(h)s h") % {"d": days, "h": hours}
+    elif hours:
+        text = _("%(h)s h %(m)s min") % {"h": hours, "m": minutes}
+    else:
+        text = _("%(m)s min") % {"m": minutes}
+    return text.replace(" ", "\u00a0")  # "3 d 4 h" never breaks between a number and its unit
 
 
 @register.filter
 def percent(value: float | None) -> str:
-    return "" if value is None else f"{round(value * 100)} %"
+    """A share (0.95) written as the language writes it: "95 %" in French, "95%" in English."""
+    if value is None or value == "":
+        return ""
+    number = round(float(value) * 100)
+    return f"{number}\u00a0%" if (get_language() or "fr").startswith("fr") else f"{number}%"
 
 
 @register.filter
