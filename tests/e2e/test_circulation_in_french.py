@@ -40,6 +40,7 @@ FR_MONTHS = [
     "juillet", "août", "septembre", "octobre", "novembre", "décembre",
 ]  # fmt: skip
 FRENCH_AGO = re.compile(r"il y a|maintenant")
+FRENCH_WAITED = re.compile(r"en attente depuis \d+\s(minute|heure|jour)")  # Django's French timesince
 
 NEED = (
     "Accompagnement de la transition énergétique de notre coopérative\n"
@@ -226,7 +227,7 @@ def test_one_request_circulates_in_french_across_the_four_roles(
     expect(selected).to_have_attribute("data-id", str(pk))
     expect(selected).to_have_attribute("aria-selected", "true")
     expect(selected).to_contain_text(SUBJECT)
-    expect(selected).to_contain_text(FRENCH_AGO)  # Django's French naturaltime: « il y a … »
+    expect(selected).to_contain_text(FRENCH_WAITED)
     expect(samuel.locator("#preview article.preview")).to_contain_text("réduire de moitié")  # preview loaded
     screenshot(samuel, "04-triage-second")
 
