@@ -5,7 +5,9 @@
 - The triage queue: on a phone, tapping a message brings its preview into view; after a decision the
   selection stays at the same position (the next message), with the keyboard or the preview's buttons.
 - Nothing is wider than a phone: the menu (FR/EN switch and sign-out included), the project's checklist,
-  the dashboard's and the triage quality's tables.
+  the dashboard's and the triage quality's tables, the sender rules and the outbox (cards on a phone), and
+  a 200-character name or a long address in the triage preview and the leader's cards (they wrap).
+- A number stays with its unit on a phone ("48 h", "/ 168 h" on the dashboard).
 
 Screenshots land in test-artifacts/screenshots/ (prefix `gesture-`).
 """
@@ -23,11 +25,12 @@ from django.utils import timezone
 from cercle.circle import services as circle
 from cercle.circulation import services as circulation
 from cercle.circulation.models import Event, EventKind, Request
-from cercle.outbox.models import OutgoingMessage
+from cercle.circulation.states import DismissReason
+from cercle.outbox.models import OutgoingMessage, OutgoingStatus
 from cercle.projects.models import ChecklistItem
-from cercle.triage.models import TrainingRun
+from cercle.triage.models import Brief, RuleAction, RuleScope, SenderRule, TrainingRun
 from tests.e2e.conftest import FRENCH
-from tests.factories import RequestFactory
+from tests.factories import ContactFactory, RequestFactory
 
 PASSWORD = "secret-pass-123"
 PHONE = {"width": 390, "height": 844}
@@ -35,6 +38,11 @@ DESKTOP = {"width": 1280, "height": 900}
 LONG_STEP = (
     "Appeler la directrice générale pour comprendre le besoin, le calendrier, le budget et "
     "les interlocuteurs-clés-de-la-coopérative-de-production-énergétique"
+)
+# What the public form accepts as a name (200 characters, no space), and an address as long as real ones get.
+LONG_NAME = "Maximilien" + "x" * 190
+LONG_ADDRESS = (
+    "prenom.nom-de-famille-compose.direction-generale@cooperative-de-production-energetique.example"
 )
 
 
@@ -89,6 +97,36 @@ def right_edge(locator: Any) -> float:
     box = locator.bounding_box()
     assert box is not None
     return box["x"] + box["width"]
+
+
+def lines_of(locator: Any, text: str) -> int:
+    """On how many lines `text` (spaces or no-break spaces alike), inside the element, is drawn."""
+    return int(
+        locator.evaluate(
+            """(el, text) => {
+                const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+                const nodes = [];
+                let all = "";
+                for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+                    nodes.push([n, all.length]);
+                    all += n.data;
+                }
+                const at = all.replace(/\u00a0/g, " ").indexOf(text);
+                if (at < 0) throw new Error(`"${text}" not in "${all}"`);
+                const place = (offset) => {
+                    const [node, start] = nodes.filter(([, s]) => s <= offset).pop();
+                    return [node, offset - start];
+                };
+                const range = document.createRange();
+                range.setStart(...place(at));
+                range.setEnd(...place(at + text.length - 1));
+                range.setEnd(range.endContainer, range.endOffset + 1);
+                const tops = [...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top));
+                return new Set(tops).size;
+            }""",
+            text,
+        )
+    )
 
 
 def waiting_requests(count: int) -> list[Request]:
@@ -344,6 +382,15 @@ def test_the_project_the_dashboard_and_the_triage_quality_fit_a_phone(
         assert page_width(samuel) <= viewport["width"]
         # Every column on screen, "over the limit" included, without scrolling the table sideways.
         assert right_edge(samuel.locator("#stage-received td").last) <= viewport["width"]
+        # A number stays with its unit: "… within 48 h" (no "h" alone on a line), "/ 168 h", "4 d 9 h".
+        label = samuel.locator(".stat", has=samuel.locator("#answer-rate")).locator(".muted").first
+        assert lines_of(label, "48 h") == 1, label.inner_text()
+        for row in samuel.locator("tr[id^=stage-]").all():
+            limit = row.locator("td").last.locator(".muted")
+            if limit.count():
+                assert lines_of(limit, limit.inner_text().replace("\u00a0", " ")) == 1, limit.inner_text()
+            oldest = row.locator("td").nth(3)
+            assert lines_of(oldest, oldest.inner_text().replace("\u00a0", " ")) == 1, oldest.inner_text()
         screenshot(samuel, f"gesture-dashboard-{viewport['width']}")
 
         samuel.goto("/triage/quality/")
@@ -354,3 +401,103 @@ def test_the_project_the_dashboard_and_the_triage_quality_fit_a_phone(
         for i in range(tables.count()):
             assert right_edge(tables.nth(i)) <= viewport["width"]
         screenshot(samuel, f"gesture-triage-quality-{viewport['width']}")
+
+
+@pytest.mark.e2e
+def test_a_long_name_or_address_wraps_in_the_triage_preview_and_on_the_leaders_card(
+    transactional_db: None, live_server: Any, signed_in: Any, screenshot: Any, second: Any, leader: Any
+) -> None:
+    """A 200-character name (the public form allows it), a long address and organisation: they wrap in the
+    queue, the preview's header, its sender gestures and its brief ("Who"), and on the validation card."""
+    requester = ContactFactory(name=LONG_NAME, email=LONG_ADDRESS, organisation="Coopérative" + "O" * 150)
+    subject = "Accompagnement-" + "anticonstitutionnellement" * 6
+    need = "Un accompagnement de notre coopérative avant l'été."
+    waiting, kept = (RequestFactory(requester=requester, subject=subject) for _ in range(2))
+    for req in (waiting, kept):  # the brief the machine drafted on arrival, or a new one
+        Brief.objects.update_or_create(
+            request=req,
+            defaults={"person": LONG_NAME, "organisation": requester.organisation, "role": "Directrice-" * 12,
+                      "need": need},
+        )  # fmt: skip
+    circulation.request_keep(actor=second, request=kept)
+
+    for viewport in (PHONE, DESKTOP):
+        width = viewport["width"]
+        samuel = signed_in("samuel", viewport)
+        assert samuel.url.endswith("/triage/")
+        who = samuel.locator("#preview .brief dd").first
+        assert LONG_NAME in who.inner_text()
+        samuel.wait_for_load_state("networkidle")
+        assert page_width(samuel) <= width
+        assert right_edge(who) <= width
+        assert right_edge(samuel.locator("#preview article.preview header")) <= width
+        assert right_edge(samuel.locator(f"#q-{waiting.pk}")) <= width
+        screenshot(samuel, f"gesture-long-name-triage-{width}")
+
+        lea = signed_in("lea", viewport)
+        assert lea.url.endswith("/validation/")
+        card = lea.locator(f"#card-{kept.pk}")
+        assert LONG_NAME in card.locator(".brief dd").first.inner_text()
+        assert page_width(lea) <= width
+        assert right_edge(card) <= width
+        assert right_edge(card.locator('button[formaction$="/decline/"]')) <= width
+        screenshot(lea, f"gesture-long-name-validation-{width}")
+
+
+@pytest.mark.e2e
+def test_the_sender_rules_and_the_outbox_fit_a_phone(
+    transactional_db: None, live_server: Any, signed_in: Any, screenshot: Any, second: Any
+) -> None:
+    """On a phone each rule and each outgoing message is a card: every cell on screen (status, attempts, date,
+    the retry button, whole addresses), nothing to scroll sideways. The desktop keeps the tables."""
+    now = timezone.now()
+    rule = SenderRule.objects.create(
+        scope=RuleScope.ADDRESS,
+        value="no-reply@plateforme-evenements-professionnels.example",
+        action=RuleAction.DISMISS,
+        reason=DismissReason.NOTIFICATION,
+        created_by=second,
+        hits=3,
+        last_hit_at=now - timedelta(hours=2),
+    )
+    req = RequestFactory()
+    sent = OutgoingMessage.objects.create(
+        idempotency_key="e2e:sent", request=req, message_id="<e2e-sent@hub.example>",
+        from_email="cercle@hub.example", to=["Inès Moreau <ines.moreau@example.org>"],
+        subject="Nouvelle opportunité pour vous : accompagner une coopérative", body="…",
+        status=OutgoingStatus.SENT, attempts=1, sent_at=now,
+    )  # fmt: skip
+    failed = OutgoingMessage.objects.create(
+        idempotency_key="e2e:failed", request=req, message_id="<e2e-failed@hub.example>",
+        from_email="cercle@hub.example", to=[f"{LONG_NAME} <{LONG_ADDRESS}>"], cc=["copie@example.org"],
+        subject="Votre demande : " + "accompagnement-" * 12, body="…", status=OutgoingStatus.FAILED, attempts=5,
+        last_error=f"SMTPRecipientsRefused: {LONG_ADDRESS} (550, 5.1.1 mailbox unavailable)",
+    )  # fmt: skip
+
+    for viewport in (PHONE, DESKTOP):
+        width = viewport["width"]
+        samuel = signed_in("samuel", viewport)
+        samuel.goto("/triage/rules/")
+        row = samuel.locator(f"#rule-{rule.pk}")
+        assert page_width(samuel) <= width
+        for cell in row.locator("td").all():  # the rule, its reason, hits, author and the button
+            assert cell.is_visible() and right_edge(cell) <= width, cell.inner_text()
+        assert right_edge(row.locator("button")) <= width
+        screenshot(samuel, f"gesture-sender-rules-{width}")
+
+        samuel.goto("/outbox/")
+        assert page_width(samuel) <= width
+        for message in (sent, failed):
+            cells = samuel.locator(f"#out-{message.pk} td")
+            for i in range(5):  # subject, to, status, attempts, when: on screen, none cut off
+                cell = cells.nth(i)
+                assert cell.is_visible() and right_edge(cell) <= width, cell.inner_text()
+                box = cell.bounding_box()
+                assert box is not None and box["x"] >= 0
+                assert cell.evaluate("td => td.scrollWidth <= td.clientWidth + 1"), cell.inner_text()
+        retry = samuel.locator(f'#out-{failed.pk} form[action$="/retry/"] button')
+        assert retry.is_visible() and right_edge(retry) <= width
+        # The column headings show on a desktop only (a phone names each cell).
+        headings = samuel.locator("main thead").bounding_box()
+        assert (headings is not None and headings["height"] > 10) == (width > 600)
+        screenshot(samuel, f"gesture-outbox-{width}")
