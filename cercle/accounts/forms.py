@@ -5,6 +5,7 @@ from typing import Any
 
 from django.contrib.auth.forms import PasswordResetForm
 from django.template import loader
+from django.utils import translation
 
 
 class OutboxPasswordResetForm(PasswordResetForm):
@@ -21,7 +22,10 @@ class OutboxPasswordResetForm(PasswordResetForm):
     ) -> None:
         from cercle.outbox.services import outbox_enqueue
 
-        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
-        body = loader.render_to_string(email_template_name, context)
+        user = context.get("user")
+        # In the language the person last used Cercle in, not the language of whoever asked for the reset.
+        with translation.override(getattr(user, "language", None) or translation.get_language()):
+            subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+            body = loader.render_to_string(email_template_name, context)
         token_hash = hashlib.sha256(f"{context['uid']}:{context['token']}".encode()).hexdigest()[:32]
         outbox_enqueue(idempotency_key=f"pwreset:{token_hash}", to=[to_email], subject=subject, body=body)

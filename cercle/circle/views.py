@@ -10,6 +10,7 @@ from cercle.accounts.models import Role
 from cercle.accounts.permissions import ROUTE_ROLES, role_required
 from cercle.circle import selectors, services
 from cercle.circle.forms import DeclineOfferForm, RouteForm
+from cercle.circle.models import OfferState
 from cercle.circulation import selectors as circulation_selectors
 from cercle.circulation.errors import CirculationError
 from cercle.circulation.states import State
@@ -31,9 +32,18 @@ def routing(request: HttpRequest) -> HttpResponse:
 @role_required(*ROUTE_ROLES)
 def route(request: HttpRequest, pk: int) -> HttpResponse:
     req = circulation_selectors.request_get_for_user(user=request.user, request_id=pk)  # type: ignore[arg-type]
+    if req.state not in (State.APPROVED, State.OFFERED):
+        messages.info(
+            request,
+            _("This request is “%(state)s”: it cannot be offered to the circle now.")
+            % {"state": req.get_state_display()},
+        )
+        return redirect("circulation:detail", pk=req.pk)
     members = list(selectors.members_with_load())
     choices = [(m.pk, m.display_name) for m in members]
-    offered = set(req.offers.values_list("member_id", flat=True))
+    offered = dict(req.offers.values_list("member_id", "state"))
+    for m in members:  # who already has it, and what they answered
+        m.offer_state = str(OfferState(offered[m.pk]).label) if m.pk in offered else ""  # type: ignore[attr-defined]
     if request.method == "POST":
         form = RouteForm(request.POST, member_choices=choices)
         if form.is_valid():

@@ -27,13 +27,21 @@ from django.utils.translation import gettext
 def _choices() -> dict[str, Any]:
     from cercle.circulation.models import Channel
     from cercle.circulation.states import DismissReason, Outcome, State
+    from cercle.triage.models import RuleAction
 
-    return {"channel": Channel, "dismiss_reason": DismissReason, "outcome": Outcome, "state": State}
+    return {
+        "channel": Channel,
+        "dismiss_reason": DismissReason,
+        "outcome": Outcome,
+        "state": State,
+        "rule_action": RuleAction,
+    }
 
 
 @dataclass(frozen=True)
 class Label:
-    """The label of a choice (`kind`: channel, dismiss_reason, outcome, state), in the reader's language."""
+    """The label of a choice (`kind`: channel, dismiss_reason, outcome, state, rule_action), in the reader's
+    language."""
 
     kind: str
     value: str

@@ -11,6 +11,7 @@ from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from cercle.accounts.models import Role
@@ -58,6 +59,7 @@ def triage_context(request: HttpRequest, selected_id: int | None = None) -> dict
     }
 
 
+@never_cache  # Back must show the queue as it is now, not a copy still holding decided messages
 @role_required(*TRIAGE_ROLES)
 def triage(request: HttpRequest) -> HttpResponse:
     if request.GET.get("order") in selectors.TRIAGE_ORDERS:
@@ -70,6 +72,8 @@ def triage_preview(request: HttpRequest, pk: int) -> HttpResponse:
     from cercle.triage.selectors import triage_panel
 
     req = selectors.request_get_for_user(user=request.user, request_id=pk)  # type: ignore[arg-type]
+    if not request.htmx:  # type: ignore[attr-defined]
+        return redirect("circulation:detail", pk=req.pk)  # a bookmarked or shared preview: the full page
     return render(
         request,
         "circulation/partials/_preview.html",
@@ -142,6 +146,7 @@ def restore(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Validation (the leader) -------------------------------------------------------------
 
 
+@never_cache
 @role_required(*VALIDATE_ROLES)
 def validation(request: HttpRequest) -> HttpResponse:
     queue = list(selectors.validation_queue())

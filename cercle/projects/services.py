@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -24,14 +24,14 @@ from cercle.projects.models import DEFAULT_FIRST_STEPS, ChecklistItem, Project, 
 def project_open(*, request: Request, lead: User) -> Project:
     project, created = Project.objects.get_or_create(request=request, defaults={"lead": lead})
     if created:
-        # The default first steps become the team's own editable list, written in the lead's language.
-        with translation.override(lead.language or None):
-            ChecklistItem.objects.bulk_create(
-                [
-                    ChecklistItem(project=project, label=str(label), position=i)
-                    for i, label in enumerate(DEFAULT_FIRST_STEPS)
-                ]
-            )
+        # The default first steps become the team's own editable list, written in the language the
+        # lead is using Cercle in when they accept.
+        ChecklistItem.objects.bulk_create(
+            [
+                ChecklistItem(project=project, label=str(label), position=i)
+                for i, label in enumerate(DEFAULT_FIRST_STEPS)
+            ]
+        )
     return project
 
 

@@ -301,11 +301,11 @@ def _deadline(subject: str, body: str, language: str, today: date) -> tuple[date
         window = text[max(0, position - 40) : position]
         if _DEADLINE_WORDS.search(window) or _URGENT.search(window):
             chosen = d
-            phrase = _snippet(text, position, position + 1) if position >= in_body else ""
+            phrase = _sentence_around(text, position, position + 1) if position >= in_body else ""
             break
     if chosen is None and dates:
         position, chosen = dates[0]
-        phrase = _snippet(text, position, position + 1) if position >= in_body else ""
+        phrase = _sentence_around(text, position, position + 1) if position >= in_body else ""
     urgent = _URGENT.search(text)
     if urgent and (not phrase or urgent.group(0).lower() not in phrase.lower()):
         phrase = (

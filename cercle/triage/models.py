@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from cercle.circulation.notes import Label, Note
 from cercle.circulation.states import DismissReason
 
 
@@ -153,8 +154,13 @@ class SenderRule(models.Model):
 
     @property
     def label(self) -> str:
+        return str(self.label_note)
+
+    @property
+    def label_note(self) -> Note:
+        """The rule as the history names it, in each reader's language: "Always keep · x@y.fr"."""
         target = self.value if self.scope == RuleScope.ADDRESS else f"@{self.value}"
-        return f"{self.get_action_display()} · {target}"
+        return Note("%(action)s · %(target)s", action=Label("rule_action", self.action), target=target)
 
 
 class Brief(models.Model):

@@ -233,7 +233,7 @@ def rule_apply(*, request: Request, suggestion: Suggestion, history: K.History |
         return "spared"
     note = Note(
         gettext_noop("Automatic: sender rule “%(rule)s” (created by %(name)s)."),
-        rule=rule.label,
+        rule=rule.label_note,
         name=rule.created_by.display_name,
     )
     try:
@@ -338,7 +338,7 @@ def _rule_replace(
             scope=scope, value=value, action=action, reason=reason, created_by=actor
         )
         if request.state == State.RECEIVED:
-            note = Note(gettext_noop("Sender rule created: %(rule)s."), rule=rule.label)
+            note = Note(gettext_noop("Sender rule created: %(rule)s."), rule=rule.label_note)
             try:
                 if action == RuleAction.KEEP:
                     circulation.request_keep(

@@ -121,3 +121,14 @@ def test_password_reset_mail_goes_through_the_outbox(client, second, django_capt
     outgoing = OutgoingMessage.objects.get(to=["samuel@hub.example"])
     assert "/accounts/reset/" in outgoing.body
     assert len(mail.outbox) == 1
+
+
+def test_password_reset_mail_is_in_the_account_s_language_not_the_asker_s(client, second):
+    from cercle.outbox.models import OutgoingMessage
+
+    second.language = "en"
+    second.save(update_fields=["language"])
+    client.post(
+        reverse("accounts:password_reset"), {"email": "samuel@hub.example"}, HTTP_ACCEPT_LANGUAGE="fr"
+    )
+    assert OutgoingMessage.objects.get(to=["samuel@hub.example"]).subject == "Your Cercle password"

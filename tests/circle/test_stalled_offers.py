@@ -54,3 +54,17 @@ def test_the_request_page_offers_it_to_more_members_but_not_to_a_member(second, 
 
 def test_the_offered_list_is_for_the_people_who_route(member):
     assert login(member).get(reverse("circle:routing")).status_code == 403
+
+
+def test_offering_to_more_members_shows_who_declined_and_who_has_not_answered(
+    second, leader, member, other_member
+):
+    request = _offered(second, leader, member)
+    circle.request_route(actor=second, request=request, members=[other_member], brief="")
+    offer = request.offers.get(member=other_member)
+    circle.offer_decline(actor=other_member, offer=offer, reason="Pas le temps")
+    page = login(second, language="en").get(reverse("circle:route", args=[request.pk])).content.decode()
+    claire = page[page.index("Claire Dubois") :][:200]
+    karim = page[page.index("Karim Benali") :][:200]
+    assert "Waiting for an answer" in claire and "Declined" not in claire
+    assert "Declined" in karim

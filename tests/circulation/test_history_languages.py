@@ -79,22 +79,36 @@ def test_routing_and_the_hand_off_read_in_each_reader_s_language(
     assert "Proposée à" not in page and "chef de projet" not in page
 
 
-def test_the_default_first_steps_are_written_in_the_lead_s_language(second, leader, member, incoming):
+def test_the_default_first_steps_are_written_in_the_language_the_lead_accepts_in(
+    second, leader, member, incoming
+):
     from cercle.circle import services as circle
+    from cercle.projects.models import DEFAULT_FIRST_STEPS
 
-    member.language = "en"
-    member.save(update_fields=["language"])
-    with translation.override("fr"):  # whoever's request runs the hand-off
+    with translation.override("fr"):  # the second and the leader work in French
         services.request_keep(actor=second, request=incoming)
         services.request_approve(actor=leader, request=incoming)
         (offer,) = circle.request_route(actor=second, request=incoming, members=[member], brief="")
-        circle.offer_accept(actor=member, offer=offer)
+    response = login(member, language="en").post(reverse("circle:accept", args=[offer.pk]))
+    assert response.status_code == 302
     incoming.refresh_from_db()
     with translation.override("en"):
-        from cercle.projects.models import DEFAULT_FIRST_STEPS
-
         expected = [str(label) for label in DEFAULT_FIRST_STEPS]
+    with translation.override("fr"):
+        assert expected != [str(label) for label in DEFAULT_FIRST_STEPS]  # the test can tell them apart
     assert list(incoming.project.checklist.order_by("position").values_list("label", flat=True)) == expected
+
+
+def test_signing_in_keeps_the_language_on_the_account_for_the_mail_cercle_writes(client, member):
+    assert member.language == "fr"
+    response = client.post(
+        reverse("accounts:login"),
+        {"username": "claire", "password": "secret-pass-123"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert member.language == "en"
 
 
 def test_the_language_switch_is_remembered_on_the_account(member):

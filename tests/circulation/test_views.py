@@ -147,3 +147,23 @@ def test_list_pages_do_not_issue_more_queries_with_more_rows(
     fill(10)
     large = [_query_count(django_assert_max_num_queries, login(u), url) for u, url in pages]
     assert small == large
+
+
+def test_a_preview_opened_outside_the_queue_is_the_full_request_page(second, incoming):
+    client = login(second)
+    response = client.get(reverse("circulation:preview", args=[incoming.pk]))
+    assert response.status_code == 302 and response.url == reverse("circulation:detail", args=[incoming.pk])
+    partial = client.get(reverse("circulation:preview", args=[incoming.pk]), HTTP_HX_REQUEST="true")
+    assert partial.status_code == 200 and b"<html" not in partial.content
+
+
+def test_the_queues_are_never_served_from_the_browser_s_cache(second, leader):
+    for user, name in ((second, "circulation:triage"), (leader, "circulation:validation")):
+        response = login(user).get(reverse(name))
+        assert "no-store" in response["Cache-Control"]
+
+
+def test_routing_a_request_that_cannot_be_routed_says_so_instead_of_showing_the_form(second, incoming):
+    response = login(second, language="en").get(reverse("circle:route", args=[incoming.pk]), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("circulation:detail", args=[incoming.pk])
+    assert "it cannot be offered to the circle now" in response.content.decode()

@@ -152,7 +152,7 @@ def test_the_brief_form_opens_in_the_preview(second, db, django_capture_on_commi
             mail(sender="Claire Arnaud <claire@maison-arnaud.fr>", subject="Réorganisation", body=SERIOUS_FR)
         )
     client = login_en(second)
-    preview = client.get(reverse("circulation:preview", args=[request.pk])).content.decode()
+    preview = client.get(reverse("circulation:preview", args=[request.pk]), HTTP_HX_REQUEST="true").content.decode()
     assert "Brief for the leader" in preview and reverse("triage:brief", args=[request.pk]) in preview
     form = client.get(reverse("triage:brief", args=[request.pk]), HTTP_HX_REQUEST="true").content.decode()
     assert 'name="need"' in form and "Directrice générale" in form
@@ -195,3 +195,15 @@ def test_a_sentence_about_money_without_an_amount_is_still_a_budget_hint():
         from_email="marc@client.example",
     )
     assert "honoraires habituels" in extract_brief(doc, sent_at=date(2026, 11, 20)).budget
+
+
+def test_the_when_is_the_whole_sentence_not_a_fragment():
+    doc = doc_from_fields(
+        subject="Workshop",
+        text="Hello,\n\nWe would like a workshop for our team. Our budget is 4,500 € and the deadline is "
+        "the 15th of March.\n\nBest,\nAnna",
+        from_email="anna@x.example",
+    )
+    brief = extract_brief(doc, sent_at=date(2026, 11, 20))
+    assert brief.deadline == date(2027, 3, 15)
+    assert brief.urgency == "Our budget is 4,500 € and the deadline is the 15th of March."

@@ -25,6 +25,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        host, port = options["host"], options["port"]
+        if not os.environ.get("SITE_URL"):
+            # Links in the mail Cercle sends (offers, password reset) point where this server listens.
+            settings.SITE_URL = f"http://{host}:{port}"
         call_command("migrate", interactive=False, verbosity=0)
         from cercle.accounts.models import User
         from cercle.demo.build import demo_logins
@@ -35,7 +39,6 @@ class Command(BaseCommand):
         elif lines := demo_logins():
             for line in lines:
                 self.stdout.write(line)
-        host, port = options["host"], options["port"]
         self.stdout.write(self.style.SUCCESS(f"Cercle is running at http://{host}:{port}/  (Ctrl-C to stop)"))
         self.stdout.write(f"Data directory: {settings.DATA_DIR}")
         application = get_wsgi_application()
