@@ -149,7 +149,9 @@ def test_dismiss_all_37_messages_from_a_newsletter_in_one_gesture(
     make_known("jeanne@example-media.fr", exchanges=6)
     known = _arrive(_newsletter(99, sender="jeanne@example-media.fr"), django_capture_on_commit_callbacks)
     client = login_en(second)
-    preview = client.get(reverse("circulation:preview", args=[requests[0].pk]), HTTP_HX_REQUEST="true").content.decode()
+    preview = client.get(
+        reverse("circulation:preview", args=[requests[0].pk]), HTTP_HX_REQUEST="true"
+    ).content.decode()
     assert "Dismiss all 38 messages from this sender" in preview
     response = client.post(
         reverse("triage:bulk_dismiss", args=[requests[0].pk]),
@@ -185,3 +187,30 @@ def test_rules_page_lists_and_removes_rules(second, db, django_capture_on_commit
     assert not SenderRule.objects.filter(active=True).exists()
     later = _arrive(_newsletter(2), django_capture_on_commit_callbacks)
     assert later.state == "received"
+
+
+def test_the_rule_named_in_the_history_reads_in_each_reader_s_language(
+    second, db, django_capture_on_commit_callbacks
+):
+    from django.utils import translation
+
+    from tests.conftest import login
+
+    first = _arrive(
+        mail(sender="Claire <claire@maison-arnaud.fr>", subject="Demande", body=SERIOUS_FR),
+        django_capture_on_commit_callbacks,
+    )
+    with translation.override("en"):  # made from the English queue
+        services.rule_create(actor=second, request=first, scope="address", action="keep")
+    with translation.override("en"):  # applied by the worker, in whatever language
+        later = _arrive(
+            mail(sender="Claire <claire@maison-arnaud.fr>", subject="Autre", body="Bonjour, un point ?"),
+            django_capture_on_commit_callbacks,
+        )
+    for request in (first, later):
+        page = (
+            login(second, language="fr")
+            .get(reverse("circulation:detail", args=[request.pk]))
+            .content.decode()
+        )
+        assert "Toujours retenir · claire@maison-arnaud.fr" in page and "Always keep" not in page
