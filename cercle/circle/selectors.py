@@ -77,17 +77,17 @@ def route_brief_initial(*, request: Request) -> str:
     except ObjectDoesNotExist:
         return request.summary[:SUMMARY_MAX_CHARS]
     need = (brief.need.strip() or request.summary.strip()[:SUMMARY_MAX_CHARS])[:NEED_MAX_CHARS]
-    who = brief.person or request.requester.display_name
-    if brief.role:
-        who += f", {brief.role}"
-    if brief.organisation:
-        who += f" · {brief.organisation}"
-    lines = [need, "", f"{_('Who')}: {who}"]
-    deadline = formats.date_format(brief.deadline, "SHORT_DATE_FORMAT") if brief.deadline else ""
+    lines = [need, "", _line(_("Who"), brief.who(fallback=request.requester.display_name))]
+    # Written out ("15 March 2027"): a member reading another language's short date would misread it.
+    deadline = formats.date_format(brief.deadline, "DATE_FORMAT") if brief.deadline else ""
     when = " · ".join(part for part in (deadline, brief.urgency) if part)
     if when:
-        lines.append(f"{_('When')}: {when}")
+        lines.append(_line(_("When"), when))
     if brief.budget:
-        lines.append(f"{_('Budget')}: {brief.budget}")
-    lines.append(f"{_('Language')}: {brief.get_language_display()}")
+        lines.append(_line(_("Budget"), brief.budget))
+    lines.append(_line(_("Language"), str(brief.get_language_display())))
     return "\n".join(lines).strip()
+
+
+def _line(label: str, value: str) -> str:
+    return _("%(label)s: %(value)s") % {"label": label, "value": value}

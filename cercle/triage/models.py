@@ -192,6 +192,16 @@ class Brief(models.Model):
     def __str__(self) -> str:
         return f"{self.person}: {self.need[:60]}"
 
+    def who(self, fallback: str = "") -> str:
+        """ "Claire Arnaud, Directrice générale · Maison Arnaud": each part once (an agency that signs
+        with its own name is not repeated)."""
+        person = self.person or fallback
+        line = person + (f", {self.role}" if self.role else "")
+        seen = {person.casefold(), self.role.casefold()}
+        if self.organisation and self.organisation.casefold() not in seen:
+            line += f" · {self.organisation}"
+        return line
+
 
 class TrainingRun(models.Model):
     """One retraining on the second's decisions: its figures, and the model it produced (arrays, npz)."""

@@ -58,7 +58,7 @@ def test_the_routing_form_proposes_the_brief_the_second_edited(
     proposed = _proposed_brief(second, request)
     assert proposed.startswith("Réorganiser la direction commerciale (120 personnes) avant l'été.")
     assert "Who: Claire Arnaud, Directrice générale · Maison Arnaud SAS" in proposed
-    assert "When: 04/30/2031 · avant le 30 avril" in proposed
+    assert "When: April 30, 2031 · avant le 30 avril" in proposed  # written out: no 04/30 vs 30/04
     assert "Budget: 35 000 €" in proposed
     assert "Language: French" in proposed
     assert "Bonjour Madame Marchand" not in proposed  # not the raw mail
@@ -94,3 +94,27 @@ def approved_without_brief(second, leader, incoming) -> Request:  # type: ignore
     circulation.request_approve(actor=leader, request=incoming)
     Brief.objects.filter(request=incoming).delete()
     return incoming
+
+
+def test_the_proposed_brief_follows_french_typography_and_names_an_agency_once(
+    second, leader, db, django_capture_on_commit_callbacks
+):
+    request = _approved(second, leader, django_capture_on_commit_callbacks)
+    triage.brief_update(
+        actor=second,
+        request=request,
+        fields=triage.BriefFields(
+            person="Agence Visibilité",
+            organisation="Agence Visibilité",
+            role="",
+            need="Refaire notre site.",
+            deadline=date(2031, 4, 30),
+            urgency="",
+            budget="",
+            language="fr",
+        ),
+    )
+    page = login(second, "fr").get(reverse("circle:route", args=[request.pk])).content.decode()
+    brief = unescape(re.search(r"<textarea[^>]*>(.*?)</textarea>", page, re.S).group(1))  # type: ignore[union-attr]
+    assert "Qui\u00a0: Agence Visibilité\n" in brief
+    assert "Quand\u00a0: 30 avril 2031" in brief

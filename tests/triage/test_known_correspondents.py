@@ -79,7 +79,9 @@ def test_dismissing_every_message_of_a_sender_nobody_answered_dismisses_all_of_t
 ):
     requests = _promos(django_capture_on_commit_callbacks)
     client = login_en(second)
-    preview = client.get(reverse("circulation:preview", args=[requests[0].pk]), HTTP_HX_REQUEST="true").content.decode()
+    preview = client.get(
+        reverse("circulation:preview", args=[requests[0].pk]), HTTP_HX_REQUEST="true"
+    ).content.decode()
     assert "Dismiss all 3 messages from this sender" in preview
     response = client.post(
         reverse("triage:bulk_dismiss", args=[requests[0].pk]),

@@ -138,7 +138,9 @@ def test_the_queue_shows_the_suggestion_and_its_first_reason(second, db, django_
     assert "Newsletter or notification" in page
     assert f'data-suggest="{suggestion.dismiss_reason}"' in page
     preview = (
-        login_en(second).get(reverse("circulation:preview", args=[suggestion.request_id]), HTTP_HX_REQUEST="true").content.decode()
+        login_en(second)
+        .get(reverse("circulation:preview", args=[suggestion.request_id]), HTTP_HX_REQUEST="true")
+        .content.decode()
     )
     assert escape("sent to a list (List-Unsubscribe)") in preview
     assert "Always dismiss newsletter@example-media.fr" in preview
