@@ -118,7 +118,7 @@ def main() -> None:
         print(f"dovecot: {len(messages)} messages ({size_mb:.1f} MB) on port {server.port}", file=sys.stderr)
         subprocess.run([*manage, "migrate", "-v0"], env=env, check=True)
         create = (
-            "from cercle.intake.mail.models import MailAccount\n"
+            "from cercle.mailsync.models import MailAccount\n"
             f"a = MailAccount(name='bench', host='127.0.0.1', port={server.port}, security='none', username='lea')\n"
             f"a.password = {server.password!r}\n"
             "a.save()\n"

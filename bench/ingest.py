@@ -361,7 +361,7 @@ def prepare_database(flush: bool) -> float:
     from django.core.management import call_command
     from django.db import connections
 
-    from cercle.intake.models import Message
+    from cercle.circulation.models import Message
     from cercle.network.models import Contact
 
     ensure_postgres_database()
@@ -397,7 +397,7 @@ def stored_so_far() -> str:
     """Progress seen from outside: the highest stored message id (cheap on both engines)."""
     from django.db import connections
 
-    from cercle.intake.models import Message
+    from cercle.circulation.models import Message
 
     try:
         from django.db.models import Max

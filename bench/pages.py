@@ -676,10 +676,9 @@ class Filler:
         from django.db import transaction
 
         from cercle.circle.models import Offer
-        from cercle.circulation.models import Channel, Event, EventKind, Request
+        from cercle.circulation.models import Channel, Direction, Event, EventKind, Message, Request
         from cercle.circulation.states import DismissReason, Outcome, State
         from cercle.core.text import snippet
-        from cercle.intake.models import Direction, Message
         from cercle.projects.models import DEFAULT_FIRST_STEPS, ChecklistItem, Project
 
         rng = self.rng

@@ -48,16 +48,18 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "huey.contrib.djhuey",
+    # In the order of the layers (lowest first): see docs/architecture.md and `make contracts`.
     "cercle.core",
     "cercle.accounts",
+    "cercle.outbox",
     "cercle.network",
-    "cercle.intake",
-    "cercle.intake.mail",
     "cercle.circulation",
     "cercle.triage",
-    "cercle.circle",
+    "cercle.intake",
+    "cercle.mailsync",
     "cercle.projects",
-    "cercle.outbox",
+    "cercle.circle",
+    "cercle.demo",
 ]
 
 MIDDLEWARE = [

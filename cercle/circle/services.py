@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -17,10 +16,13 @@ from cercle.accounts.permissions import ROUTE_ROLES, NotAllowed, require_role
 from cercle.accounts.selectors import hub_leader
 from cercle.circle.models import Offer, OfferState
 from cercle.circulation.errors import IllegalTransition, TransitionConflict
+from cercle.circulation.mail import request_mail_queue
 from cercle.circulation.models import EventKind, Request
-from cercle.circulation.notes import Note
 from cercle.circulation.services import event_record, transition
 from cercle.circulation.states import State
+from cercle.core.notes import Note
+from cercle.outbox.services import address
+from cercle.projects.services import project_open
 
 
 def request_route(
@@ -68,35 +70,29 @@ def request_route(
             for m in members
         ]
         for offer in offers:
-            transaction.on_commit(partial(_notify_member, offer.pk))
+            _notify_member(offer=offer, request=request)
     return offers
 
 
-def _notify_member(offer_id: int) -> None:
-    from cercle.outbox.services import address, outbox_enqueue, template_render
-
-    offer = Offer.objects.select_related("request", "member", "offered_by").get(pk=offer_id)
-    if not offer.member.email:
+def _notify_member(*, offer: Offer, request: Request) -> None:
+    member = offer.member
+    if not member.email:
         return
     leader = hub_leader()
-    mail = template_render(
-        key="offer",
-        language=offer.member.language,
+    request_mail_queue(
+        request=request,
+        template="offer",
+        language=member.language,
         context={
-            "member_name": offer.member.display_name,
+            "member_name": member.display_name,
             "router_name": offer.offered_by.display_name if offer.offered_by else "",
             "leader_name": leader.display_name if leader else "",
-            "subject": offer.request.subject,
+            "subject": request.subject,
             "brief": offer.brief,
             "url": settings.SITE_URL + reverse("circle:opportunities"),
         },
-    )
-    outbox_enqueue(
         idempotency_key=f"offer:{offer.pk}",
-        request_id=offer.request_id,
-        to=[address(offer.member.display_name, offer.member.email)],
-        subject=mail.subject,
-        body=mail.body,
+        to=[address(member.display_name, member.email)],
     )
 
 
@@ -149,17 +145,12 @@ def offer_accept(*, actor: User, offer: Offer) -> Request:
                 kind=EventKind.OFFER,
                 note=Note(gettext_noop("No longer offered to %(names)s."), names=released),
             )
-        from cercle.projects.services import project_open
-
         project_open(request=request, lead=actor)
         _introduce(request=request, lead=actor)
     return request
 
 
 def _introduce(*, request: Request, lead: User) -> None:
-    from cercle.circulation.services import _thread_headers
-    from cercle.outbox.services import address, outbox_enqueue, template_render
-
     leader = hub_leader()
     if not request.requester.email:
         event_record(
@@ -174,8 +165,12 @@ def _introduce(*, request: Request, lead: User) -> None:
         )
         return
     profile = getattr(lead, "profile", None)
-    mail = template_render(
-        key="introduction",
+    cc = [address(lead.display_name, lead.email)] if lead.email else []
+    if leader and leader.email:
+        cc.append(address(leader.display_name, leader.email))
+    request_mail_queue(
+        request=request,
+        template="introduction",
         language=request.language,
         context={
             "requester_name": request.requester.display_name,
@@ -184,19 +179,11 @@ def _introduce(*, request: Request, lead: User) -> None:
             "leader_name": leader.display_name if leader else settings.CERCLE["HUB_NAME"],
             "subject": request.subject,
         },
-    )
-    cc = [address(lead.display_name, lead.email)] if lead.email else []
-    if leader and leader.email:
-        cc.append(address(leader.display_name, leader.email))
-    outbox_enqueue(
         idempotency_key=f"intro:{request.pk}",
-        request_id=request.pk,
         to=[address(request.requester.name, request.requester.email)],
         cc=cc,
         reply_to=[address(lead.display_name, lead.email)] if lead.email else [],
-        subject=mail.subject,
-        body=mail.body,
-        headers=_thread_headers(request),
+        threaded=True,
     )
     event_record(
         request=request,

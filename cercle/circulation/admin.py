@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from cercle.circulation.models import Event, Request
+from cercle.circulation.models import Event, Message, Request
 
 
 class EventInline(admin.TabularInline):
@@ -31,3 +31,12 @@ class RequestAdmin(admin.ModelAdmin):
         "closed_at",
     )
     inlines = [EventInline]
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    list_display = ("subject", "from_email", "direction", "kind", "sent_at")
+    list_filter = ("direction", "kind")
+    search_fields = ("subject", "from_email", "message_id")
+    raw_id_fields = ("request",)
+    exclude = ("raw_compressed",)

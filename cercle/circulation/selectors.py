@@ -4,21 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, F, Min, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cercle.accounts.models import User
 from cercle.accounts.permissions import OVERSEE_ROLES
-from cercle.circulation.models import Request
+from cercle.circulation.models import Message, Request
 from cercle.circulation.states import OPEN_STATES, STAGE_OWNER, State
-
-if TYPE_CHECKING:
-    from cercle.intake.models import Message
 
 
 def requests_visible_to(user: User) -> QuerySet[Request]:
@@ -61,22 +58,6 @@ def message_attachment_for_user(
     if not isinstance(entries, list) or not 0 <= index < len(entries) or not isinstance(entries[index], dict):
         raise Http404(_("No such attachment."))
     return request, entries[index]
-
-
-TRIAGE_ORDERS = ("age", "score")
-
-
-def triage_queue(*, limit: int = 50, order: str = "age") -> QuerySet[Request]:
-    """Waiting requests with the machine's suggestion (one query). `order`: "age" (oldest first) or
-    "score" (the likeliest serious requests first, by the triage's score; unscored ones last)."""
-    ordering: list[Any] = ["received_at", "id"]
-    if order == "score":
-        ordering = [F("triage_suggestion__score").desc(nulls_last=True), *ordering]
-    return (
-        Request.objects.filter(state=State.RECEIVED)
-        .select_related("requester", "triage_suggestion")
-        .order_by(*ordering)[:limit]
-    )
 
 
 def validation_queue(*, limit: int = 25) -> QuerySet[Request]:

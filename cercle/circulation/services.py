@@ -1,4 +1,4 @@
-"""Every write on a request. One transaction each; mail and tasks after commit.
+"""Every write on a request. One transaction each; mail written to the outbox inside it, tasks after commit.
 
 Transitions are conditional updates (`filter(pk=…, state=FROM).update(…) == 1`): when two people act
 at once, exactly one wins and the other gets `TransitionConflict` with a clear message.
@@ -20,10 +20,12 @@ from cercle.accounts.models import User
 from cercle.accounts.permissions import ROUTE_ROLES, TRIAGE_ROLES, VALIDATE_ROLES, require_role
 from cercle.accounts.selectors import hub_leader
 from cercle.circulation.errors import IllegalTransition, TransitionConflict
+from cercle.circulation.mail import request_mail_queue
 from cercle.circulation.models import Channel, Event, EventKind, Request
-from cercle.circulation.notes import Label, Note, with_reason
 from cercle.circulation.states import DismissReason, Outcome, State, can_transition
+from cercle.core.notes import Label, Note, with_reason
 from cercle.network.models import Contact
+from cercle.outbox.services import address
 
 
 def _label(state: str) -> str:
@@ -222,18 +224,7 @@ def request_defer(
     )
 
 
-def _thread_headers(request: Request) -> dict[str, str]:
-    """In-Reply-To/References so the requester's answer threads back onto the request."""
-    first = request.messages.filter(direction="in").order_by("sent_at", "id").first()
-    if first is None:
-        return {}
-    refs = " ".join(filter(None, [first.references.strip(), first.message_id]))
-    return {"In-Reply-To": first.message_id, "References": refs[-2000:]}
-
-
 def _acknowledge(*, request: Request, actor: User) -> None:
-    from cercle.outbox.services import address, outbox_enqueue, template_render
-
     leader = hub_leader() or actor
     if not request.requester.email:
         # A LinkedIn requester with no known address: the second answers on LinkedIn.
@@ -247,8 +238,9 @@ def _acknowledge(*, request: Request, actor: User) -> None:
             ),
         )
         return
-    mail = template_render(
-        key="acknowledgement",
+    request_mail_queue(
+        request=request,
+        template="acknowledgement",
         language=request.language,
         context={
             "requester_name": request.requester.display_name,
@@ -256,15 +248,10 @@ def _acknowledge(*, request: Request, actor: User) -> None:
             "subject": request.subject,
             "hub_name": settings.CERCLE["HUB_NAME"],
         },
-    )
-    outbox_enqueue(
         idempotency_key=f"ack:{request.pk}",
-        request_id=request.pk,
         to=[address(request.requester.name, request.requester.email)],
         reply_to=[address(leader.display_name, leader.email)] if leader.email else [],
-        subject=mail.subject,
-        body=mail.body,
-        headers=_thread_headers(request),
+        threaded=True,
     )
     event_record(
         request=request,

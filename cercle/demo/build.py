@@ -25,8 +25,8 @@ from cercle.circle.services import offer_accept, offer_decline, request_route
 from cercle.circulation import services as circulation
 from cercle.circulation.models import Channel, Request
 from cercle.demo import data
-from cercle.intake.mail.parse import parse_message
 from cercle.intake.services import message_ingest
+from cercle.mail.parse import parse_message
 from cercle.projects.services import checklist_toggle, project_add_update, project_set_meeting
 from cercle.triage.selectors import current_engine
 from cercle.triage.services import suggestion_compute

@@ -18,9 +18,9 @@ from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.db.models import QuerySet
 
-from cercle.intake.mail.attachments import attachments_store
-from cercle.intake.mail.parse import ParsedMessage, parse_message
-from cercle.intake.models import Message
+from cercle.circulation.models import Message
+from cercle.mail.attachments import attachments_store
+from cercle.mail.parse import ParsedMessage, parse_message
 
 BATCH = 200
 # The fields the parser decides (sent_at too, through `_parsed_fields`).

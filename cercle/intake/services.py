@@ -9,6 +9,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -17,17 +18,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from cercle.accounts.models import Role, User
-from cercle.circulation.models import Channel, EventKind, Request
-from cercle.circulation.notes import Note
+from cercle.circulation.models import Channel, Direction, EventKind, Message, Request
 from cercle.circulation.services import event_record, request_create
 from cercle.circulation.states import OPEN_STATES
+from cercle.core.notes import Note
 from cercle.core.text import guess_language, snippet
-from cercle.intake.mail import kinds
-from cercle.intake.mail.attachments import attachments_root, attachments_store
-from cercle.intake.mail.linkedin_notice import LinkedInNotice
-from cercle.intake.mail.parse import ParsedMessage
-from cercle.intake.mail.subjects import is_reply_subject, normalise_subject
-from cercle.intake.models import Direction, Message
+from cercle.mail import kinds
+from cercle.mail.attachments import attachments_root, attachments_store
+from cercle.mail.linkedin_notice import LinkedInNotice
+from cercle.mail.parse import ParsedMessage
+from cercle.mail.subjects import is_reply_subject, normalise_subject
 from cercle.network.models import Contact, Interaction, InteractionKind
 from cercle.network.services import (
     contact_get_or_create,
@@ -35,6 +35,8 @@ from cercle.network.services import (
     interaction_record_many,
     normalize_email,
 )
+from cercle.outbox.models import OutgoingMessage
+from cercle.triage.tasks import suggest_soon
 
 # A reply whose Message-IDs we do not know joins a request of the same person and subject this recent.
 SUBJECT_THREAD_DAYS = 30
@@ -240,8 +242,6 @@ def message_ingest(
 
 def _request_of_our_mail(thread_ids: list[str]) -> int | None:
     """A reply to mail Cercle sent (acknowledgement, introduction) that names only our Message-ID."""
-    from cercle.outbox.models import OutgoingMessage
-
     return (
         OutgoingMessage.objects.filter(message_id__in=thread_ids[-50:], request__isnull=False)
         .order_by("-id")
@@ -316,6 +316,13 @@ def _event_note(parsed: ParsedMessage, outbound: bool) -> Note:
     return Note(gettext_noop("New message from %(email)s"), email=parsed.from_email or "?")
 
 
+def request_open(**fields: Any) -> Request:
+    """A new request from any channel; the triage suggests a decision for it once it is committed."""
+    request = request_create(**fields)
+    transaction.on_commit(suggest_soon)
+    return request
+
+
 def _request_new(job: _Ingest, *, channel: str) -> Request:
     parsed = job.parsed
     head = parsed.text[:2000]  # enough for the language and the summary
@@ -328,7 +335,7 @@ def _request_new(job: _Ingest, *, channel: str) -> Request:
         requester = job.contact(parsed.from_email, language=language)
         job.sender = requester
         summary = snippet(head, 600)
-    return request_create(
+    return request_open(
         requester=requester,
         subject=parsed.subject,
         summary=summary,
@@ -452,7 +459,7 @@ def request_submit_form(*, submission: FormSubmission) -> Request:
             organisation=submission.organisation,
             language=submission.language,
         )
-        request = request_create(
+        request = request_open(
             requester=requester,
             subject=snippet(first_line, 120) or _("Request from %(name)s") % {"name": submission.name},
             summary=body,

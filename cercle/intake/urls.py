@@ -1,5 +1,6 @@
 from django.urls import path
 
+from cercle.intake import views as mail_views
 from cercle.intake.form import views
 from cercle.intake.linkedin.views import linkedin_import
 
@@ -9,4 +10,14 @@ urlpatterns = [
     path("ask/", views.ask, name="ask"),
     path("ask/thanks/", views.thanks, name="thanks"),
     path("import/linkedin/", linkedin_import, name="linkedin_import"),
+    path(
+        "requests/<int:pk>/messages/<int:message_pk>/original.eml",
+        mail_views.message_original,
+        name="message_original",
+    ),
+    path(
+        "requests/<int:pk>/messages/<int:message_pk>/attachments/<int:index>/",
+        mail_views.attachment,
+        name="attachment",
+    ),
 ]

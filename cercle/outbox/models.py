@@ -4,7 +4,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cercle.circulation.notes import note_shown
+from cercle.core.notes import note_shown
 
 
 class OutgoingStatus(models.TextChoices):

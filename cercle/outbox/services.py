@@ -23,7 +23,7 @@ from django.template import Context, Template
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from cercle.circulation.notes import Note, note_stored
+from cercle.core.notes import Note, note_stored
 from cercle.outbox.defaults import DEFAULT_TEMPLATES
 from cercle.outbox.models import MailTemplate, OutgoingMessage, OutgoingStatus
 

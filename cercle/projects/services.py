@@ -15,9 +15,9 @@ from cercle.accounts.permissions import ROUTE_ROLES, NotAllowed
 from cercle.accounts.selectors import users_with_role
 from cercle.circulation.errors import IllegalTransition
 from cercle.circulation.models import EventKind, Request
-from cercle.circulation.notes import Moment, Note
 from cercle.circulation.services import event_record
 from cercle.circulation.states import State
+from cercle.core.notes import Moment, Note
 from cercle.projects.models import DEFAULT_FIRST_STEPS, ChecklistItem, Project, StatusUpdate
 
 

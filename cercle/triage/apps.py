@@ -8,9 +8,8 @@ class TriageConfig(AppConfig):
     verbose_name = _("Triage")
 
     def ready(self) -> None:
-        from django.db.models.signals import post_save
+        from cercle.core.notes import labels_register
+        from cercle.triage.models import RuleAction
 
-        from cercle.circulation.models import Request
-        from cercle.triage import signals
-
-        post_save.connect(signals.request_created, sender=Request, dispatch_uid="triage.request_created")
+        # A sender rule named in a request's history ("Dismiss · @example.com") reads in each reader's language.
+        labels_register(rule_action=RuleAction)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from cercle.core.text import guess_language
+from cercle.network.domains import FREEMAIL_DOMAINS
 from cercle.triage.features import CUES, MailDoc, domain_of, flatten
 
 _SIGN_OFF = re.compile(
@@ -53,39 +54,6 @@ _SMALL_TALK = re.compile(
     r"^(j'espère|j’espère|i hope|hope (you|this)|je me permets|je vous écris|i am writing|i'm writing|"
     r"je m'appelle|je m’appelle|my name is|je suis |i am |i'm |nous sommes |we are )",
     re.I,
-)
-_FREEMAIL = frozenset(
-    [
-        "gmail.com",
-        "googlemail.com",
-        "yahoo.com",
-        "yahoo.fr",
-        "hotmail.com",
-        "hotmail.fr",
-        "outlook.com",
-        "outlook.fr",
-        "live.com",
-        "live.fr",
-        "msn.com",
-        "orange.fr",
-        "wanadoo.fr",
-        "free.fr",
-        "sfr.fr",
-        "neuf.fr",
-        "laposte.net",
-        "icloud.com",
-        "me.com",
-        "mac.com",
-        "proton.me",
-        "protonmail.com",
-        "gmx.com",
-        "gmx.fr",
-        "gmx.de",
-        "aol.com",
-        "yandex.com",
-        "bbox.fr",
-        "numericable.fr",
-    ]
 )
 
 _MONTHS = {
@@ -368,7 +336,9 @@ def extract_brief(
     return BriefDraft(
         person=(contact_name or doc.from_name or person or doc.from_email)[:200],
         organisation=(
-            organisation or contact_organisation or (domain if domain and domain not in _FREEMAIL else "")
+            organisation
+            or contact_organisation
+            or (domain if domain and domain not in FREEMAIL_DOMAINS else "")
         )[:200],
         role=(role or contact_position)[:200],
         need=_need(_sentences(body_lines), doc.subject),

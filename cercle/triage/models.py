@@ -6,8 +6,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from cercle.circulation.notes import Label, Note
 from cercle.circulation.states import DismissReason
+from cercle.core.notes import Label, Note
+from cercle.triage.reasons import dismiss_reason_for, render
 
 
 class Category(models.TextChoices):
@@ -59,8 +60,6 @@ class Suggestion(models.Model):
 
     @property
     def dismiss_reason(self) -> str:
-        from cercle.triage.reasons import dismiss_reason_for
-
         return dismiss_reason_for(self.category, self.signals)
 
     @property
@@ -72,8 +71,6 @@ class Suggestion(models.Model):
         reason = self.dismiss_reason
         if reason:
             return reason
-        from cercle.triage.reasons import dismiss_reason_for
-
         noise = (Category.SOLICITATION, Category.NEWSLETTER, Category.SPAM)
         probabilities = self.probabilities or {}
         if any(probabilities.get(c) for c in noise):
@@ -101,8 +98,6 @@ class Suggestion(models.Model):
 
     @property
     def reason_texts(self) -> list[str]:
-        from cercle.triage.reasons import render
-
         return render(self.reasons)
 
     @property

@@ -6,14 +6,15 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from cercle.circulation.models import Event, EventKind, Request
+from cercle.circulation.models import Direction, Event, EventKind, Message, Request
 from cercle.circulation.states import DismissReason, State
-from cercle.intake.models import Direction, Message
+from cercle.network.domains import FREEMAIL_DOMAINS
 from cercle.network.models import Interaction, InteractionKind
 from cercle.triage import classifier as K
 from cercle.triage import engine
@@ -21,6 +22,22 @@ from cercle.triage.features import MailDoc, doc_from_fields, doc_from_raw, domai
 from cercle.triage.models import Brief, RuleAction, RuleScope, SenderRule, Suggestion, TrainingRun
 
 # --- What the machine reads ------------------------------------------------------------------
+
+
+TRIAGE_ORDERS = ("age", "score")
+
+
+def triage_queue(*, limit: int = 50, order: str = "age") -> QuerySet[Request]:
+    """Waiting requests with the machine's suggestion (one query). `order`: "age" (oldest first) or
+    "score" (the likeliest serious requests first, by the triage's score; unscored ones last)."""
+    ordering: list[Any] = ["received_at", "id"]
+    if order == "score":
+        ordering = [F("triage_suggestion__score").desc(nulls_last=True), *ordering]
+    return (
+        Request.objects.filter(state=State.RECEIVED)
+        .select_related("requester", "triage_suggestion")
+        .order_by(*ordering)[:limit]
+    )
 
 
 def first_inbound_message(request: Request) -> Message | None:
@@ -229,15 +246,13 @@ class TriagePanel:
     @property
     def rule_choices(self) -> list[tuple[str, str, str]]:
         """The screener's one-gesture buttons: (scope, action, label)."""
-        from cercle.triage.brief import _FREEMAIL
-
         if not self.email:
             return []
         choices: list[tuple[str, str, str]] = [
             (RuleScope.ADDRESS, RuleAction.KEEP, _("Always keep %(who)s") % {"who": self.email}),
             (RuleScope.ADDRESS, RuleAction.DISMISS, _("Always dismiss %(who)s") % {"who": self.email}),
         ]
-        if self.domain and self.domain not in _FREEMAIL:
+        if self.domain and self.domain not in FREEMAIL_DOMAINS:
             who = f"@{self.domain}"
             choices += [
                 (RuleScope.DOMAIN, RuleAction.KEEP, _("Always keep %(who)s") % {"who": who}),

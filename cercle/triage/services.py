@@ -29,11 +29,12 @@ from cercle.accounts.permissions import TRIAGE_ROLES, NotAllowed, require_role
 from cercle.circulation import services as circulation
 from cercle.circulation.errors import CirculationError
 from cercle.circulation.models import Event, EventKind, Request
-from cercle.circulation.notes import Note
 from cercle.circulation.states import DismissReason, State
+from cercle.core.notes import Note
+from cercle.network.domains import FREEMAIL_DOMAINS
 from cercle.triage import classifier as K
 from cercle.triage import engine, metrics, selectors
-from cercle.triage.brief import _FREEMAIL, extract_brief
+from cercle.triage.brief import extract_brief
 from cercle.triage.features import MailDoc, domain_of
 from cercle.triage.models import Brief, RuleAction, RuleScope, SenderRule, Suggestion, TrainingRun
 
@@ -298,7 +299,7 @@ def rule_create(
     if not email:
         raise TriageError(_("This message has no sender address: no rule can be made from it."))
     value = email if scope == RuleScope.ADDRESS else domain_of(email)
-    if scope == RuleScope.DOMAIN and value in _FREEMAIL:
+    if scope == RuleScope.DOMAIN and value in FREEMAIL_DOMAINS:
         raise TriageError(
             _("%(domain)s is a public mail service: make a rule for this address instead.")
             % {"domain": value}

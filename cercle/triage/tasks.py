@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
+import time
+
 from huey import crontab
 from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 from huey.exceptions import TaskLockedException
 
 from cercle.triage import services
+
+# During a large import, one background run a second handles every request committed meanwhile;
+# the periodic sweep below catches whatever arrives after the last one.
+SOON_EVERY_SECONDS = 1.0
+_last_soon = 0.0
+
+
+def suggest_soon() -> None:
+    """Intake calls this after a transaction that created requests commits (`transaction.on_commit`)."""
+    global _last_soon
+    now = time.monotonic()
+    if not HUEY.immediate and now - _last_soon < SOON_EVERY_SECONDS:
+        return
+    _last_soon = now
+    suggest_pending()
 
 
 @db_task()

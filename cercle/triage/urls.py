@@ -5,6 +5,11 @@ from cercle.triage import views
 app_name = "triage"
 
 urlpatterns = [
+    path("triage/", views.queue, name="queue"),
+    path("triage/<int:pk>/", views.preview, name="preview"),
+    path("requests/<int:pk>/keep/", views.keep, name="keep"),
+    path("requests/<int:pk>/dismiss/", views.dismiss, name="dismiss"),
+    path("requests/<int:pk>/restore/", views.restore, name="restore"),
     path("triage/quality/", views.quality, name="quality"),
     path("triage/quality/retrain/", views.retrain, name="retrain"),
     path("triage/rules/", views.rules, name="rules"),

@@ -1,7 +1,10 @@
-"""Thin views for the triage: the brief, sender rules, bulk dismissals, the quality page.
-Every view is for the triage roles (second, leader); services check the role again."""
+"""Thin views for the triage: the queue and its gestures (keep, dismiss, restore), the brief, sender
+rules, bulk dismissals, the quality page. Every view is for the triage roles (second, leader);
+services check the role again."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -9,22 +12,101 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from cercle.accounts.permissions import TRIAGE_ROLES, role_required
-from cercle.circulation.selectors import request_get_for_user
+from cercle.circulation import services as circulation
+from cercle.circulation.forms import DecisionForm, DismissForm
+from cercle.circulation.gestures import gesture_run, thread_for_page
+from cercle.circulation.selectors import count_in_state, request_get_for_user
+from cercle.circulation.states import DismissReason, State
 from cercle.triage import selectors, services, tasks
 from cercle.triage.forms import BriefForm, BulkDismissForm, RuleForm
 from cercle.triage.models import Brief, RuleAction
+
+# --- The queue and its gestures ------------------------------------------------------------
+
+
+def queue_context(request: HttpRequest, selected_id: int | None = None) -> dict[str, Any]:
+    # The order the second chose (oldest first, or the machine's "serious" score) sticks for the session.
+    order = request.session.get("triage_order", "age")
+    queue = list(selectors.triage_queue(order=order))
+    return {
+        "queue": queue,
+        "total": count_in_state(State.RECEIVED),
+        "selected_id": selected_id or (queue[0].pk if queue else None),
+        "reasons": DismissReason.choices,
+        "order": order,
+    }
+
+
+@never_cache  # Back must show the queue as it is now, not a copy still holding decided messages
+@role_required(*TRIAGE_ROLES)
+def queue(request: HttpRequest) -> HttpResponse:
+    if request.GET.get("order") in selectors.TRIAGE_ORDERS:
+        request.session["triage_order"] = request.GET["order"]
+    return render(request, "triage/queue.html", queue_context(request))
+
+
+@role_required(*TRIAGE_ROLES)
+def preview(request: HttpRequest, pk: int) -> HttpResponse:
+    req = request_get_for_user(user=request.user, request_id=pk)  # type: ignore[arg-type]
+    if not request.htmx:  # type: ignore[attr-defined]
+        return redirect("circulation:detail", pk=req.pk)  # a bookmarked or shared preview: the full page
+    return render(
+        request,
+        "triage/partials/_preview.html",
+        {
+            "r": req,
+            "thread": thread_for_page(req),
+            "reasons": DismissReason.choices,
+            "panel": selectors.triage_panel(req),
+        },
+    )
 
 
 def _queue_response(request: HttpRequest) -> HttpResponse:
     """After a gesture from the queue: the refreshed queue for htmx, the queue page otherwise."""
     if request.htmx:  # type: ignore[attr-defined]
-        from cercle.circulation.views import triage_context
+        return render(request, "triage/partials/_queue_body.html", queue_context(request))
+    return redirect("triage:queue")
 
-        return render(request, "circulation/partials/_triage_body.html", triage_context(request))
-    return redirect("circulation:triage")
+
+def _gesture_done(request: HttpRequest, error: str | None, done: str) -> HttpResponse:
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, done)
+    return _queue_response(request)
+
+
+@require_POST
+@role_required(*TRIAGE_ROLES)
+def keep(request: HttpRequest, pk: int) -> HttpResponse:
+    req, error = gesture_run(request, pk, DecisionForm, circulation.request_keep)
+    return _gesture_done(request, error, _("Kept: “%(s)s” goes to the leader.") % {"s": req.subject})
+
+
+@require_POST
+@role_required(*TRIAGE_ROLES)
+def dismiss(request: HttpRequest, pk: int) -> HttpResponse:
+    req, error = gesture_run(request, pk, DismissForm, circulation.request_dismiss)
+    return _gesture_done(request, error, _("Dismissed: “%(s)s”.") % {"s": req.subject})
+
+
+@require_POST
+@role_required(*TRIAGE_ROLES)
+def restore(request: HttpRequest, pk: int) -> HttpResponse:
+    _req, error = gesture_run(request, pk, DecisionForm, circulation.request_restore)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, _("Back in the triage queue."))
+    return redirect("circulation:detail", pk=pk)
+
+
+# --- Rules, bulk dismissals, the brief, the quality page ----------------------------------
 
 
 @require_POST

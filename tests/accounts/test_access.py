@@ -10,7 +10,7 @@ from cercle.circle import services as circle
 from cercle.circulation import services
 from tests.conftest import login
 
-STAFF_PAGES = ["circulation:triage", "circle:routing", "circulation:dashboard", "outbox:list"]
+STAFF_PAGES = ["triage:queue", "circle:routing", "circulation:dashboard", "outbox:list"]
 
 
 @pytest.mark.parametrize("name", [*STAFF_PAGES, "circulation:validation", "circle:opportunities"])
@@ -41,14 +41,14 @@ def test_the_leader_opens_every_staff_page(leader):
 
 
 def test_a_member_cannot_post_a_decision(member, incoming):
-    response = login(member).post(reverse("circulation:keep", args=[incoming.pk]))
+    response = login(member).post(reverse("triage:keep", args=[incoming.pk]))
     assert response.status_code == 403
     incoming.refresh_from_db()
     assert incoming.state == "received"
 
 
 def test_decisions_are_posts_only(second, incoming):
-    assert login(second).get(reverse("circulation:keep", args=[incoming.pk])).status_code == 405
+    assert login(second).get(reverse("triage:keep", args=[incoming.pk])).status_code == 405
 
 
 def test_a_member_sees_only_requests_offered_to_them(second, leader, member, other_member, incoming):
@@ -104,7 +104,7 @@ def test_csrf_is_enforced_on_decisions(second, incoming):
 
     client = Client(enforce_csrf_checks=True)
     client.force_login(second)
-    response = client.post(reverse("circulation:keep", args=[incoming.pk]))
+    response = client.post(reverse("triage:keep", args=[incoming.pk]))
     assert response.status_code == 403
     incoming.refresh_from_db()
     assert incoming.state == "received"

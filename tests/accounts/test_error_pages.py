@@ -11,7 +11,7 @@ from tests.conftest import login
 
 
 def test_a_refused_page_says_why_in_french_with_the_menu(member):
-    response = login(member).get(reverse("circulation:triage"))
+    response = login(member).get(reverse("triage:queue"))
     assert response.status_code == 403
     page = response.content.decode()
     assert "Votre rôle ne permet pas cette action." in page

@@ -11,11 +11,10 @@ from django.utils.html import escape
 
 from cercle.circle import services as circle
 from cercle.circulation import services
-from cercle.circulation.models import Request
-from cercle.intake.mail.attachments import AttachmentUnavailable, attachment_open, attachment_path
-from cercle.intake.mail.parse import parse_message
-from cercle.intake.models import Message
+from cercle.circulation.models import Message, Request
 from cercle.intake.services import message_ingest
+from cercle.mail.attachments import AttachmentUnavailable, attachment_open, attachment_path
+from cercle.mail.parse import parse_message
 from tests.conftest import login
 from tests.intake.mails import file_part, multipart, text_part
 
@@ -42,7 +41,7 @@ def received(*parts: bytes, message_id: str = "<pj@client.example>", subject: st
 
 
 def url(request: Request, message: Message, index: int) -> str:
-    return reverse("circulation:attachment", args=[request.pk, message.pk, index])
+    return reverse("intake:attachment", args=[request.pk, message.pk, index])
 
 
 def offer_to(member, *, request, second, leader) -> None:
@@ -230,7 +229,7 @@ def test_the_original_message_downloads_as_received_for_those_who_may_see_it(
     db, data_dir, second, member, other_member, leader
 ):
     request, message = received(file_part(PDF, filename="devis.pdf"))
-    original = reverse("circulation:message_original", args=[request.pk, message.pk])
+    original = reverse("intake:message_original", args=[request.pk, message.pk])
     page = login(second, language="en").get(reverse("circulation:detail", args=[request.pk])).content.decode()
     assert f'href="{original}"' in page and "original (.eml)" in page
 
@@ -247,7 +246,7 @@ def test_the_original_message_downloads_as_received_for_those_who_may_see_it(
     assert login(member).get(original).status_code == 200
     assert login(other_member).get(original).status_code == 404
     _other, other_message = received(message_id="<other@client.example>", subject="Autre")
-    wrong = reverse("circulation:message_original", args=[request.pk, other_message.pk])
+    wrong = reverse("intake:message_original", args=[request.pk, other_message.pk])
     assert login(second).get(wrong).status_code == 404
 
 
@@ -263,5 +262,5 @@ def test_a_message_that_did_not_come_by_mail_has_no_original(db, second):
     message = request.messages.get()
     page = login(second).get(reverse("circulation:detail", args=[request.pk])).content.decode()
     assert "original.eml" not in page
-    response = login(second).get(reverse("circulation:message_original", args=[request.pk, message.pk]))
+    response = login(second).get(reverse("intake:message_original", args=[request.pk, message.pk]))
     assert response.status_code == 404

@@ -14,10 +14,10 @@ def test_the_second_keeps_or_dismisses_from_the_full_page(second, incoming):
     page = (
         login(second, language="en").get(reverse("circulation:detail", args=[incoming.pk])).content.decode()
     )
-    assert reverse("circulation:keep", args=[incoming.pk]) in page
-    assert reverse("circulation:dismiss", args=[incoming.pk]) in page
+    assert reverse("triage:keep", args=[incoming.pk]) in page
+    assert reverse("triage:dismiss", args=[incoming.pk]) in page
     response = login(second).post(
-        reverse("circulation:dismiss", args=[incoming.pk]), {"expected_state": "received", "reason": "spam"}
+        reverse("triage:dismiss", args=[incoming.pk]), {"expected_state": "received", "reason": "spam"}
     )
     assert response.status_code == 302
     incoming.refresh_from_db()
@@ -28,7 +28,7 @@ def test_the_next_step_is_offered_at_each_stage_to_its_owner(second, leader, mem
     url = reverse("circulation:detail", args=[incoming.pk])
     services.request_keep(actor=second, request=incoming)
     assert reverse("circulation:validation") in login(leader).get(url).content.decode()
-    assert reverse("circulation:keep", args=[incoming.pk]) not in login(second).get(url).content.decode()
+    assert reverse("triage:keep", args=[incoming.pk]) not in login(second).get(url).content.decode()
     services.request_approve(actor=leader, request=Request.objects.get(pk=incoming.pk))
     assert reverse("circle:route", args=[incoming.pk]) in login(second).get(url).content.decode()
 
@@ -42,5 +42,5 @@ def test_a_member_is_never_offered_the_second_s_decisions(second, leader, member
         actor=second, request=Request.objects.get(pk=incoming.pk), members=[member], brief="b"
     )
     page = login(member).get(reverse("circulation:detail", args=[incoming.pk])).content.decode()
-    assert "circulation:keep" not in page and reverse("circulation:keep", args=[incoming.pk]) not in page
+    assert "triage:keep" not in page and reverse("triage:keep", args=[incoming.pk]) not in page
     assert reverse("circle:route", args=[incoming.pk]) not in page

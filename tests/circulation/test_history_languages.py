@@ -11,7 +11,7 @@ from django.utils import translation
 
 from cercle.circulation import services
 from cercle.circulation.models import Event
-from cercle.circulation.notes import Label, Moment, Note
+from cercle.core.notes import Label, Moment, Note
 from tests.conftest import login
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from cercle.circulation import services
 from cercle.circulation.models import Event, EventKind
-from cercle.intake.mail.parse import ParsedMessage
 from cercle.intake.services import message_ingest
+from cercle.mail.parse import ParsedMessage
 from cercle.outbox.models import OutgoingMessage, OutgoingStatus
 
 

@@ -19,7 +19,7 @@ def test_triage_queue_lists_what_waits_oldest_first(second):
 
     old = RequestFactory(received_at=timezone.now() - timedelta(days=2))
     new = RequestFactory()
-    page = login(second).get(reverse("circulation:triage")).content.decode()
+    page = login(second).get(reverse("triage:queue")).content.decode()
     assert page.index(escape(old.subject)) < page.index(escape(new.subject))
     assert "late" in page or "en retard" in page  # the two-day-old one is past the 24 h limit
 
@@ -27,7 +27,7 @@ def test_triage_queue_lists_what_waits_oldest_first(second):
 def test_keep_with_htmx_returns_the_refreshed_queue(second, incoming):
     other = RequestFactory()
     response = login(second).post(
-        reverse("circulation:keep", args=[incoming.pk]),
+        reverse("triage:keep", args=[incoming.pk]),
         {"expected_state": "received"},
         HTTP_HX_REQUEST="true",
     )
@@ -39,14 +39,14 @@ def test_keep_with_htmx_returns_the_refreshed_queue(second, incoming):
 
 
 def test_dismiss_with_a_reason_in_one_post(second, incoming):
-    login(second).post(reverse("circulation:dismiss", args=[incoming.pk]), {"reason": "spam"})
+    login(second).post(reverse("triage:dismiss", args=[incoming.pk]), {"reason": "spam"})
     incoming.refresh_from_db()
     assert (incoming.state, incoming.dismiss_reason) == ("dismissed", "spam")
 
 
 def test_a_double_click_reports_a_conflict_and_changes_nothing_more(second, incoming):
     client = login(second)
-    url = reverse("circulation:keep", args=[incoming.pk])
+    url = reverse("triage:keep", args=[incoming.pk])
     client.post(url, {"expected_state": "received"})
     response = client.post(url, {"expected_state": "received"}, follow=True)
     assert "Nothing was changed" in response.content.decode() or "Rien n" in response.content.decode()
@@ -135,7 +135,7 @@ def test_list_pages_do_not_issue_more_queries_with_more_rows(
             del r
 
     pages = [
-        (second, reverse("circulation:triage")),
+        (second, reverse("triage:queue")),
         (leader, reverse("circulation:validation")),
         (second, reverse("circle:routing")),
         (member, reverse("circle:opportunities")),
@@ -151,14 +151,14 @@ def test_list_pages_do_not_issue_more_queries_with_more_rows(
 
 def test_a_preview_opened_outside_the_queue_is_the_full_request_page(second, incoming):
     client = login(second)
-    response = client.get(reverse("circulation:preview", args=[incoming.pk]))
+    response = client.get(reverse("triage:preview", args=[incoming.pk]))
     assert response.status_code == 302 and response.url == reverse("circulation:detail", args=[incoming.pk])
-    partial = client.get(reverse("circulation:preview", args=[incoming.pk]), HTTP_HX_REQUEST="true")
+    partial = client.get(reverse("triage:preview", args=[incoming.pk]), HTTP_HX_REQUEST="true")
     assert partial.status_code == 200 and b"<html" not in partial.content
 
 
 def test_the_queues_are_never_served_from_the_browser_s_cache(second, leader):
-    for user, name in ((second, "circulation:triage"), (leader, "circulation:validation")):
+    for user, name in ((second, "triage:queue"), (leader, "circulation:validation")):
         response = login(user).get(reverse(name))
         assert "no-store" in response["Cache-Control"]
 

@@ -37,7 +37,7 @@ def test_the_demo_hub_has_every_role_and_every_stage(db):
     assert waiting.exists() and not waiting.filter(triage_brief__isnull=True).exists()
     # Each requester is one person, named from the From header, whose messages never carry another
     # requester's signature.
-    from cercle.intake.models import Message
+    from cercle.circulation.models import Message
 
     names = set(Request.objects.exclude(requester__name="").values_list("requester__name", flat=True))
     assert {"Marc Lefèvre", "Hélène Caron", "Grace Adeyemi"} <= names

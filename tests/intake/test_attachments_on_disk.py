@@ -6,10 +6,10 @@ import hashlib
 
 import pytest
 
-from cercle.intake.mail.attachments import attachment_path
-from cercle.intake.mail.parse import parse_message
-from cercle.intake.models import Message
+from cercle.circulation.models import Message
 from cercle.intake.services import message_ingest
+from cercle.mail.attachments import attachment_path
+from cercle.mail.parse import parse_message
 from tests.conftest import corpus_path
 from tests.intake.mails import file_part, multipart, text_part
 

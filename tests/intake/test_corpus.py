@@ -17,10 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from cercle.circulation.models import Request
-from cercle.intake.mail.files import count_messages, import_path, iter_sources
-from cercle.intake.mail.parse import parse_message
-from cercle.intake.models import Message
+from cercle.circulation.models import Message, Request
+from cercle.intake.files import count_messages, import_path, iter_sources
+from cercle.mail.parse import parse_message
 from cercle.network.models import Interaction
 from tests.conftest import corpus_path
 
@@ -135,7 +134,7 @@ def test_the_streaming_mbox_reader_gives_what_the_standard_library_gives():
     """Every Enron mbox file, message by message, byte for byte, against `mailbox.mbox`."""
     import mailbox
 
-    from cercle.intake.mail.files import mbox_messages
+    from cercle.intake.files import mbox_messages
 
     files = sorted(p for p in Path(corpus_path("enron-mbox")).rglob("enron.*") if p.is_file())
     assert len(files) > 50, "the Enron corpus has 66 mbox files"

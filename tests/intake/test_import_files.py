@@ -8,9 +8,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from cercle.circulation.models import Request
-from cercle.intake.mail.files import count_messages, import_path
-from cercle.intake.models import Message
+from cercle.circulation.models import Message, Request
+from cercle.intake.files import count_messages, import_path
 
 
 def _eml(message_id: str, subject: str, sender: str = "marc@client.example", extra: str = "") -> bytes:
@@ -114,7 +113,7 @@ def test_the_command_refuses_a_missing_path(db):
 
 
 def test_a_message_that_fails_is_reported_failed_and_the_import_goes_on(db, tmp_path, monkeypatch):
-    import cercle.intake.mail.files as files
+    import cercle.intake.files as files
 
     (tmp_path / "1.eml").write_bytes(_eml("<one@x>", "Un"))
     (tmp_path / "2.eml").write_bytes(_eml("<two@x>", "Deux", "b@client.example"))
@@ -150,7 +149,7 @@ def test_sent_folders_are_imported_as_sent_mail(db, tmp_path, leader):
 
 
 def test_folder_names_that_mean_sent():
-    from cercle.intake.mail.files import is_sent_folder
+    from cercle.intake.files import is_sent_folder
 
     for name in (
         "Sent",
@@ -179,7 +178,7 @@ def test_the_command_can_force_the_direction(db, tmp_path):
 def test_an_mbox_is_streamed_with_its_edge_cases(db, tmp_path):
     """A message larger than the cap is reported, not read, and the next one still comes; the blank line
     before a "From " line is not part of the message; the last message may lack its final newline."""
-    from cercle.intake.mail.files import mbox_messages
+    from cercle.intake.files import mbox_messages
 
     path = tmp_path / "takeout.mbox"
     path.write_bytes(

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from cercle.circulation.models import Channel, Request
-from cercle.intake.mail.linkedin_notice import recognise
-from cercle.intake.mail.parse import parse_message
 from cercle.intake.services import message_ingest
+from cercle.mail.linkedin_notice import recognise
+from cercle.mail.parse import parse_message
 from cercle.network.models import Contact, Interaction
 from tests.intake.mails import multipart, text_part
 

@@ -6,10 +6,10 @@ the hub's own people.
 
 from __future__ import annotations
 
-from cercle.intake.mail.files import import_path
-from cercle.intake.mail.parse import parse_message
-from cercle.intake.models import Direction
+from cercle.circulation.models import Direction
+from cercle.intake.files import import_path
 from cercle.intake.services import message_ingest
+from cercle.mail.parse import parse_message
 from cercle.network.models import Contact, Interaction
 from tests.intake.mails import eml
 

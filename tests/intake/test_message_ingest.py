@@ -6,10 +6,9 @@ import pytest
 from django.db import transaction
 from django.utils import translation
 
-from cercle.circulation.models import Request
-from cercle.intake.mail.parse import parse_message
-from cercle.intake.models import Direction, Message
+from cercle.circulation.models import Direction, Message, Request
 from cercle.intake.services import IngestContext, message_ingest
+from cercle.mail.parse import parse_message
 from tests.intake.mails import eml
 
 
@@ -129,7 +128,7 @@ def test_a_context_is_read_once_and_reused(db, django_assert_max_num_queries, le
 
 def test_forms_of_existing_callers_still_work(db):
     """The demo and the IMAP sync build ParsedMessage or call without the new keywords."""
-    from cercle.intake.mail.parse import ParsedMessage
+    from cercle.mail.parse import ParsedMessage
 
     parsed = ParsedMessage(
         message_id="<demo@x>",

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from cercle.intake.mail.files import iter_sources
-from cercle.intake.mail.parse import parse_message
+from cercle.intake.files import iter_sources
+from cercle.mail.parse import parse_message
 from tests.conftest import corpus_path
 from tests.intake.mails import eml, multipart, text_part
 

@@ -8,11 +8,10 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from cercle.circulation.models import Event, Request
+from cercle.circulation.models import Event, Message, Request
 from cercle.intake import reparse
-from cercle.intake.mail.parse import parse_message
-from cercle.intake.models import Message
 from cercle.intake.services import FormSubmission, message_ingest, request_submit_form
+from cercle.mail.parse import parse_message
 from tests.intake.mails import eml, file_part, multipart, text_part
 
 

@@ -10,12 +10,11 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from cercle.circulation.models import Request
+from cercle.circulation.models import Direction, Message, Request
 from cercle.circulation.states import State
-from cercle.intake.mail.parse import parse_message
-from cercle.intake.mail.subjects import is_reply_subject, normalise_subject
-from cercle.intake.models import Direction, Message
 from cercle.intake.services import message_ingest
+from cercle.mail.parse import parse_message
+from cercle.mail.subjects import is_reply_subject, normalise_subject
 from tests.intake.mails import eml
 
 MARC = "Marc Lenoir <marc@client.example>"

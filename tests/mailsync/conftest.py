@@ -12,7 +12,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from cercle.intake.mail.models import MailAccount, Security
+from cercle.mailsync.models import MailAccount, Security
 from tests import dovecot as dovecot_server
 
 ROOT = Path(__file__).resolve().parents[2]

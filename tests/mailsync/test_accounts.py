@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 
 from cercle.core import crypto
-from cercle.intake.mail.imap import check_account
-from cercle.intake.mail.models import LedgerEntry, LedgerStatus, MailAccount, Security
+from cercle.mailsync.imap import check_account
+from cercle.mailsync.models import LedgerEntry, LedgerStatus, MailAccount, Security
 from tests.conftest import free_port, login
 from tests.dovecot import make_message
 

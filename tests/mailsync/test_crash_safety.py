@@ -10,8 +10,8 @@ import time
 import pytest
 from imapclient import IMAPClient
 
-from cercle.intake.mail.models import LedgerEntry
-from cercle.intake.models import Message
+from cercle.circulation.models import Message
+from cercle.mailsync.models import LedgerEntry
 from tests.dovecot import make_message
 from tests.mailsync.conftest import MANAGE, worker_env
 

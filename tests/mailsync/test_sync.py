@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from imapclient import IMAPClient
 
-from cercle.intake.mail import sync as sync_module
-from cercle.intake.mail.models import AfterImport, FolderState, LedgerEntry, LedgerStatus
-from cercle.intake.mail.services import ledger_entry_retry
-from cercle.intake.mail.sync import sync_account
-from cercle.intake.models import Message
+from cercle.circulation.models import Message
+from cercle.mailsync import sync as sync_module
+from cercle.mailsync.models import AfterImport, FolderState, LedgerEntry, LedgerStatus
+from cercle.mailsync.services import ledger_entry_retry
+from cercle.mailsync.sync import sync_account
 from tests.dovecot import make_message
 
 pytestmark = pytest.mark.django_db
@@ -84,16 +84,14 @@ def test_a_failing_message_is_recorded_once_with_its_error_and_retried_on_demand
     dovecot, mailbox_user, account, monkeypatch, second
 ):
     dovecot.put_messages(mailbox_user, [make_message(1), make_message(2)])
-    from cercle.intake import services as intake_services
-
-    real_ingest = intake_services.message_ingest
+    real_ingest = sync_module.message_ingest
 
     def broken_ingest(*, parsed, raw, **kwargs):
         if "n°2" in parsed.subject:
             raise ValueError("disk full")
         return real_ingest(parsed=parsed, raw=raw, **kwargs)
 
-    monkeypatch.setattr(intake_services, "message_ingest", broken_ingest)
+    monkeypatch.setattr(sync_module, "message_ingest", broken_ingest)
     report = sync_account(account)
     assert report.counts == {LedgerStatus.IMPORTED: 1, LedgerStatus.FAILED: 1}
     failed = LedgerEntry.objects.get(status=LedgerStatus.FAILED)
@@ -104,7 +102,7 @@ def test_a_failing_message_is_recorded_once_with_its_error_and_retried_on_demand
     assert sync_account(account).fetched == 0
     assert LedgerEntry.objects.get(pk=failed.pk).attempts == 1
 
-    monkeypatch.setattr(intake_services, "message_ingest", real_ingest)
+    monkeypatch.setattr(sync_module, "message_ingest", real_ingest)
     entry = ledger_entry_retry(actor=second, entry=failed)
     assert entry.status == LedgerStatus.IMPORTED
     assert entry.attempts == 2

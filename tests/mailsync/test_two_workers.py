@@ -12,8 +12,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from cercle.intake.mail.models import LedgerEntry, MailAccount
-from cercle.intake.models import Message
+from cercle.circulation.models import Message
+from cercle.mailsync.models import LedgerEntry, MailAccount
 from tests.conftest import free_port
 from tests.dovecot import make_message
 from tests.mailsync.conftest import MANAGE, worker_env
@@ -96,7 +96,7 @@ def test_two_huey_workers_on_redis_import_each_message_once(dovecot, mailbox_use
     try:
         # Six sync jobs for the same account, queued at once: as if the schedule and a click collided.
         enqueue = (
-            "from cercle.intake.mail.tasks import sync_mail_account\n"
+            "from cercle.mailsync.tasks import sync_mail_account\n"
             f"for _ in range(6): sync_mail_account({account.pk})\n"
         )
         subprocess.run([*MANAGE, "shell", "-c", enqueue], env=env, check=True, timeout=60)

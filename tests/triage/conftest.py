@@ -13,8 +13,8 @@ from django.test import Client
 from django.utils import timezone
 
 from cercle.circulation.models import Request
-from cercle.intake.mail.parse import parse_message
 from cercle.intake.services import message_ingest
+from cercle.mail.parse import parse_message
 from cercle.network.models import Contact
 from cercle.network.services import interaction_record
 from tests.conftest import login

@@ -153,7 +153,7 @@ def test_the_brief_form_opens_in_the_preview(second, db, django_capture_on_commi
         )
     client = login_en(second)
     preview = client.get(
-        reverse("circulation:preview", args=[request.pk]), HTTP_HX_REQUEST="true"
+        reverse("triage:preview", args=[request.pk]), HTTP_HX_REQUEST="true"
     ).content.decode()
     assert "Brief for the leader" in preview and reverse("triage:brief", args=[request.pk]) in preview
     form = client.get(reverse("triage:brief", args=[request.pk]), HTTP_HX_REQUEST="true").content.decode()

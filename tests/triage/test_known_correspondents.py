@@ -10,10 +10,9 @@ from datetime import timedelta
 from django.urls import reverse
 from django.utils import timezone
 
-from cercle.circulation.models import Event, Request
-from cercle.intake.mail.parse import parse_message
-from cercle.intake.models import Direction
+from cercle.circulation.models import Direction, Event, Request
 from cercle.intake.services import message_ingest
+from cercle.mail.parse import parse_message
 from cercle.network.models import Contact
 from cercle.network.services import interaction_record
 from cercle.triage import classifier as K
@@ -80,7 +79,7 @@ def test_dismissing_every_message_of_a_sender_nobody_answered_dismisses_all_of_t
     requests = _promos(django_capture_on_commit_callbacks)
     client = login_en(second)
     preview = client.get(
-        reverse("circulation:preview", args=[requests[0].pk]), HTTP_HX_REQUEST="true"
+        reverse("triage:preview", args=[requests[0].pk]), HTTP_HX_REQUEST="true"
     ).content.decode()
     assert "Dismiss all 3 messages from this sender" in preview
     response = client.post(

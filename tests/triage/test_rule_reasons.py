@@ -42,7 +42,7 @@ def test_always_dismiss_from_the_preview_files_a_pitch_as_solicitation(
     waiting = _pitch(django_capture_on_commit_callbacks, 2)
     client = login_en(second)
     preview = client.get(
-        reverse("circulation:preview", args=[first.pk]), HTTP_HX_REQUEST="true"
+        reverse("triage:preview", args=[first.pk]), HTTP_HX_REQUEST="true"
     ).content.decode()
     assert _selected_reason(preview) == "solicitation"
     # What the browser sends when the second presses "Always dismiss ryan@…": the form's reason and the
@@ -120,7 +120,7 @@ def test_the_preview_preselects_the_likeliest_noise_for_a_message_suggested_keep
     assert suggestion.suggests_keep
     preview = (
         login_en(second)
-        .get(reverse("circulation:preview", args=[request.pk]), HTTP_HX_REQUEST="true")
+        .get(reverse("triage:preview", args=[request.pk]), HTTP_HX_REQUEST="true")
         .content.decode()
     )
     assert _selected_reason(preview) == suggestion.noise_reason
@@ -135,7 +135,7 @@ def test_bulk_dismissal_sits_in_the_same_form_and_takes_the_chosen_reason(
     _pitch(django_capture_on_commit_callbacks, 2)
     client = login_en(second)
     preview = client.get(
-        reverse("circulation:preview", args=[first.pk]), HTTP_HX_REQUEST="true"
+        reverse("triage:preview", args=[first.pk]), HTTP_HX_REQUEST="true"
     ).content.decode()
     form = re.search(r'<form[^>]*class="gestures dismiss-gestures".*?</form>', preview, re.S)
     assert form

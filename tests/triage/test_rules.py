@@ -150,7 +150,7 @@ def test_dismiss_all_37_messages_from_a_newsletter_in_one_gesture(
     known = _arrive(_newsletter(99, sender="jeanne@example-media.fr"), django_capture_on_commit_callbacks)
     client = login_en(second)
     preview = client.get(
-        reverse("circulation:preview", args=[requests[0].pk]), HTTP_HX_REQUEST="true"
+        reverse("triage:preview", args=[requests[0].pk]), HTTP_HX_REQUEST="true"
     ).content.decode()
     assert "Dismiss all 38 messages from this sender" in preview
     response = client.post(

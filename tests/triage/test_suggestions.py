@@ -134,12 +134,12 @@ def test_the_queue_shows_the_suggestion_and_its_first_reason(second, db, django_
         headers=NEWSLETTER_HEADERS,
     )
     suggestion = _suggest(raw, django_capture_on_commit_callbacks)
-    page = login_en(second).get(reverse("circulation:triage")).content.decode()
+    page = login_en(second).get(reverse("triage:queue")).content.decode()
     assert "Newsletter or notification" in page
     assert f'data-suggest="{suggestion.dismiss_reason}"' in page
     preview = (
         login_en(second)
-        .get(reverse("circulation:preview", args=[suggestion.request_id]), HTTP_HX_REQUEST="true")
+        .get(reverse("triage:preview", args=[suggestion.request_id]), HTTP_HX_REQUEST="true")
         .content.decode()
     )
     assert escape("sent to a list (List-Unsubscribe)") in preview
@@ -174,15 +174,15 @@ def test_the_queue_can_put_likely_opportunities_first_in_a_constant_number_of_qu
         )
         _suggest(raw, django_capture_on_commit_callbacks)
     client = login_en(second)
-    by_age = client.get(reverse("circulation:triage")).content.decode()
+    by_age = client.get(reverse("triage:queue")).content.decode()
     assert by_age.index(f'id="q-{first.request_id}"') < by_age.index(f'id="q-{serious.request_id}"')
     with django_assert_max_num_queries(12):
-        by_score = client.get(reverse("circulation:triage") + "?order=score").content.decode()
+        by_score = client.get(reverse("triage:queue") + "?order=score").content.decode()
     assert by_score.index(f'id="q-{serious.request_id}"') < by_score.index(f'id="q-{pitch.request_id}"')
     assert by_score.index(f'id="q-{serious.request_id}"') < by_score.index(f'id="q-{first.request_id}"')
     # The order sticks for the session, also after a decision (htmx re-renders the queue).
     response = client.post(
-        reverse("circulation:dismiss", args=[pitch.request_id]),
+        reverse("triage:dismiss", args=[pitch.request_id]),
         {"reason": "solicitation", "expected_state": "received"},
         HTTP_HX_REQUEST="true",
     )

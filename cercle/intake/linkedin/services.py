@@ -32,9 +32,9 @@ from django.utils.translation import gettext_noop
 
 from cercle.accounts.models import User
 from cercle.accounts.permissions import TRIAGE_ROLES, require_role
-from cercle.circulation.models import Channel, EventKind, Request
-from cercle.circulation.notes import Note
-from cercle.circulation.services import event_record, request_create
+from cercle.circulation.models import Channel, Direction, EventKind, Message, Request
+from cercle.circulation.services import event_record
+from cercle.core.notes import Note
 from cercle.core.text import guess_language, snippet
 from cercle.intake.linkedin.export import (
     ExportConnection,
@@ -45,7 +45,7 @@ from cercle.intake.linkedin.export import (
     Person,
     find_owner,
 )
-from cercle.intake.models import Direction, Message
+from cercle.intake.services import request_open
 from cercle.network.models import Contact, Interaction, InteractionKind
 from cercle.network.services import (
     contact_get_or_create_linkedin,
@@ -380,7 +380,7 @@ class _Importer:
             # A contact met through LinkedIn had no known language until now.
             requester.language = language
             requester.save(update_fields=["language"])
-        request = request_create(
+        request = request_open(
             requester=requester,
             subject=_subject(message),
             summary=snippet(message.text, 600),

@@ -8,11 +8,10 @@ import pytest
 from django.utils import timezone
 
 from cercle.accounts.permissions import NotAllowed
-from cercle.circulation.models import Channel, Event, Request
+from cercle.circulation.models import Channel, Event, Message, Request
 from cercle.intake.linkedin import services
 from cercle.intake.linkedin.export import read_export
 from cercle.intake.linkedin.services import linkedin_export_import
-from cercle.intake.models import Message
 from cercle.network.models import Contact, Interaction
 from tests.conftest import corpus_path
 from tests.factories import ContactFactory
@@ -340,14 +339,14 @@ def test_a_2018_export_without_urls_threads_by_people_and_reimports_cleanly(db, 
 
 
 def test_a_row_failing_in_the_database_is_skipped_and_leaves_nothing_behind(db, tmp_path, monkeypatch):
-    real = services.request_create
+    real = services.request_open
 
     def fragile(**kwargs):
         if "boom" in kwargs["summary"]:
             raise RuntimeError("disk on fire")
         return real(**kwargs)
 
-    monkeypatch.setattr(services, "request_create", fragile)
+    monkeypatch.setattr(services, "request_open", fragile)
     rows = [
         b.message("c1", "Anna Schmidt", b.ANNA_URL, b.OWNER, b.OWNER_URL, b.ago(2), "boom"),
         b.from_marc("c2", b.ago(1), "Bonjour, tout va bien."),

@@ -10,8 +10,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from cercle.intake.mail.files import ImportSummary, count_messages, import_path
-from cercle.intake.models import Direction
+from cercle.circulation.models import Direction
+from cercle.intake.files import ImportSummary, count_messages, import_path
 
 STATUSES = ("created", "attached", "stored", "duplicate", "skipped", "failed")
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from cercle.intake.models import Message
+from cercle.circulation.models import Message
 from cercle.intake.reparse import messages_reparse
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cercle.intake.mail import views
+from cercle.mailsync import views
 
 app_name = "mailsync"
 

@@ -18,24 +18,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.db import models
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 
+# The choices a `Label` may name, registered by the app that owns them (in its AppConfig.ready):
+# circulation registers "state", "channel", "dismiss_reason", "outcome"; triage registers "rule_action".
+_LABELS: dict[str, type[models.TextChoices]] = {}
 
-def _choices() -> dict[str, Any]:
-    from cercle.circulation.models import Channel
-    from cercle.circulation.states import DismissReason, Outcome, State
-    from cercle.triage.models import RuleAction
 
-    return {
-        "channel": Channel,
-        "dismiss_reason": DismissReason,
-        "outcome": Outcome,
-        "state": State,
-        "rule_action": RuleAction,
-    }
+def labels_register(**choices: type[models.TextChoices]) -> None:
+    """Make a choice class nameable in notes: `labels_register(state=State)`."""
+    _LABELS.update(choices)
 
 
 @dataclass(frozen=True)
@@ -47,8 +43,10 @@ class Label:
     value: str
 
     def render(self) -> str:
-        choices = _choices()[self.kind]
-        return str(choices(self.value).label) if self.value in choices.values else self.value
+        choices = _LABELS.get(self.kind)
+        if choices is None or self.value not in choices.values:
+            return self.value
+        return str(choices(self.value).label)
 
 
 @dataclass(frozen=True)

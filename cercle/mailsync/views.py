@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cercle.accounts.permissions import MAILBOX_ROLES, role_required
-from cercle.intake.mail import selectors, services
-from cercle.intake.mail.forms import MailAccountForm
-from cercle.intake.mail.imap import ConnectionReport
+from cercle.mailsync import selectors, services
+from cercle.mailsync.forms import MailAccountForm
+from cercle.mailsync.imap import ConnectionReport
 
 
 @role_required(*MAILBOX_ROLES)

@@ -11,6 +11,12 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.core.servers.basehttp import run as serve
 from django.core.wsgi import get_wsgi_application
+from django.utils.module_loading import autodiscover_modules
+from huey.contrib.djhuey import HUEY
+
+from cercle.accounts.models import User
+from cercle.demo.build import demo_logins
+from cercle.triage.tasks import retrain
 
 
 class Command(BaseCommand):
@@ -30,9 +36,6 @@ class Command(BaseCommand):
             # Links in the mail Cercle sends (offers, password reset) point where this server listens.
             settings.SITE_URL = f"http://{host}:{port}"
         call_command("migrate", interactive=False, verbosity=0)
-        from cercle.accounts.models import User
-        from cercle.demo.build import demo_logins
-
         fresh_demo = not options["no_demo"] and not User.objects.exists()
         if fresh_demo:
             call_command("demo", stdout=self.stdout)
@@ -50,15 +53,10 @@ class Command(BaseCommand):
             web.join()
             return
         # The huey consumer wants the main thread (it installs signal handlers for a clean stop).
-        from django.utils.module_loading import autodiscover_modules
-        from huey.contrib.djhuey import HUEY
-
         autodiscover_modules("tasks")  # register every app's tasks, as `run_huey` does
 
         if fresh_demo:
             # The demo's decisions are enough to learn from: the quality page shows a trained model at once.
-            from cercle.triage.tasks import retrain
-
             retrain()
         consumer = HUEY.create_consumer(workers=2, worker_type="thread", periodic=True)
         consumer.run()

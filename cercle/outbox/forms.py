@@ -7,6 +7,8 @@ from django.contrib.auth.forms import PasswordResetForm
 from django.template import loader
 from django.utils import translation
 
+from cercle.outbox.services import outbox_enqueue
+
 
 class OutboxPasswordResetForm(PasswordResetForm):
     """Password reset mail goes through the outbox like every other message (retries, visible failures)."""
@@ -20,8 +22,6 @@ class OutboxPasswordResetForm(PasswordResetForm):
         to_email: str,
         html_email_template_name: str | None = None,
     ) -> None:
-        from cercle.outbox.services import outbox_enqueue
-
         user = context.get("user")
         # In the language the person last used Cercle in, not the language of whoever asked for the reset.
         with translation.override(getattr(user, "language", None) or translation.get_language()):

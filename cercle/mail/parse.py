@@ -30,8 +30,8 @@ from typing import Any
 
 import nh3
 
-from cercle.intake.mail import kinds
-from cercle.intake.mail.linkedin_notice import LinkedInNotice, recognise
+from cercle.mail import kinds
+from cercle.mail.linkedin_notice import LinkedInNotice, recognise
 
 MAX_TEXT_CHARS = 200_000
 MAX_DEPTH = 40  # MIME nesting deeper than this is an attack or a loop, not mail

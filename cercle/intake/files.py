@@ -22,10 +22,9 @@ import numpy as np
 from django.conf import settings
 from django.db import DatabaseError, transaction
 
-from cercle.circulation.models import Channel
-from cercle.intake.mail.parse import ParsedMessage, parse_many
-from cercle.intake.models import Direction
+from cercle.circulation.models import Channel, Direction
 from cercle.intake.services import IngestContext, message_ingest
+from cercle.mail.parse import ParsedMessage, parse_many
 
 SKIP_NAMES = {"SOURCE.md", "LICENSE", "README.md", "COPYING", ".DS_Store"}
 MAX_MESSAGE_BYTES = 50 * 1024 * 1024

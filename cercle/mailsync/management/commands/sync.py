@@ -9,8 +9,8 @@ from django.db.models import Q
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from cercle.intake.mail.models import MailAccount
-from cercle.intake.mail.sync import sync_account
+from cercle.mailsync.models import MailAccount
+from cercle.mailsync.sync import sync_account
 
 
 class Command(BaseCommand):

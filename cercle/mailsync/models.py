@@ -6,8 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from cercle.circulation.notes import note_shown
 from cercle.core import crypto
+from cercle.core.notes import note_shown
 
 
 class Security(models.TextChoices):

@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404
 
 from cercle.accounts.models import User
 from cercle.accounts.permissions import MAILBOX_ROLES, require_role
-from cercle.intake.mail.models import LedgerEntry, LedgerStatus, MailAccount
+from cercle.mailsync.models import LedgerEntry, LedgerStatus, MailAccount
 
 
 def accounts_with_stats() -> QuerySet[MailAccount]:

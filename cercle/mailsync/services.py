@@ -9,9 +9,10 @@ from django.utils.translation import gettext as _
 
 from cercle.accounts.models import User
 from cercle.accounts.permissions import MAILBOX_ROLES, require_role
-from cercle.intake.mail.imap import ConnectionReport, MailConnectionError, check_account
-from cercle.intake.mail.models import LedgerEntry, LedgerStatus, MailAccount
-from cercle.intake.mail.sync import SyncReport, ledger_retry, sync_account
+from cercle.mailsync.imap import ConnectionReport, MailConnectionError, check_account
+from cercle.mailsync.models import LedgerEntry, LedgerStatus, MailAccount
+from cercle.mailsync.sync import SyncReport, ledger_retry, sync_account
+from cercle.mailsync.tasks import sync_mail_account
 
 __all__ = ["MailConnectionError"]
 
@@ -72,8 +73,6 @@ def account_check_draft(
 def account_sync_now(*, actor: User, account: MailAccount) -> None:
     """Queue a sync for the worker (the page shows its progress)."""
     require_role(actor, MAILBOX_ROLES)
-    from cercle.intake.mail.tasks import sync_mail_account
-
     transaction.on_commit(lambda: sync_mail_account(account.pk))
 
 

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cercle.intake.mail.models import MailAccount
+from cercle.mailsync.models import MailAccount
 
 
 class MailAccountForm(forms.ModelForm):

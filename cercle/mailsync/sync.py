@@ -18,9 +18,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 from imapclient import SEEN
 
-from cercle.circulation.notes import Note, note_stored
-from cercle.intake.mail.imap import MailConnectionError, connect
-from cercle.intake.mail.models import (
+from cercle.circulation.models import Direction
+from cercle.core.notes import Note, note_stored
+from cercle.intake.services import IngestContext, message_ingest
+from cercle.mail.parse import ParsedMessage, parse_message
+from cercle.mailsync.imap import MailConnectionError, connect
+from cercle.mailsync.models import (
     AfterImport,
     FolderState,
     LedgerEntry,
@@ -28,9 +31,6 @@ from cercle.intake.mail.models import (
     MailAccount,
     sync_batch_size,
 )
-from cercle.intake.mail.parse import ParsedMessage, parse_message
-from cercle.intake.models import Direction
-from cercle.intake.services import IngestContext
 
 log = logging.getLogger(__name__)
 
@@ -82,8 +82,6 @@ def _ingest_one(
     context: IngestContext,
 ) -> str:
     """Store one fetched message and its ledger entry (inside the batch's transaction)."""
-    from cercle.intake import services as intake
-
     parsed = item.parsed
     message_id = parsed.message_id if parsed else ""
     status, request_id = LedgerStatus.FAILED, None
@@ -94,7 +92,7 @@ def _ingest_one(
             if parsed is not None:
                 try:
                     with transaction.atomic():
-                        result = intake.message_ingest(
+                        result = message_ingest(
                             parsed=parsed, raw=item.raw, direction=direction, context=context
                         )
                     status = STATUS_OF_RESULT.get(result.status, LedgerStatus.IMPORTED)
@@ -277,8 +275,6 @@ def ledger_retry(entry: LedgerEntry) -> LedgerEntry:
         entry.save(update_fields=["error", "error_note", "attempts", "updated_at"])
         return entry
     raw = data.get(b"BODY[]") or b""
-    from cercle.intake.services import message_ingest
-
     direction = Direction.OUTBOUND if entry.folder == account.sent_folder else Direction.INBOUND
     entry.attempts += 1
     try:

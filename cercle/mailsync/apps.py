@@ -3,9 +3,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 class MailConfig(AppConfig):
-    """IMAP accounts, their UID ledger and the sync (a Django app of its own inside intake/)."""
+    """IMAP accounts, their UID ledger, the sync and the mailbox pages. It feeds intake's `message_ingest`."""
 
-    name = "cercle.intake.mail"
+    name = "cercle.mailsync"
     label = "mailsync"
     verbose_name = _("Mailboxes")
     default_auto_field = "django.db.models.BigAutoField"

@@ -9,7 +9,7 @@ Files are written before the database row commits. If that transaction rolls bac
 behind, unreferenced: harmless (the next import of the same bytes finds it), and a sweep can remove
 files no message names.
 
-Downloads (`circulation:attachment`) go through `attachment_open`, `attachment_filename` and
+Downloads (`intake:attachment`) go through `attachment_open`, `attachment_filename` and
 `attachment_content_type`: the digest is checked before it becomes a path, the name is cleaned for
 the Content-Disposition header, and only a short list of passive types is served as declared.
 """
@@ -28,7 +28,7 @@ from typing import Any, BinaryIO
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from cercle.intake.mail.parse import Attachment
+from cercle.mail.parse import Attachment
 
 log = logging.getLogger(__name__)
 

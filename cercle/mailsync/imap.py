@@ -14,9 +14,9 @@ from django.utils.translation import gettext_noop
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
 
-from cercle.circulation.notes import Note
 from cercle.core.crypto import SecretUnreadable
-from cercle.intake.mail.models import MailAccount, Security
+from cercle.core.notes import Note
+from cercle.mailsync.models import MailAccount, Security
 
 
 class MailConnectionError(Exception):

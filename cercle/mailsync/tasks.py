@@ -11,8 +11,8 @@ from huey import crontab
 from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 from huey.exceptions import TaskLockedException
 
-from cercle.intake.mail.models import MailAccount
-from cercle.intake.mail.sync import sync_account
+from cercle.mailsync.models import MailAccount
+from cercle.mailsync.sync import sync_account
 
 
 @db_task()

@@ -1,0 +1,46 @@
+"""Running one gesture from a page: the form the person sent, the service it calls, the error to show.
+
+Shared by the pages that carry gestures on a request (triage queue, validation, request and project
+pages), so that each view stays a parse-call-render of a few lines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.http import HttpRequest
+
+from cercle.circulation import selectors
+from cercle.circulation.errors import CirculationError
+from cercle.circulation.forms import DecisionForm
+from cercle.circulation.models import Message, Request
+
+
+def gesture_run(
+    request: HttpRequest, pk: int, form_class: type[DecisionForm], action: Callable[..., Any], **extra: Any
+) -> tuple[Request, str | None]:
+    """Run one decision; returns the request and an error message for the actor, if any."""
+    req = selectors.request_get_for_user(user=request.user, request_id=pk)  # type: ignore[arg-type]
+    form = form_class(request.POST)
+    if not form.is_valid():
+        errors = "; ".join(str(e) for errs in form.errors.values() for e in errs)
+        return req, errors
+    data = {k: v for k, v in form.cleaned_data.items() if k not in ("value",)}
+    data["expected_state"] = data.get("expected_state") or None
+    data.update(extra)
+    if "value" in form.cleaned_data:
+        data["value"] = form.cleaned_data["value"]
+    try:
+        action(actor=request.user, request=req, **data)
+    except CirculationError as exc:
+        return req, exc.message
+    return req, None
+
+
+def thread_for_page(req: Request) -> list[Message]:
+    """The request's messages for a page; each says whether its original bytes are stored (`has_raw`)."""
+    # The raw bytes stay in the database (they can be large): the page only needs to know they exist.
+    has_raw = ExpressionWrapper(Q(raw_compressed__isnull=False), output_field=BooleanField())
+    return list(req.messages.defer("raw_compressed").annotate(has_raw=has_raw).order_by("sent_at", "id")[:50])

@@ -1,0 +1,72 @@
+"""The stored mail itself, downloaded: an attachment, or the original message as received.
+
+Both go through the request's fetch-and-authorize (a request the user may not see is a 404), and both
+are served so that a browser can never render or run them.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from cercle.circulation import selectors
+from cercle.mail.attachments import (
+    MISSING,
+    AttachmentUnavailable,
+    attachment_content_type,
+    attachment_filename,
+    attachment_name,
+    attachment_open,
+)
+
+
+@login_required
+def attachment(request: HttpRequest, pk: int, message_pk: int, index: int) -> HttpResponse:
+    """One attachment of a message of the request, as a download that a browser never renders."""
+    req, entry = selectors.message_attachment_for_user(
+        user=request.user,  # type: ignore[arg-type]
+        request_id=pk,
+        message_id=message_pk,
+        index=index,
+    )
+    try:
+        handle = attachment_open(entry)
+    except AttachmentUnavailable as exc:
+        return render(
+            request,
+            "intake/attachment_unavailable.html",
+            {"r": req, "name": attachment_name(entry), "reason": exc.label},
+            status=410 if exc.reason == MISSING else 404,
+        )
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=attachment_filename(entry),
+        content_type=attachment_content_type(entry),
+    )
+    # Belt and braces: even opened in place, it cannot sniff its way to HTML nor run anything.
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def message_original(request: HttpRequest, pk: int, message_pk: int) -> HttpResponse:
+    """The message exactly as received (or sent), as an .eml download: to forward it, or to keep it."""
+    message = selectors.message_for_user(
+        user=request.user,  # type: ignore[arg-type]
+        request_id=pk,
+        message_id=message_pk,
+    )
+    raw = message.raw
+    if raw is None:
+        raise Http404(_("This message was not received by mail: there is no original to download."))
+    response = HttpResponse(raw, content_type="message/rfc822")
+    response["Content-Disposition"] = f'attachment; filename="message-{message.pk}.eml"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
