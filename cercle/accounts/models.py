@@ -27,19 +27,3 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.get_full_name() or self.username
-
-    @property
-    def is_leader(self) -> bool:
-        return self.role == Role.LEADER
-
-    @property
-    def is_second(self) -> bool:
-        return self.role == Role.SECOND
-
-    @property
-    def is_member(self) -> bool:
-        return self.role == Role.MEMBER
-
-    @property
-    def is_hub_admin(self) -> bool:
-        return self.role == Role.ADMIN or self.is_superuser

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.utils.translation import gettext as _
 
 from cercle.accounts.models import User
 from cercle.accounts.permissions import MAILBOX_ROLES, require_role
@@ -99,13 +98,3 @@ def failures_retry(*, actor: User, account: MailAccount) -> tuple[int, int]:
         else:
             fixed += 1
     return fixed, failing
-
-
-def describe_report(report: SyncReport) -> str:
-    if report.error:
-        return str(report.error)
-    return _("%(imported)s imported, %(duplicate)s already known, %(failed)s failed.") % {
-        "imported": report.counts.get(LedgerStatus.IMPORTED, 0),
-        "duplicate": report.counts.get(LedgerStatus.DUPLICATE, 0),
-        "failed": report.counts.get(LedgerStatus.FAILED, 0),
-    }

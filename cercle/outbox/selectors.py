@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from cercle.outbox.models import OutgoingMessage, OutgoingStatus
+from cercle.outbox.models import OutgoingMessage
 
 
 def outbox_list(*, status: str | None = None, limit: int = 100) -> QuerySet[OutgoingMessage]:
@@ -10,7 +10,3 @@ def outbox_list(*, status: str | None = None, limit: int = 100) -> QuerySet[Outg
     if status:
         qs = qs.filter(status=status)
     return qs[:limit]
-
-
-def outbox_failed_count() -> int:
-    return OutgoingMessage.objects.filter(status=OutgoingStatus.FAILED).count()

@@ -7,6 +7,7 @@ from email.utils import getaddresses
 
 import pytest
 from django.db import connection
+from django.db.transaction import atomic as django_transaction_atomic
 
 from cercle.accounts.permissions import NotAllowed
 from cercle.circle import services
@@ -152,3 +153,21 @@ def test_two_members_accepting_at_the_same_moment_one_becomes_lead():
     assert request.state == State.ACCEPTED
     assert Offer.objects.filter(request=request, state=OfferState.ACCEPTED).count() == 1
     assert request.lead_id == Offer.objects.get(request=request, state=OfferState.ACCEPTED).member_id
+
+
+def test_the_offer_mail_is_written_in_the_transaction_that_offers(second, approved, member):
+    # No after-commit step: once the offer exists, so does its mail (a crash cannot keep one without the other).
+    with django_transaction_atomic():
+        offers = services.request_route(actor=second, request=approved, members=[member], brief="Brief")
+        assert OutgoingMessage.objects.filter(idempotency_key=f"offer:{offers[0].pk}").exists()
+
+
+def test_an_offer_rolled_back_leaves_no_mail_behind(second, approved, member):
+    class Crash(Exception):
+        pass
+
+    with pytest.raises(Crash), django_transaction_atomic():
+        services.request_route(actor=second, request=approved, members=[member], brief="Brief")
+        raise Crash
+    assert not Offer.objects.exists()
+    assert not OutgoingMessage.objects.filter(idempotency_key__startswith="offer:").exists()
