@@ -38,7 +38,9 @@ def test_a_threaded_mail_answers_the_requesters_first_message(db):
         references="<earlier@client.example>",
         direction=Direction.INBOUND,
     )
-    Message.objects.create(request=request, message_id="<our-answer@hub.example>", direction=Direction.OUTBOUND)
+    Message.objects.create(
+        request=request, message_id="<our-answer@hub.example>", direction=Direction.OUTBOUND
+    )
     assert thread_headers(request) == {
         "In-Reply-To": "<first@client.example>",
         "References": "<earlier@client.example> <first@client.example>",
