@@ -41,6 +41,9 @@ def request_route(
     if any(m.role != Role.MEMBER or not m.is_active for m in members):
         raise IllegalTransition(_("Requests can only be offered to active circle members."))
     with transaction.atomic():
+        # The state the page saw may be stale: a member may have accepted meanwhile. Read it again under
+        # the row lock that accepting takes too, so offers are never added to a request that has a lead.
+        request.state = Request.objects.select_for_update().values_list("state", flat=True).get(pk=request.pk)
         names = ", ".join(m.display_name for m in members)
         if request.state == State.OFFERED and expected_state in (None, State.OFFERED):
             # Adding members to an open offer: not a state change, but audited all the same.

@@ -171,3 +171,57 @@ def test_an_offer_rolled_back_leaves_no_mail_behind(second, approved, member):
         raise Crash
     assert not Offer.objects.exists()
     assert not OutgoingMessage.objects.filter(idempotency_key__startswith="offer:").exists()
+
+
+def test_offering_more_on_a_page_that_went_stale_adds_nobody(second, approved, member, other_member):
+    services.request_route(actor=second, request=approved, members=[member], brief="Brief")
+    seen = Request.objects.get(pk=approved.pk)  # the routing page, loaded while the offer was open
+    services.offer_accept(actor=member, offer=Offer.objects.get(member=member))
+    with pytest.raises(CirculationError):
+        services.request_route(
+            actor=second, request=seen, members=[other_member], brief="Brief", expected_state=State.OFFERED
+        )
+    assert not Offer.objects.filter(member=other_member).exists()
+    assert not any(other_member.email in " ".join(m.to) for m in OutgoingMessage.objects.all())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_offering_more_while_a_member_accepts_never_leaves_a_live_offer_behind():
+    second = UserFactory(username="sec", role="second")
+    leader = UserFactory(username="lead", role="leader")
+    accepting, late = MemberFactory(username="ma"), MemberFactory(username="mb")
+    for _ in range(5):  # the race is a matter of timing: try it a few times, on both databases in CI
+        request = RequestFactory()
+        circulation.request_keep(actor=second, request=request)
+        circulation.request_approve(actor=leader, request=request)
+        services.request_route(actor=second, request=request, members=[accepting], brief="B")
+        seen = Request.objects.get(pk=request.pk)
+        offer = Offer.objects.select_related("request").get(request=request, member=accepting)
+        barrier = threading.Barrier(2)
+
+        def accept(offer=offer, barrier=barrier):
+            try:
+                barrier.wait(timeout=5)
+                services.offer_accept(actor=accepting, offer=offer)
+            finally:
+                connection.close()
+
+        def offer_more(seen=seen, barrier=barrier):
+            try:
+                barrier.wait(timeout=5)
+                services.request_route(
+                    actor=second, request=seen, members=[late], brief="B", expected_state=State.OFFERED
+                )
+            except CirculationError:
+                pass
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=accept), threading.Thread(target=offer_more)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=20)
+        request.refresh_from_db()
+        assert request.state == State.ACCEPTED and request.lead_id == accepting.pk
+        assert not Offer.objects.filter(request=request, state=OfferState.PENDING).exists()
