@@ -218,6 +218,9 @@ CERCLE: dict[str, Any] = {
     "MAIL_SYNC_MINUTES": env_int("CERCLE_MAIL_SYNC_MINUTES", 1),
     "MAIL_SYNC_BATCH": env_int("CERCLE_MAIL_SYNC_BATCH", 100),
     "MAIL_TIMEOUT_SECONDS": env_int("CERCLE_MAIL_TIMEOUT_SECONDS", 30),
+    # Background jobs that must run one at a time (a mailbox's sync, the triage) hold a lease that their
+    # process renews every third of this; a killed worker's lease expires after it (core/leases.py).
+    "LEASE_SECONDS": env_int("CERCLE_LEASE_SECONDS", 60),
     # Triage: the hub's own model starts after this many decisions by the second (keep + dismiss),
     # retrains (hourly) once this many new ones were made, and learns from at most this many.
     "TRIAGE_MIN_DECISIONS": env_int("CERCLE_TRIAGE_MIN_DECISIONS", 30),

@@ -10,7 +10,7 @@ from cercle.accounts.models import User
 from cercle.accounts.permissions import MAILBOX_ROLES, require_role
 from cercle.mailsync.imap import ConnectionReport, MailConnectionError, check_account
 from cercle.mailsync.models import LedgerEntry, LedgerStatus, MailAccount
-from cercle.mailsync.sync import SyncReport, ledger_retry, sync_account
+from cercle.mailsync.sync import ledger_retry
 from cercle.mailsync.tasks import sync_mail_account
 
 __all__ = ["MailConnectionError"]
@@ -73,11 +73,6 @@ def account_sync_now(*, actor: User, account: MailAccount) -> None:
     """Queue a sync for the worker (the page shows its progress)."""
     require_role(actor, MAILBOX_ROLES)
     transaction.on_commit(lambda: sync_mail_account(account.pk))
-
-
-def account_sync(*, account: MailAccount, limit: int | None = None) -> SyncReport:
-    """The worker's entry point (no actor: scheduled or queued by someone allowed)."""
-    return sync_account(account, limit=limit)
 
 
 def ledger_entry_retry(*, actor: User, entry: LedgerEntry) -> LedgerEntry:

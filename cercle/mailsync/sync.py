@@ -204,6 +204,11 @@ def sync_folder(
             progress(done, len(todo))
 
 
+def sync_lease_name(account_id: int) -> str:
+    """The lease a process holds while it syncs this account (core/leases.py)."""
+    return f"mail-sync-{account_id}"
+
+
 def sync_account(
     account: MailAccount, *, progress: Progress | None = None, limit: int | None = None
 ) -> SyncReport:

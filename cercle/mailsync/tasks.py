@@ -8,11 +8,11 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 from huey import crontab
-from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
-from huey.exceptions import TaskLockedException
+from huey.contrib.djhuey import db_periodic_task, db_task
 
+from cercle.core.leases import LeaseHeld, lease_hold
 from cercle.mailsync.models import MailAccount
-from cercle.mailsync.sync import sync_account
+from cercle.mailsync.sync import sync_account, sync_lease_name
 
 
 @db_task()
@@ -21,10 +21,10 @@ def sync_mail_account(account_id: int) -> dict[str, object]:
     if account is None:
         return {"error": "no such account"}
     try:
-        # The lock lives in huey's storage (SQLite file or Redis): shared by every worker process.
-        with HUEY.lock_task(f"mail-sync-{account_id}"):
+        # A lease in the database, renewed while the sync runs: a killed worker's expires (core/leases.py).
+        with lease_hold(sync_lease_name(account_id)):
             report = sync_account(account)
-    except TaskLockedException:
+    except LeaseHeld:
         return {"skipped": "a sync of this account is already running"}
     return {"counts": dict(report.counts), "error": str(report.error)}
 

@@ -6,8 +6,8 @@ import time
 
 from huey import crontab
 from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
-from huey.exceptions import TaskLockedException
 
+from cercle.core.leases import LeaseHeld, lease_hold
 from cercle.triage import services
 
 # During a large import, one background run a second handles every request committed meanwhile;
@@ -29,14 +29,14 @@ def suggest_soon() -> None:
 @db_task()
 def suggest_pending() -> int:
     try:
-        # One run at a time across workers (the lock lives in huey's storage: SQLite file or Redis).
-        with HUEY.lock_task("triage-suggest"):
+        # One run at a time across workers: a lease that dies with its process (core/leases.py).
+        with lease_hold("triage-suggest"):
             done = total = services.suggestions_compute_pending()
             while done:
                 done = services.suggestions_compute_pending()
                 total += done
             return total
-    except TaskLockedException:
+    except LeaseHeld:
         return 0
 
 
@@ -49,9 +49,9 @@ def suggest_sweep() -> int:
 @db_task()
 def retrain(force: bool = False) -> str:
     try:
-        with HUEY.lock_task("triage-retrain"):
+        with lease_hold("triage-retrain"):
             run = services.model_retrain(force=force)
-    except TaskLockedException:
+    except LeaseHeld:
         return "a retraining is already running"
     return "nothing new" if run is None else f"{run.status} ({run.decisions} decisions)"
 

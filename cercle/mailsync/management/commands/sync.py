@@ -9,8 +9,9 @@ from django.db.models import Q
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from cercle.core.leases import LeaseHeld, lease_hold
 from cercle.mailsync.models import MailAccount
-from cercle.mailsync.sync import sync_account
+from cercle.mailsync.sync import sync_account, sync_lease_name
 
 
 class Command(BaseCommand):
@@ -46,7 +47,15 @@ class Command(BaseCommand):
                 def advance(done: int, total: int, task: Any = task) -> None:
                     progress.update(task, completed=done, total=total)
 
-                report = sync_account(account, progress=advance, limit=options["limit"])
+                try:
+                    with lease_hold(sync_lease_name(account.pk)):
+                        report = sync_account(account, progress=advance, limit=options["limit"])
+                except LeaseHeld as held:
+                    self.stdout.write(
+                        f"sync {account.name}: already running in {held.owner} since "
+                        f"{held.since:%Y-%m-%d %H:%M:%S}; not started"
+                    )
+                    continue
             counts = (
                 ", ".join(f"{n} {status}" for status, n in sorted(report.counts.items())) or "nothing new"
             )
