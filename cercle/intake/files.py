@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import DatabaseError, transaction
 
 from cercle.circulation.models import Channel, Direction
+from cercle.core.processes import die_with_parent
 from cercle.intake.services import IngestContext, message_ingest
 from cercle.mail.parse import ParsedMessage, parse_many
 
@@ -293,8 +294,12 @@ class _Parser:
         if self.pool is None and (os.cpu_count() or 1) > 1:
             try:
                 # spawn, not fork: this process may hold threads (the progress bar) and a database connection.
+                # It dies with this process, even on kill -9 (no orphan holding memory).
                 self.pool = ProcessPoolExecutor(
-                    max_workers=1, mp_context=multiprocessing.get_context("spawn")
+                    max_workers=1,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=die_with_parent,
+                    initargs=(os.getpid(),),
                 )
             except Exception:
                 self.pool = None

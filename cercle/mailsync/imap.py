@@ -85,6 +85,25 @@ def _explain(exc: BaseException, account: MailAccount) -> Note:
     return Note("%(error)s", error=exc)
 
 
+# What a connection lost in the middle of a sync looks like: imaplib's "abort" (EOF, reset, a socket
+# error wrapped in "command: FETCH => socket error: EOF"), or the socket's own error.
+CONNECTION_LOST = (IMAPClient.AbortError, ConnectionError, ssl.SSLError, TimeoutError, EOFError)
+
+
+def lost_connection(account: MailAccount, *, done: int, total: int) -> Note:
+    """The sentence the mailbox page shows when the server went away during a sync."""
+    return Note(
+        gettext_noop(
+            "The connection to %(where)s was lost during the synchronisation, after %(done)s of %(total)s "
+            "new messages. What was imported is kept; the next synchronisation, within a minute, continues "
+            "from there. If this happens again, check the server or the network."
+        ),
+        where=f"{account.host}:{account.port}",
+        done=done,
+        total=total,
+    )
+
+
 @contextmanager
 def connect(account: MailAccount) -> Iterator[IMAPClient]:
     """A logged-in client; every failure becomes a MailConnectionError with a clear message."""

@@ -22,7 +22,7 @@ from cercle.circulation.models import Direction
 from cercle.core.notes import Note, note_stored
 from cercle.intake.services import IngestContext, message_ingest
 from cercle.mail.parse import ParsedMessage, parse_message
-from cercle.mailsync.imap import MailConnectionError, connect
+from cercle.mailsync.imap import CONNECTION_LOST, MailConnectionError, connect, lost_connection
 from cercle.mailsync.models import (
     AfterImport,
     FolderState,
@@ -238,6 +238,13 @@ def sync_account(
                 )
     except MailConnectionError as exc:
         report.error = exc.note
+    except CONNECTION_LOST as exc:
+        log.warning("mail sync: %s: connection lost: %s", account, exc)
+        done = MailAccount.objects.filter(pk=account.pk).values_list("sync_done", "sync_total").first() or (
+            0,
+            0,
+        )
+        report.error = lost_connection(account, done=done[0], total=done[1])
     except Exception as exc:  # shown on the account page; the next run tries again
         log.exception("mail sync: %s failed", account)
         report.error = f"{type(exc).__name__}: {exc}"

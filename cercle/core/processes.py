@@ -1,0 +1,37 @@
+"""Helper processes that never outlive the process that started them.
+
+A parser process of `cercle import` blocks on its input queue; if the import is killed (kill -9, the
+machine's OOM killer), nothing tells it, and it lingers with its memory. `die_with_parent` is the
+initializer of such processes: on Linux the kernel kills the child when the parent dies
+(PR_SET_PDEATHSIG); elsewhere, and as a second guard, a thread watches the parent's pid.
+Pure standard library: it runs in a spawned child before Django is set up.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import signal
+import threading
+
+PR_SET_PDEATHSIG = 1
+WATCH_EVERY_SECONDS = 1.0
+
+
+def die_with_parent(parent_pid: int) -> None:
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: the watcher below is enough
+        pass
+    if os.getppid() != parent_pid:  # the parent died before we got here
+        os._exit(1)
+    threading.Thread(target=_watch, args=(parent_pid,), daemon=True, name="watch-parent").start()
+
+
+def _watch(parent_pid: int) -> None:
+    stop = threading.Event()
+    while not stop.wait(WATCH_EVERY_SECONDS):
+        if os.getppid() != parent_pid:
+            os._exit(1)
