@@ -19,12 +19,21 @@ PR_SET_PDEATHSIG = 1
 WATCH_EVERY_SECONDS = 1.0
 
 
-def die_with_parent(parent_pid: int) -> None:
+def _set_parent_death_signal(sig: int) -> bool:
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):  # not Linux: the watcher below is enough
-        pass
+        return libc.prctl(PR_SET_PDEATHSIG, sig) == 0
+    except (OSError, AttributeError):  # not Linux
+        return False
+
+
+def terminate_with_parent() -> None:
+    """`preexec_fn` of a server process we start (gunicorn under `cercle run`): SIGTERM when we die."""
+    _set_parent_death_signal(signal.SIGTERM)
+
+
+def die_with_parent(parent_pid: int) -> None:
+    _set_parent_death_signal(signal.SIGKILL)  # not on Linux: the watcher below is enough
     if os.getppid() != parent_pid:  # the parent died before we got here
         os._exit(1)
     threading.Thread(target=_watch, args=(parent_pid,), daemon=True, name="watch-parent").start()
