@@ -6,8 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cercle.accounts.models import Role
-from cercle.accounts.permissions import ROUTE_ROLES, role_required
+from cercle.accounts.permissions import ANSWER_OFFER_ROLES, ROUTE_ROLES, role_required
 from cercle.circle import selectors, services
 from cercle.circle.forms import DeclineOfferForm, RouteForm
 from cercle.circle.models import OfferState
@@ -74,7 +73,7 @@ def route(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@role_required(Role.MEMBER)
+@role_required(*ANSWER_OFFER_ROLES)
 def opportunities(request: HttpRequest) -> HttpResponse:
     user = request.user
     return render(
@@ -90,7 +89,7 @@ def opportunities(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.MEMBER)
+@role_required(*ANSWER_OFFER_ROLES)
 def accept(request: HttpRequest, pk: int) -> HttpResponse:
     offer = services.offer_get_for_member(user=request.user, offer_id=pk)  # type: ignore[arg-type]
     try:
@@ -103,7 +102,7 @@ def accept(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.MEMBER)
+@role_required(*ANSWER_OFFER_ROLES)
 def decline(request: HttpRequest, pk: int) -> HttpResponse:
     offer = services.offer_get_for_member(user=request.user, offer_id=pk)  # type: ignore[arg-type]
     form = DeclineOfferForm(request.POST)

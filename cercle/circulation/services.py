@@ -17,7 +17,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from cercle.accounts.models import User
-from cercle.accounts.permissions import ROUTE_ROLES, TRIAGE_ROLES, VALIDATE_ROLES, require_role
+from cercle.accounts.permissions import (
+    TRIAGE_ROLES,
+    VALIDATE_ROLES,
+    NotAllowed,
+    may_run_project,
+    require_role,
+)
 from cercle.accounts.selectors import hub_leader
 from cercle.circulation.errors import IllegalTransition, TransitionConflict
 from cercle.circulation.mail import request_mail_queue
@@ -265,9 +271,8 @@ def _acknowledge(*, request: Request, actor: User) -> None:
 
 
 def _require_lead_or_overseer(actor: User, request: Request) -> None:
-    if request.lead_id == actor.pk:
-        return
-    require_role(actor, ROUTE_ROLES)
+    if not may_run_project(actor, lead_id=request.lead_id):
+        raise NotAllowed(_("Your role does not allow this action."))
 
 
 def request_kick_off(

@@ -7,8 +7,6 @@ from django.http import HttpRequest
 
 
 def cercle(request: HttpRequest) -> dict[str, Any]:
-    user = getattr(request, "user", None)
-    return {
-        "HUB_NAME": settings.CERCLE["HUB_NAME"],
-        "role": getattr(user, "role", None) if user is not None and user.is_authenticated else None,
-    }
+    # No `role` here on purpose: templates ask `{% if user|may:"triage" %}` (accounts/templatetags),
+    # the helper the views use, rather than comparing role strings of their own.
+    return {"HUB_NAME": settings.CERCLE["HUB_NAME"]}

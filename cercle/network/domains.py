@@ -39,4 +39,3 @@ FREEMAIL_DOMAINS = frozenset(
         "numericable.fr",
     ]
 )
-

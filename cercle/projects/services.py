@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from cercle.accounts.models import Role, User
-from cercle.accounts.permissions import ROUTE_ROLES, NotAllowed
+from cercle.accounts.permissions import NotAllowed, may_run_project
 from cercle.accounts.selectors import users_with_role
 from cercle.circulation.errors import IllegalTransition
 from cercle.circulation.models import EventKind, Request
@@ -42,7 +42,7 @@ def project_can_edit(*, user: User, project: Project) -> bool:
     """
     if project.request.state == State.CLOSED:
         return False
-    if user.pk == project.lead_id or user.role in ROUTE_ROLES:
+    if may_run_project(user, lead_id=project.lead_id):
         return True
     return any(m.pk == user.pk for m in project.team.all())
 
@@ -113,7 +113,7 @@ def project_add_update(*, actor: User, project: Project, text: str) -> StatusUpd
 def project_add_member(*, actor: User, project: Project, member: User) -> Project:
     if project.request.state == State.CLOSED:
         raise IllegalTransition(_("This project is closed: it can no longer be changed."))
-    if actor.pk != project.lead_id and actor.role not in ROUTE_ROLES:
+    if not may_run_project(actor, lead_id=project.lead_id):
         raise NotAllowed(_("Only the project lead can build the team."))
     if member.role != Role.MEMBER or member.pk == project.lead_id:
         raise IllegalTransition(_("Only other circle members can join the team."))

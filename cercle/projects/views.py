@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cercle.accounts.permissions import ROUTE_ROLES
+from cercle.accounts.permissions import may_run_project
 from cercle.accounts.selectors import users_with_role
 from cercle.circulation.errors import CirculationError
 from cercle.circulation.forms import CloseForm
@@ -27,10 +27,11 @@ def _team_choices(project: Project) -> list[tuple[int, str]]:
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     project = project_get_for_user(user=request.user, request_id=pk)  # type: ignore[arg-type]
     can_edit = services.project_can_edit(user=request.user, project=project)  # type: ignore[arg-type]
+    # The team works in the project; the lead (or the second and the leader, for them) also kicks it
+    # off, closes it and builds the team: the same rule as the services (accounts/permissions.py).
+    can_run = can_edit and may_run_project(request.user, lead_id=project.lead_id)
     team_choices = _team_choices(project)
-    can_build_team = bool(
-        can_edit and team_choices and (request.user.pk == project.lead_id or request.user.role in ROUTE_ROLES)  # type: ignore[union-attr]
-    )
+    can_build_team = bool(can_run and team_choices)
     return render(
         request,
         "projects/detail.html",
@@ -38,6 +39,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "p": project,
             "r": project.request,
             "can_edit": can_edit,
+            "can_run": can_run,
             "can_build_team": can_build_team,
             "updates": project.updates.select_related("author")[:30],
             "meeting_form": MeetingForm(initial={"when": project.first_meeting_at}),
