@@ -190,6 +190,11 @@ class Message(models.Model):
     # One entry per file: name, type, size, sha256, stored (bool), reason, inline, role… (see mail/attachments.py)
     attachments = models.JSONField(default=list, blank=True)
     raw_compressed = models.BinaryField(null=True, blank=True, editable=False)
+    # A different message that arrived with a Message-ID already stored (a sender reusing or squatting
+    # one): kept apart under a derived Message-ID, and linked to the first message that had it.
+    same_id_as = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -38,6 +38,8 @@ _SENT_FOLDER = re.compile(r"(?:^|[._\s/-])sent(?:$|[._\s-])|envoy|gesendet|envia
 class ImportSummary:
     counts: Counter[str] = field(default_factory=Counter)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (where, why)
+    # Stored, but apart from an earlier message that had the same Message-ID with other content.
+    kept_apart: list[str] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -344,10 +346,14 @@ def import_path(
                 parser.use_a_worker()  # more than one batch: worth a second process
             finish_following = parser.start(following)
             finish()
-            for where, status, reason in _write_batch(items, context, channel=channel, direction=direction):
+            for where, status, reason, apart in _write_batch(
+                items, context, channel=channel, direction=direction
+            ):
                 summary.counts[status] += 1
                 if status in ("skipped", "failed"):
                     summary.skipped.append((where, reason))
+                if apart:
+                    summary.kept_apart.append(where)
                 if on_message:
                     on_message(where, status)
             items, finish = following, finish_following
@@ -358,30 +364,32 @@ def import_path(
 
 def _write_batch(
     items: list[_Item], context: IngestContext, *, channel: str, direction: str | None
-) -> list[tuple[str, str, str]]:
-    outcomes: list[tuple[str, str, str]] = []
+) -> list[tuple[str, str, str, bool]]:
+    outcomes: list[tuple[str, str, str, bool]] = []
     try:
         with transaction.atomic():
             context.prefetch([i for item in items if item.parsed for i in item.parsed.all_ids])
             for item in items:
-                status, reason = item.outcome or _ingest_one(
-                    item, channel=channel, direction=direction, context=context
+                status, reason, apart = (
+                    (*item.outcome, False)
+                    if item.outcome
+                    else _ingest_one(item, channel=channel, direction=direction, context=context)
                 )
-                outcomes.append((item.where, status, reason))
+                outcomes.append((item.where, status, reason, apart))
             context.flush()
     except DatabaseError as exc:  # the batch's commit failed: nothing of it is stored
         context.forget()
-        outcomes = [(where, "failed", f"{type(exc).__name__}: {exc}") for where, _s, _r in outcomes]
+        outcomes = [(where, "failed", f"{type(exc).__name__}: {exc}", False) for where, *_rest in outcomes]
     context.end_batch()
     return outcomes
 
 
 def _ingest_one(
     item: _Item, *, channel: str, direction: str | None, context: IngestContext
-) -> tuple[str, str]:
+) -> tuple[str, str, bool]:
     parsed = item.parsed
     if parsed is None:
-        return "failed", "not parsed"
+        return "failed", "not parsed", False
     try:
         if direction is None:
             sent = is_sent_folder(item.folder) or parsed.from_email in context.leader_addresses
@@ -390,5 +398,5 @@ def _ingest_one(
             parsed=parsed, raw=item.raw, channel=channel, direction=direction, context=context
         )
     except Exception as exc:  # never let one bad message stop an import; report it
-        return "failed", f"{type(exc).__name__}: {exc}"
-    return result.status, str(result.reason)
+        return "failed", f"{type(exc).__name__}: {exc}", False
+    return result.status, str(result.reason), result.same_id_as is not None

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import uuid
 import zlib
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,8 @@ class IngestResult:
     status: str  # "created" | "attached" | "stored" | "duplicate" | "skipped"
     request_id: int | None = None
     reason: str | Note = ""  # untranslated: the ledger shows it in each reader's language
+    # Stored apart from the message that first had its Message-ID (different sender or text): its key.
+    same_id_as: int | None = None
 
 
 class _ContactCache:
@@ -202,12 +205,18 @@ def message_ingest(
     ctx = context or IngestContext.load()
     outbound = direction == Direction.OUTBOUND
     known = ctx.lookup(parsed.all_ids)
+    same_id_as: int | None = None
     if parsed.message_id in known:
-        return IngestResult(
-            "duplicate",
-            request_id=known[parsed.message_id],
-            reason=Note(gettext_noop("already imported (same Message-ID)")),
-        )
+        # A Message-ID proves nothing by itself: a sender may reuse one, or squat it ahead of a real
+        # message. Only the same content (sender and text) is the same message.
+        apart = _kept_apart(parsed, ctx)
+        if apart is None:
+            return IngestResult(
+                "duplicate",
+                request_id=known[parsed.message_id],
+                reason=Note(gettext_noop("already imported (same Message-ID)")),
+            )
+        parsed, same_id_as = apart
     request_id = next((known[i] for i in parsed.thread_ids if known.get(i)), None)
     if request_id is None and parsed.thread_ids:
         request_id = _request_of_our_mail(parsed.thread_ids)
@@ -227,7 +236,7 @@ def message_ingest(
         # A savepoint when the caller holds a transaction (the IMAP sync, a batch of the file import):
         # a failure here rolls back this message only and leaves the caller's transaction usable.
         with transaction.atomic():
-            result = _store(job, request_id=request_id, raw=raw, channel=channel)
+            result = _store(job, request_id=request_id, raw=raw, channel=channel, same_id_as=same_id_as)
     except IntegrityError:
         if Message.objects.filter(message_id=parsed.message_id).exists():
             # Another importer stored the same Message-ID between our check and our insert.
@@ -250,7 +259,33 @@ def _request_of_our_mail(thread_ids: list[str]) -> int | None:
     )
 
 
-def _store(job: _Ingest, *, request_id: int | None, raw: bytes | None, channel: str) -> IngestResult:
+def content_key(from_email: str, text: str) -> str:
+    """What makes two messages the same message: the sender and the text, whitespace and case aside."""
+    normal = " ".join(text.split()).casefold()
+    return hashlib.sha256(f"{from_email.strip().casefold()}\n{normal}".encode()).hexdigest()
+
+
+def _kept_apart(parsed: ParsedMessage, ctx: IngestContext) -> tuple[ParsedMessage, int] | None:
+    """None when the stored message with this Message-ID is this very message (a true duplicate);
+    else the message under a derived Message-ID (stable: a second import finds it) and the first one's key."""
+    first = (
+        Message.objects.filter(message_id=parsed.message_id).values_list("pk", "from_email", "text").first()
+    )
+    if first is None:  # gone since the look-up: nothing to tell apart
+        return None
+    key = content_key(parsed.from_email, parsed.text)
+    if content_key(first[1], first[2]) == key:
+        return None
+    original = parsed.message_id.strip("<>")
+    derived = f"<{original[:400]}.same-id-{key[:12]}>"
+    if derived in ctx.lookup([derived]):
+        return None  # this different message was already kept apart by an earlier import
+    return replace(parsed, message_id=derived), first[0]
+
+
+def _store(
+    job: _Ingest, *, request_id: int | None, raw: bytes | None, channel: str, same_id_as: int | None = None
+) -> IngestResult:
     parsed, outbound = job.parsed, job.outbound
     if request_id is None and parsed.kind != kinds.BULK:
         request_id = _request_by_subject(job) if parsed.linkedin is None else _linkedin_request(job)
@@ -289,6 +324,7 @@ def _store(job: _Ingest, *, request_id: int | None, raw: bytes | None, channel: 
         if parsed.attachments
         else [],
         raw_compressed=zlib.compress(raw) if raw else None,
+        same_id_as_id=same_id_as,
     )
     if status == "attached" and request_id is not None:
         # event_record only needs the request's key: no need to load the row.
@@ -303,7 +339,9 @@ def _store(job: _Ingest, *, request_id: int | None, raw: bytes | None, channel: 
     elif message.in_reply_to:
         job.ctx.orphans_possible = True
     _interactions_record(job)
-    return IngestResult(status, request_id=request_id, reason=reason)
+    if same_id_as is not None and not reason:
+        reason = Note(gettext_noop("kept apart: a different message already had this Message-ID"))
+    return IngestResult(status, request_id=request_id, reason=reason, same_id_as=same_id_as)
 
 
 def _event_note(parsed: ParsedMessage, outbound: bool) -> Note:

@@ -55,6 +55,7 @@ class Command(BaseCommand):
                 )
             total.counts.update(summary.counts)
             total.skipped.extend(summary.skipped)
+            total.kept_apart.extend(summary.kept_apart)
         table = Table(title="Import summary")
         table.add_column("result")
         table.add_column("messages", justify="right")
@@ -63,9 +64,15 @@ class Command(BaseCommand):
         console.print(table)
         for where, why in total.skipped[: options["show_skipped"]]:
             console.print(f"skipped {where}: {why}")
+        for where in total.kept_apart[: options["show_skipped"]]:
+            console.print(f"kept apart {where}: a different message already had its Message-ID")
         # One stable line for scripts and the benchmark (new statuses go at its end).
         self.stdout.write(
             "import: {total} messages, {created} new requests, {attached} replies attached, "
             "{duplicate} duplicates, {skipped} skipped, {stored} stored without a request, "
-            "{failed} failed".format(total=total.total, **{k: total.counts.get(k, 0) for k in STATUSES})
+            "{failed} failed, {apart} kept apart (same Message-ID, other content)".format(
+                total=total.total,
+                apart=len(total.kept_apart),
+                **{k: total.counts.get(k, 0) for k in STATUSES},
+            )
         )
