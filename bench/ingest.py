@@ -42,33 +42,37 @@ Progress goes to stderr. The last line of stdout is always
 from __future__ import annotations
 
 import argparse
-import hashlib
-import mailbox
 import os
-import random
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
-import threading
-import time
-from collections import Counter
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
-SPAMASSASSIN_DIRS = ("easy_ham", "hard_ham", "spam")
-SKIP_NAMES = {"SOURCE.md", "LICENSE", "README.md", "COPYING", "cmds"}
+if not __package__:  # run as a script (python bench/ingest.py): the bench's parts import from the root
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common.corpus import has_corpus
+from bench.common.database import database_label, flush_bench_tables, prepare_database, release_database
+from bench.common.env import (
+    DEFAULT_CORPUS,
+    child_env,
+    data_dir_from,
+    load_average,
+    log,
+    manage,
+    mb,
+    remove_dirs,
+    setup_django,
+)
+from bench.common.maildir import build_maildir, maildir_files, make_maildir, warm_cache
+from bench.common.notmuch import notmuch_binary, run_notmuch
+from bench.common.process import Run, run_measured
+from bench.common.profiling import print_profile, profile_call
+
 RSS_TARGET_MB = 300
 
-_HEADER_END = re.compile(rb"\r?\n\r?\n")
-# A Message-ID header with its folded continuation lines, in the header block only.
-_MSGID_HEADER = re.compile(rb"^message-id[ \t]*:[^\n]*\n?(?:[ \t][^\n]*\n?)*", re.IGNORECASE | re.MULTILINE)
-_NOTMUCH_ADDED = re.compile(r"Added (\d+) new messages?")
 # The import command's last line; newer statuses are appended to it ("…, N stored without a request, N failed").
 _IMPORT_LINE = re.compile(
     r"import: (\d+) messages, (\d+) new requests, (\d+) replies attached, (\d+) duplicates, (\d+) skipped"
@@ -100,308 +104,24 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-def mb(kib: float) -> float:
-    return kib / 1024
-
-
-# --- The corpus and the Maildir ----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Source:
-    """One corpus message: a file (SpamAssassin) or a key in an mbox file (Enron)."""
-
-    path: Path
-    key: str | None = None
-
-
-def corpus_sources(corpus: Path) -> list[Source]:
-    sources: list[Source] = []
-    spam = corpus / "spamassassin"
-    for name in SPAMASSASSIN_DIRS:
-        folder = spam / name
-        if folder.is_dir():
-            sources += [
-                Source(p) for p in sorted(folder.iterdir()) if p.is_file() and p.name not in SKIP_NAMES
-            ]
-    enron = corpus / "enron-mbox"
-    if enron.is_dir():
-        for path in sorted(p for p in enron.rglob("*") if p.is_file() and p.name not in SKIP_NAMES):
-            box = mailbox.mbox(str(path), create=False)
-            sources += [Source(path, key) for key in box.iterkeys()]
-            box.close()
-    return sources
-
-
-class CorpusReader:
-    """Raw bytes of a corpus message, without an mbox ``From `` envelope line; mbox files stay open."""
-
-    def __init__(self) -> None:
-        self.boxes: dict[Path, mailbox.mbox] = {}
-
-    def read(self, source: Source) -> bytes:
-        if source.key is None:
-            raw = source.path.read_bytes()
-            if raw.startswith(b"From "):
-                raw = raw.split(b"\n", 1)[1] if b"\n" in raw else b""
-            return raw
-        box = self.boxes.get(source.path)
-        if box is None:
-            box = self.boxes[source.path] = mailbox.mbox(str(source.path), create=False)
-        return box.get_bytes(source.key)
-
-    def close(self) -> None:
-        for box in self.boxes.values():
-            box.close()
-
-
-def fresh_message_id(seed: int, index: int) -> bytes:
-    digest = hashlib.blake2s(f"{seed}:{index}".encode(), digest_size=6).hexdigest()
-    return f"<bench.{index:07d}.{digest}@cercle-bench.invalid>".encode()
-
-
-def with_message_id(raw: bytes, message_id: bytes) -> bytes:
-    """The message with its Message-ID header replaced (or added first); everything else byte for byte."""
-    end = _HEADER_END.search(raw)
-    # The header block keeps its last line ending; the blank line starts the body.
-    split = end.start() + (2 if end.group(0).startswith(b"\r\n") else 1) if end else len(raw)
-    head, body = raw[:split], raw[split:]
-    eol = b"\r\n" if b"\r\n" in head[:2000] else b"\n"
-    line = b"Message-ID: " + message_id + eol
-    seen = []
-
-    def replace(match: re.Match[bytes]) -> bytes:
-        seen.append(match)
-        return line if len(seen) == 1 else b""  # the first one in place, any other one dropped
-
-    head = _MSGID_HEADER.sub(replace, head)
-    return (head if seen else line + head) + body
-
-
-def build_maildir(maildir: Path, corpus: Path, n: int, seed: int) -> tuple[int, float]:
-    """Write n messages to maildir/cur; returns (bytes written, seconds)."""
-    started = time.perf_counter()
-    sources = corpus_sources(corpus)
-    if not sources:
-        raise SystemExit(f"no message found in the corpus {corpus}")
-    random.Random(seed).shuffle(sources)
-    log(f"  corpus: {len(sources):,} messages; building {n:,} in {maildir}")
-    for sub in ("cur", "new", "tmp"):
-        (maildir / sub).mkdir(parents=True, exist_ok=True)
-    reader = CorpusReader()
-    written = 0
-    try:
-        for index in range(n):
-            raw = with_message_id(reader.read(sources[index % len(sources)]), fresh_message_id(seed, index))
-            # Maildir name: unique, sorted in build order, no flags ("seen" is the importer's business).
-            (maildir / "cur" / f"{index:07d}.M{index}P{seed}.cercle-bench:2,").write_bytes(raw)
-            written += len(raw)
-            if (index + 1) % 20_000 == 0:
-                log(f"  built {index + 1:,} / {n:,}")
-    finally:
-        reader.close()
-    return written, time.perf_counter() - started
-
-
-def maildir_files(maildir: Path) -> Iterator[Path]:
-    for root, _dirs, files in os.walk(maildir):
-        if Path(root).name in {"cur", "new"}:
-            for name in files:
-                if not name.startswith("."):
-                    yield Path(root) / name
-
-
-def warm_cache(maildir: Path) -> tuple[int, int]:
-    """Read every message file once (both tools then start on a warm page cache); (files, bytes)."""
-    files = size = 0
-    for path in maildir_files(maildir):
-        with path.open("rb") as handle:
-            size += len(handle.read())
-        files += 1
-    return files, size
-
-
-# --- Measuring a child process -----------------------------------------------------------------
-
-
-@dataclass
-class Run:
-    seconds: float
-    cpu_seconds: float
-    peak_kib: int
-    returncode: int
-    output: str
-    samples: list[tuple[float, int]] = field(default_factory=list)  # (elapsed, VmRSS KiB)
-
-
-def _status_kib(pid: int, key: str) -> int:
-    try:
-        with open(f"/proc/{pid}/status") as handle:
-            for line in handle:
-                if line.startswith(key + ":"):
-                    return int(line.split()[1])
-    except (OSError, ValueError):
-        pass
-    return 0
-
-
-def run_measured(
-    cmd: list[str], env: dict[str, str], label: str, progress: Any = None, every: float = 10.0
-) -> Run:
-    """Run one child; wall time around it, CPU time and peak RSS of that child alone (wait4)."""
-    with tempfile.TemporaryFile(mode="w+") as out:
-        started = time.perf_counter()
-        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
-        samples: list[tuple[float, int]] = []
-        done = threading.Event()
-        result: dict[str, Any] = {}
-
-        def reap() -> None:
-            _, status, usage = os.wait4(proc.pid, 0)
-            result["elapsed"] = time.perf_counter() - started
-            result["status"], result["usage"] = status, usage
-            done.set()
-
-        reaper = threading.Thread(target=reap, daemon=True)
-        reaper.start()
-        last_log = 0.0
-        while not done.wait(0.5):
-            elapsed = time.perf_counter() - started
-            rss = _status_kib(proc.pid, "VmRSS")
-            if rss:
-                samples.append((elapsed, rss))
-            if elapsed - last_log >= every:
-                last_log = elapsed
-                extra = f", {progress()}" if progress else ""
-                hwm = _status_kib(proc.pid, "VmHWM")
-                log(f"  {label}: {elapsed:,.0f} s, RSS {mb(rss):,.0f} MB (peak {mb(hwm):,.0f} MB){extra}")
-        reaper.join()
-        proc.returncode = os.waitstatus_to_exitcode(result["status"])
-        usage = result["usage"]
-        out.seek(0)
-        output = out.read()
-    return Run(
-        seconds=result["elapsed"],
-        cpu_seconds=usage.ru_utime + usage.ru_stime,
-        peak_kib=usage.ru_maxrss,
-        returncode=proc.returncode,
-        output=output,
-        samples=samples,
-    )
-
-
 # --- Cercle ------------------------------------------------------------------------------------
 
 
-def setup_django(data_dir: Path) -> None:
-    """Point Cercle at the throwaway data dir, then start Django (the order matters)."""
-    os.environ["CERCLE_DATA_DIR"] = str(data_dir)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-    os.environ["DEBUG"] = "0"
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    (data_dir / "static").mkdir(parents=True, exist_ok=True)
-    import django
-
-    django.setup()
-
-
-def bench_models() -> list[Any]:
-    """The tables an import fills (and what refers to them), as in bench/pages.py."""
-    from django.apps import apps
-
-    labels = ("accounts", "circle", "circulation", "intake", "network", "projects", "sessions")
-    models = [m for label in labels for m in apps.get_app_config(label).get_models(include_auto_created=True)]
-    from cercle.outbox.models import OutgoingMessage
-
-    return [*models, OutgoingMessage]
-
-
-def flush_bench_tables() -> None:
-    from django.core.management.color import no_style
-    from django.db import connection, transaction
-
-    tables = [m._meta.db_table for m in bench_models()]
-    statements = connection.ops.sql_flush(no_style(), tables, reset_sequences=True, allow_cascade=True)
-    with transaction.atomic(), connection.cursor() as cursor:
-        for sql in statements:
-            cursor.execute(sql)
-
-
-def ensure_postgres_database() -> None:
-    """Create the DATABASE_URL database when it does not exist yet (a bench database, e.g. cercle_bench)."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        return
-    import psycopg
-
-    params = connection.get_connection_params()
-    name = params.pop("dbname", None) or connection.settings_dict["NAME"]
-    try:
-        psycopg.connect(dbname=name, **{k: v for k, v in params.items() if k != "context"}).close()
-        return
-    except psycopg.OperationalError as exc:
-        if "does not exist" not in str(exc):
-            raise
-    log(f"  creating the PostgreSQL database {name}")
-    with psycopg.connect(
-        dbname="postgres", autocommit=True, **{k: v for k, v in params.items() if k != "context"}
-    ) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-
-
-def prepare_database(flush: bool) -> float:
-    """Migrate (timed, excluded from the import's figures); refuse or flush a database with data."""
-    from django.core.management import call_command
-    from django.db import connections
-
+def holds_mail() -> bool:
     from cercle.circulation.models import Message
     from cercle.network.models import Contact
 
-    ensure_postgres_database()
-    started = time.perf_counter()
-    call_command("migrate", interactive=False, verbosity=0)
-    seconds = time.perf_counter() - started
-    if Message.objects.exists() or Contact.objects.exists():
-        if not flush:
-            raise SystemExit(
-                "the database already holds mail or contacts: pass --flush to empty the bench tables first "
-                "(or use a fresh --data-dir / database)"
-            )
-        log("  flushing the bench tables")
-        flush_bench_tables()
-    connections.close_all()  # the import child gets the database to itself
-    return seconds
-
-
-def database_label() -> str:
-    from django.db import connection
-
-    if connection.vendor == "sqlite":
-        path = Path(str(connection.settings_dict["NAME"]))
-        size = sum(p.stat().st_size for p in path.parent.glob(path.name + "*") if p.is_file())
-        return f"SQLite {connection.Database.sqlite_version}, {size / 2**20:,.0f} MB with WAL"  # type: ignore[attr-defined]
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_database_size(current_database()), current_setting('server_version')")
-        size, version = cursor.fetchone()
-    return f"PostgreSQL {version}, database {connection.settings_dict['NAME']} ({size / 2**20:,.0f} MB)"
+    return Message.objects.exists() or Contact.objects.exists()
 
 
 def stored_so_far() -> str:
     """Progress seen from outside: the highest stored message id (cheap on both engines)."""
     from django.db import connections
+    from django.db.models import Max
 
     from cercle.circulation.models import Message
 
     try:
-        from django.db.models import Max
-
         top = Message.objects.aggregate(top=Max("id"))["top"] or 0
         return f"~{top:,} stored"
     except Exception as exc:  # a busy SQLite file must not stop the bench
@@ -421,20 +141,8 @@ class ImportCounts:
     failed: int = 0
 
 
-def child_env(data_dir: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        CERCLE_DATA_DIR=str(data_dir),
-        DJANGO_SETTINGS_MODULE="config.settings",
-        DEBUG="0",
-        PYTHONUNBUFFERED="1",
-    )
-    env.setdefault("LOG_LEVEL", "WARNING")
-    return env
-
-
 def run_cercle(maildir: Path, data_dir: Path) -> tuple[Run, ImportCounts]:
-    cmd = [sys.executable, str(ROOT / "manage.py"), "import", str(maildir), "--show-skipped", "0"]
+    cmd = manage("import", str(maildir), "--show-skipped", "0")
     log(f"  cercle: {' '.join(cmd[1:])}")
     run = run_measured(cmd, child_env(data_dir), "cercle import", progress=stored_so_far)
     if run.returncode != 0:
@@ -449,71 +157,20 @@ def run_cercle(maildir: Path, data_dir: Path) -> tuple[Run, ImportCounts]:
     return run, counts
 
 
-# --- notmuch -----------------------------------------------------------------------------------
-
-
-def notmuch_binary() -> str | None:
-    return shutil.which("notmuch")
-
-
-def run_notmuch(notmuch: str, maildir: Path, work: Path) -> tuple[Run, int, str]:
-    """`notmuch new` on the Maildir, its database outside it; (run, messages indexed, version)."""
-    database = work / "notmuch-db"
-    database.mkdir(parents=True, exist_ok=True)
-    config = work / "notmuch-config"
-    config.write_text(
-        "[database]\n"
-        f"path={database}\n"
-        f"mail_root={maildir}\n"
-        "[user]\n"
-        "name=Cercle bench\n"
-        "primary_email=bench@cercle-bench.invalid\n"
-        "[new]\n"
-        "tags=unread;inbox;\n"
-        "ignore=\n"
-        "[search]\n"
-        "exclude_tags=\n"
-        "[maildir]\n"
-        "synchronize_flags=true\n"
-    )
-    env = {**os.environ, "NOTMUCH_CONFIG": str(config)}
-    env.pop("NOTMUCH_PROFILE", None)
-    version = subprocess.run(
-        [notmuch, "--version"], env=env, capture_output=True, text=True, check=False
-    ).stdout.strip()
-    log(f"  notmuch: {version}, notmuch new (config {config.name} in a temp dir)")
-    run = run_measured([notmuch, "new"], env, "notmuch new")
-    if run.returncode != 0:
-        log(run.output[-4000:])
-        raise SystemExit(f"notmuch new failed (exit {run.returncode})")
-    counted = subprocess.run(
-        [notmuch, "count", "--output=messages", "*"], env=env, capture_output=True, text=True, check=False
-    )
-    try:
-        indexed = int(counted.stdout.strip())
-    except ValueError:
-        added = _NOTMUCH_ADDED.search(run.output)
-        indexed = int(added.group(1)) if added else 0
-    return run, indexed, version
-
-
 # --- Profile -----------------------------------------------------------------------------------
 
 
 def profile_import(maildir: Path, n: int, top: int) -> None:
     """Import the first n messages of the Maildir in-process (same code path as the command, a fresh
     SQLite or the flushed PostgreSQL database) under cProfile, and count SQL statements by kind."""
-    import cProfile
-    import pstats
+    from io import StringIO
 
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connection, connections
 
     with tempfile.TemporaryDirectory(prefix="cercle-bench-profile-") as tmp:
-        small = Path(tmp) / "mail"
-        for sub in ("cur", "new", "tmp"):
-            (small / sub).mkdir(parents=True)
+        small = make_maildir(Path(tmp) / "mail")
         for count, path in enumerate(sorted(maildir_files(maildir))):
             if count >= n:
                 break
@@ -530,60 +187,16 @@ def profile_import(maildir: Path, n: int, top: int) -> None:
         else:
             flush_bench_tables()
         call_command("migrate", interactive=False, verbosity=0)
-
-        kinds: Counter[str] = Counter()
-
-        def count_sql(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-            kinds[sql.lstrip().split(None, 1)[0].upper()] += 1
-            return execute(sql, params, many, context)
-
-        from io import StringIO
-
         out = StringIO()
-        profiler = cProfile.Profile()
-        started = time.perf_counter()
-        with connection.execute_wrapper(count_sql):
-            profiler.enable()
-            call_command("import", str(small), "--show-skipped", "0", stdout=out)
-            profiler.disable()
-        seconds = time.perf_counter() - started
+        profile = profile_call(lambda: call_command("import", str(small), "--show-skipped", "0", stdout=out))
         connections.close_all()
 
     summary = _IMPORT_LINE.search(out.getvalue())
+    seconds = profile.seconds
     print(f"\nprofile: {n:,} messages in-process under cProfile, {seconds:.1f} s ({n / seconds:,.0f} msg/s)")
     if summary:
         print(f"  {summary.group(0)}")
-    print("  SQL statements per message: " + ", ".join(f"{k} {v / n:.2f}" for k, v in kinds.most_common()))
-    print(f"  total {sum(kinds.values()) / n:.2f} per message")
-    stats = pstats.Stats(profiler)
-    everything = stats.stats.items()  # type: ignore[attr-defined]
-    project = str(ROOT / "cercle")
-    for title, index, only_project in (
-        ("cumulative time, Cercle's own functions", 3, True),
-        ("cumulative time", 3, False),
-        ("own time", 2, False),
-    ):
-        print(f"\n  top {top} by {title} (ms per message; profiler overhead included):")
-        rows = sorted(
-            (kv for kv in everything if not only_project or kv[0][0].startswith(project)),
-            key=lambda kv: -kv[1][index],
-        )
-        for (filename, line, func), (_cc, calls, tottime, cumtime, _callers) in rows[:top]:
-            where = _short(filename)
-            print(
-                f"  {cumtime * 1000 / n:8.3f} cum {tottime * 1000 / n:8.3f} own {calls / n:8.1f} calls/msg"
-                f"  {where}:{line}({func})"
-            )
-
-
-def _short(filename: str) -> str:
-    for marker in ("/site-packages/", "/lib/python3"):
-        if marker in filename:
-            return filename.split(marker, 1)[1]
-    try:
-        return str(Path(filename).relative_to(ROOT))
-    except ValueError:
-        return filename
+    print_profile(profile, n, top)
 
 
 # --- Main --------------------------------------------------------------------------------------
@@ -597,15 +210,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     corpus = Path(args.corpus).resolve() if args.corpus else DEFAULT_CORPUS.resolve()
     work = Path(tempfile.mkdtemp(prefix="cercle-bench-ingest-"))
-    cleanup: list[Path] = [work]
-    if args.data_dir:
-        data_dir = Path(args.data_dir).resolve()
-        if not data_dir.exists():
-            cleanup.append(data_dir)
-        data_dir.mkdir(parents=True, exist_ok=True)
-    else:
-        data_dir = work / "data"
-        data_dir.mkdir()
+    data_dir, created = data_dir_from(args.data_dir, default=work / "data")
+    cleanup = [work, data_dir] if created else [work]
     owns_rows = django_ready = False
     try:
         # 1. The Maildir.
@@ -614,7 +220,7 @@ def main(argv: list[str] | None = None) -> None:
             maildir = Path(args.maildir).resolve()
             log(f"ingest: using the Maildir {maildir} as is")
         else:
-            if not (corpus / "spamassassin").is_dir() and not (corpus / "enron-mbox").is_dir():
+            if not has_corpus(corpus):
                 raise SystemExit(
                     f"no corpus at {corpus} (expected spamassassin/ and enron-mbox/ inside): "
                     "pass --corpus DIR, or --maildir DIR with an existing Maildir"
@@ -635,7 +241,8 @@ def main(argv: list[str] | None = None) -> None:
         from django.db import connection, connections
 
         log(f"  cercle: data dir {data_dir}, database {connection.vendor}")
-        migrate_seconds = prepare_database(args.flush)
+        migrate_seconds = prepare_database(args.flush, holds_mail, "mail or contacts")
+        connections.close_all()  # the import child gets the database to itself
         owns_rows = True
         log(f"  migrated in {migrate_seconds:.1f} s (not counted)")
         cercle, counts = run_cercle(maildir, data_dir)
@@ -658,7 +265,6 @@ def main(argv: list[str] | None = None) -> None:
             )
 
         # 4. Report.
-        load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
         print(
             f"maildir: {n:,} messages, {size / 2**20:,.0f} MB"
             + (f" (built in {build_seconds:.1f} s, seed {args.seed})" if built_bytes else " (given)")
@@ -666,7 +272,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"cercle database: {db_label}; migrate {migrate_seconds:.1f} s (not counted)")
         if notmuch_version:
             print(f"notmuch: {notmuch_version}")
-        print(f"machine: {os.cpu_count()} CPUs, load average {load}\n")
+        print(f"machine: {os.cpu_count()} CPUs, load average {load_average()}\n")
         # "msg/CPU s" divides by the child's own CPU time: steadier than msg/s on a busy machine.
         print(
             f"{'tool':<9} {'messages':>9} {'seconds':>9} {'msg/s':>8} {'CPU s':>8} {'msg/CPU s':>10} "
@@ -726,18 +332,11 @@ def main(argv: list[str] | None = None) -> None:
         )
     finally:
         if django_ready:
-            from django.db import connection as conn
-            from django.db import connections as conns
-
-            if owns_rows and conn.vendor != "sqlite" and not args.keep:
-                log("  emptying the bench tables (pass --keep to keep the rows)")
-                flush_bench_tables()
-            conns.close_all()
+            release_database(owns_rows, args.keep)
         if args.keep:
             log(f"  kept {work} (Maildir, notmuch database, data dir)")
         else:
-            for path in cleanup:
-                shutil.rmtree(path, ignore_errors=True)
+            remove_dirs(cleanup)
 
 
 if __name__ == "__main__":
