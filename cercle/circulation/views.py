@@ -18,6 +18,7 @@ from cercle.circulation.gestures import gesture_run, thread_for_page
 from cercle.circulation.models import Request
 from cercle.circulation.states import DismissReason, State
 from cercle.mail.attachments import attachments_listed
+from cercle.outbox.selectors import uncertain_for_request
 
 
 @login_required
@@ -104,7 +105,13 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "circulation/detail.html",
-        {"r": req, "events": events, "thread": thread, "reasons": DismissReason.choices},
+        {
+            "r": req,
+            "events": events,
+            "thread": thread,
+            "reasons": DismissReason.choices,
+            "uncertain": uncertain_for_request(request_id=req.pk),
+        },
     )
 
 

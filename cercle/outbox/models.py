@@ -38,6 +38,9 @@ class OutgoingMessage(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
     last_error_note = models.JSONField(null=True, blank=True, editable=False)  # `last_error`, untranslated
+    # Delivery was interrupted mid-send: the message may or may not have left. Sending it again needs a
+    # person to confirm (it could arrive twice), and the request's page says it is uncertain.
+    uncertain = models.BooleanField(_("may or may not have left"), default=False)
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 

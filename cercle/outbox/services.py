@@ -182,7 +182,7 @@ def outbox_flush(*, limit: int = 200) -> dict[str, int]:
     stale_before = timezone.now() - STALE_SENDING_AFTER
     counts["stale"] = OutgoingMessage.objects.filter(
         status=OutgoingStatus.SENDING, claimed_at__lt=stale_before
-    ).update(status=OutgoingStatus.FAILED, **_interrupted())
+    ).update(status=OutgoingStatus.FAILED, uncertain=True, **_interrupted())
     due = OutgoingMessage.objects.filter(
         status=OutgoingStatus.QUEUED, next_attempt_at__lte=timezone.now()
     ).values_list("pk", flat=True)[:limit]
@@ -191,11 +191,21 @@ def outbox_flush(*, limit: int = 200) -> dict[str, int]:
     return counts
 
 
-def outbox_retry(*, outgoing_id: int) -> bool:
-    """Put a failed message back in the queue (a person asked for it)."""
-    done = OutgoingMessage.objects.filter(pk=outgoing_id, status=OutgoingStatus.FAILED).update(
-        status=OutgoingStatus.QUEUED, attempts=0, next_attempt_at=timezone.now()
+def outbox_retry(*, outgoing_id: int, confirm_uncertain: bool = False) -> str:
+    """Put a failed message back in the queue (a person asked for it).
+
+    Returns "queued"; "confirm" when the message may already have left (an interrupted send) and the
+    person has not confirmed that sending it again is right; "not_failed" when there is nothing to retry.
+    """
+    failed = OutgoingMessage.objects.filter(pk=outgoing_id, status=OutgoingStatus.FAILED)
+    if not confirm_uncertain:
+        failed = failed.filter(uncertain=False)
+    done = failed.update(
+        status=OutgoingStatus.QUEUED, attempts=0, next_attempt_at=timezone.now(), uncertain=False
     )
     if done:
         transaction.on_commit(lambda: _schedule_delivery(outgoing_id))
-    return bool(done)
+        return "queued"
+    if OutgoingMessage.objects.filter(pk=outgoing_id, status=OutgoingStatus.FAILED, uncertain=True).exists():
+        return "confirm"
+    return "not_failed"

@@ -30,8 +30,17 @@ def outbox(request: HttpRequest) -> HttpResponse:
 @require_POST
 @role_required(*ROUTE_ROLES)
 def retry(request: HttpRequest, pk: int) -> HttpResponse:
-    if services.outbox_retry(outgoing_id=pk):
+    result = services.outbox_retry(outgoing_id=pk, confirm_uncertain=request.POST.get("confirm") == "1")
+    if result == "queued":
         messages.success(request, _("Queued again for delivery."))
+    elif result == "confirm":
+        messages.error(
+            request,
+            _(
+                "This message may already have left: tick “Send it again anyway” if you checked that it "
+                "did not arrive, or that a second copy is fine."
+            ),
+        )
     else:
         messages.error(request, _("Only a failed message can be retried."))
     return redirect("outbox:list")

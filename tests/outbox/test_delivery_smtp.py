@@ -71,7 +71,7 @@ def test_after_the_last_attempt_the_message_is_failed_and_can_be_retried(db, set
     assert outgoing.attempts == 2
     # The SMTP server is back; a person retries from the outbox page.
     settings.EMAIL_PORT = good_port
-    assert services.outbox_retry(outgoing_id=outgoing.pk)
+    assert services.outbox_retry(outgoing_id=outgoing.pk) == "queued"
     assert services.outbox_deliver(outgoing_id=outgoing.pk) == "sent"
     assert len(smtp_server.received()) == 1
 
