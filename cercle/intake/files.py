@@ -9,11 +9,12 @@ skipped (with the reason: no sender, empty, unreadable) or failed (with the erro
 from __future__ import annotations
 
 import heapq
+import io
 import multiprocessing
 import os
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,7 @@ from django.db import DatabaseError, transaction
 
 from cercle.circulation.models import Channel, Direction
 from cercle.core.processes import die_with_parent
+from cercle.intake.quarantine import quarantine_keep
 from cercle.intake.services import IngestContext, message_ingest
 from cercle.mail.parse import ParsedMessage, parse_many
 
@@ -40,6 +42,7 @@ class ImportSummary:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (where, why)
     # Stored, but apart from an earlier message that had the same Message-ID with other content.
     kept_apart: list[str] = field(default_factory=list)
+    quarantined: int = 0  # skipped or failed messages whose bytes were kept (new ones)
 
     @property
     def total(self) -> int:
@@ -172,7 +175,13 @@ def mbox_messages(path: Path, max_bytes: int = MAX_MESSAGE_BYTES) -> Iterator[tu
         return index, raw[:-1] if last_empty else raw, ""
 
     with path.open("rb") as handle:
-        for line in handle:
+        head = handle.read(65536)
+        handle.seek(0)
+        lines_of: Iterable[bytes] = handle
+        if b"\r" in head and b"\n" not in head:
+            # Classic Mac OS line ends (CR only): read as lines all the same (such files are small).
+            lines_of = io.BytesIO(handle.read().replace(b"\r", b"\n"))
+        for line in lines_of:
             if line.startswith(b"From "):
                 if lines is not None:
                     yield finish()
@@ -346,15 +355,20 @@ def import_path(
                 parser.use_a_worker()  # more than one batch: worth a second process
             finish_following = parser.start(following)
             finish()
-            for where, status, reason, apart in _write_batch(
-                items, context, channel=channel, direction=direction
-            ):
+            outcomes = _write_batch(items, context, channel=channel, direction=direction)
+            kept: list[tuple[str, bytes, str]] = []
+            for item, (where, status, reason, apart) in zip(items, outcomes, strict=True):
                 summary.counts[status] += 1
                 if status in ("skipped", "failed"):
                     summary.skipped.append((where, reason))
+                    if item.raw:
+                        kept.append((where, item.raw, reason))
                 if apart:
                     summary.kept_apart.append(where)
-                if on_message:
+            # Nothing skipped is thrown away: `cercle reparse` takes these again after a fix.
+            summary.quarantined += quarantine_keep(kept)
+            if on_message:
+                for where, status, _reason, _apart in outcomes:
                     on_message(where, status)
             items, finish = following, finish_following
     finally:

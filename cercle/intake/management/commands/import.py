@@ -56,6 +56,7 @@ class Command(BaseCommand):
             total.counts.update(summary.counts)
             total.skipped.extend(summary.skipped)
             total.kept_apart.extend(summary.kept_apart)
+            total.quarantined += summary.quarantined
         table = Table(title="Import summary")
         table.add_column("result")
         table.add_column("messages", justify="right")
@@ -64,6 +65,11 @@ class Command(BaseCommand):
         console.print(table)
         for where, why in total.skipped[: options["show_skipped"]]:
             console.print(f"skipped {where}: {why}")
+        if total.skipped:
+            console.print(
+                f"{len(total.skipped)} not imported; {total.quarantined} newly kept in quarantine "
+                "(`cercle reparse --quarantine` takes them again after a fix)"
+            )
         for where in total.kept_apart[: options["show_skipped"]]:
             console.print(f"kept apart {where}: a different message already had its Message-ID")
         # One stable line for scripts and the benchmark (new statuses go at its end).

@@ -11,6 +11,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from cercle.circulation.models import Message
+from cercle.intake.models import QuarantinedMessage
+from cercle.intake.quarantine import quarantine_retry
 from cercle.intake.reparse import messages_reparse
 
 
@@ -24,8 +26,21 @@ class Command(BaseCommand):
         parser.add_argument("--request", type=int, help="Only the messages of this request (its number).")
         parser.add_argument("--since", help="Only messages imported on or after this day (YYYY-MM-DD).")
         parser.add_argument("--show-failed", type=int, default=20, help="How many failures to list.")
+        parser.add_argument(
+            "--quarantine",
+            action="store_true",
+            help="Instead, import again the messages an import could not take (kept in quarantine).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["quarantine"]:
+            waiting = QuarantinedMessage.objects.count()
+            counts = quarantine_retry()
+            self.stdout.write(
+                f"reparse: {waiting} quarantined messages, {counts['taken']} imported, "
+                f"{counts['still quarantined']} still quarantined"
+            )
+            return
         messages = Message.objects.exclude(raw_compressed=None)
         if options["request"] is not None:
             messages = messages.filter(request_id=options["request"])
