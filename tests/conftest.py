@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import socket
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,18 +19,42 @@ from django.test import Client
 
 from cercle.accounts.models import Role, User
 from cercle.circulation.models import Request
+from tests.components import (  # noqa: F401 - the hooks turn skips into failures under CI
+    pytest_make_collect_report,
+    pytest_runtest_makereport,
+    require_component,
+)
 from tests.factories import MemberFactory, RequestFactory, UserFactory
+
+# `pytester` runs a nested pytest: tests/core/test_real_components.py checks the CI mechanism with it.
+pytest_plugins = ["pytester"]
 
 CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
 
 
 def corpus_path(*parts: str) -> Path:
+    """A path in the real corpus beside the project: a skip when absent, a failure under CI."""
     path = CORPUS.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(
-            f"real corpus not found at ../shared/corpus/{'/'.join(parts)} (it ships beside the project)"
-        )
+    require_component(
+        "The shared corpus",
+        path.exists(),
+        f"../shared/corpus/{'/'.join(parts)} not found (it ships beside the project)",
+    )
     return path
+
+
+def wait_until(condition: Callable[[], object], timeout: float = 30.0, what: str = "the condition") -> None:
+    """Poll `condition` until it is true; fail the test with `what` if the deadline passes first.
+
+    Tests wait on what they need (a port open, rows written, jobs done), never for a fixed time.
+    """
+    deadline = time.monotonic() + timeout
+    interval = 0.01
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout:g} s waiting for {what}")
+        time.sleep(interval)
+        interval = min(interval * 2, 0.2)
 
 
 @pytest.fixture(autouse=True)

@@ -1,7 +1,7 @@
 """A throwaway Dovecot IMAP server: its own config, users and Maildirs in a temp dir, on a free port.
 
 Used by the IMAP tests (fixture `dovecot` in conftest.py) and by bench/ingest.py. Needs Debian's
-`dovecot-imapd`; callers skip with a clear reason when it is missing.
+`dovecot-imapd`; the tests skip with a clear reason when it is missing (and fail under CI).
 """
 
 from __future__ import annotations
@@ -49,8 +49,14 @@ namespace inbox {{
     special_use = \\Sent
   }}
 }}
+# No brute-force slowdown for a test server: no delay after a failed login, and no auth penalty
+# (auth cannot reach anvil's penalty socket), else every login after a wrong password waits 2-15 s.
+auth_failure_delay = 0
 service anvil {{
   chroot =
+  unix_listener anvil-auth-penalty {{
+    mode = 0
+  }}
 }}
 service imap-login {{
   chroot =

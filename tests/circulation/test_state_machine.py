@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from cercle.accounts.permissions import NotAllowed
 from cercle.circulation import services
@@ -53,9 +54,9 @@ def test_a_dismissed_request_can_be_brought_back_to_triage(second, incoming):
 
 
 def test_the_leader_cannot_approve_what_the_second_has_not_kept(leader, incoming):
-    with pytest.raises(IllegalTransition) as exc:
+    with translation.override("en"), pytest.raises(IllegalTransition) as exc:
         services.request_approve(actor=leader, request=incoming)
-    assert "Received" in exc.value.message or "Reçue" in exc.value.message
+    assert exc.value.message == "This request is “Received”: it cannot become “Approved”."
     incoming.refresh_from_db()
     assert incoming.state == State.RECEIVED
     assert not Event.objects.filter(request=incoming, kind=EventKind.TRANSITION).exists()
@@ -97,9 +98,12 @@ def test_a_stale_page_gets_a_conflict_not_a_silent_overwrite(second, leader, inc
 def test_expected_state_from_the_form_catches_a_double_click(second, incoming):
     services.request_keep(actor=second, request=incoming, expected_state="received")
     again = Request.objects.get(pk=incoming.pk)
-    with pytest.raises(TransitionConflict) as exc:
+    with translation.override("fr"), pytest.raises(TransitionConflict) as exc:
         services.request_keep(actor=second, request=again, expected_state="received")
-    assert "Nothing was changed" in exc.value.message or "Rien n'a été modifié" in exc.value.message
+    assert exc.value.message == (
+        "Quelqu'un a agi sur cette demande avant vous\u00a0: elle est désormais «\u00a0Retenue\u00a0». "
+        "Rien n'a été modifié."
+    )
     assert Event.objects.filter(request=incoming, kind=EventKind.TRANSITION).count() == 1
 
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import signal
 import subprocess
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import free_port
+from tests.conftest import free_port, wait_until
 from tests.mailsync.conftest import MANAGE, worker_env
 
 
@@ -26,14 +25,6 @@ def gunicorn_pids() -> set[int]:
             if b"gunicorn" in cmdline and b"config.wsgi:application" in cmdline:
                 pids.add(int(entry.name))
     return pids
-
-
-def wait_until(condition, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
-        time.sleep(0.1)
 
 
 def get(url: str) -> tuple[int, str]:

@@ -1,6 +1,7 @@
 """Browser fixtures for the end-to-end tests: Debian's Chromium driven by Playwright (sync API).
 
-Nothing is downloaded: the tests skip with a clear reason when /usr/bin/chromium or Playwright is missing.
+Nothing is downloaded: the tests skip with a clear reason when /usr/bin/chromium or Playwright is missing
+(and fail under CI, see tests/components.py).
 Every browser context is French (locale fr-FR and an Accept-Language header), like a user in France.
 """
 
@@ -12,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.conftest import require_component
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -28,17 +31,21 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screensh
 FRENCH = {"locale": "fr-FR", "extra_http_headers": {"Accept-Language": "fr-FR,fr;q=0.9"}}
 
 
-def _skip_without_browser() -> None:
-    if importlib.util.find_spec("playwright") is None:
-        pytest.skip("Playwright for Python is not installed in this environment (pip install playwright)")
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium package (make system-deps)")
+def _require_browser() -> None:
+    require_component(
+        "Playwright for Python",
+        importlib.util.find_spec("playwright") is not None,
+        "install the dev dependencies (make dev-install)",
+    )
+    require_component(
+        "Chromium", CHROMIUM.exists(), f"{CHROMIUM}: install Debian's chromium (make system-deps)"
+    )
 
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
     """One headless Chromium per module (module scope: its event loop is gone before other tests run)."""
-    _skip_without_browser()
+    _require_browser()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

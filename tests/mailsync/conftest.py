@@ -1,4 +1,8 @@
-"""A real Dovecot per test module, one user per test, and a MailAccount pointing at it."""
+"""A real Dovecot per test module, one user per test, and a MailAccount pointing at it.
+
+Tests that only read or write the account (its encrypted password, its pages) use `stored_account`,
+which needs no server.
+"""
 
 from __future__ import annotations
 
@@ -14,14 +18,16 @@ from django.db import connection
 
 from cercle.mailsync.models import MailAccount, Security
 from tests import dovecot as dovecot_server
+from tests.conftest import free_port, require_component
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
 def dovecot() -> Iterator[dovecot_server.Dovecot]:
-    if not dovecot_server.available():
-        pytest.skip("Dovecot is not installed: install Debian's dovecot-imapd (make system-deps)")
+    require_component(
+        "Dovecot", dovecot_server.available(), "install Debian's dovecot-imapd (make system-deps)"
+    )
     server = dovecot_server.Dovecot().start()
     try:
         yield server
@@ -37,20 +43,31 @@ def mailbox_user(dovecot: dovecot_server.Dovecot) -> str:
     return user
 
 
-@pytest.fixture
-def account(db: None, dovecot: dovecot_server.Dovecot, mailbox_user: str) -> MailAccount:
+def make_account(*, port: int, username: str) -> MailAccount:
     account = MailAccount(
-        name=f"Boîte de Léa {mailbox_user}",
+        name=f"Boîte de Léa {username}",
         host="127.0.0.1",
-        port=dovecot.port,
+        port=port,
         security=Security.NONE,
-        username=mailbox_user,
+        username=username,
         inbox_folder="INBOX",
         sent_folder="",
     )
     account.password = "secret-imap"
     account.save()
     return account
+
+
+@pytest.fixture
+def account(db: None, dovecot: dovecot_server.Dovecot, mailbox_user: str) -> MailAccount:
+    """An account on the module's real Dovecot, with its own mailbox."""
+    return make_account(port=dovecot.port, username=mailbox_user)
+
+
+@pytest.fixture
+def stored_account(db: None) -> MailAccount:
+    """An account as stored in the database, for tests that never connect: no server behind its port."""
+    return make_account(port=free_port(), username=f"lea{uuid.uuid4().hex[:8]}")
 
 
 def worker_env() -> dict[str, str]:

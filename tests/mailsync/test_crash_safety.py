@@ -12,6 +12,7 @@ from imapclient import IMAPClient
 
 from cercle.circulation.models import Message
 from cercle.mailsync.models import LedgerEntry
+from tests.conftest import wait_until
 from tests.dovecot import make_message
 from tests.mailsync.conftest import MANAGE, worker_env
 
@@ -46,14 +47,17 @@ def test_killing_the_sync_at_any_moment_loses_nothing_and_duplicates_nothing(dov
     for round_ in range(5):
         before = ledger_count(account)
         process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        # The kill moments are random on purpose (seeded: a failure replays); they are not waits.
         if round_ == 0:
             time.sleep(rng.uniform(0.1, 0.8))  # possibly before the first batch: at start-up or mid-login
         else:
             # Somewhere in the middle of a batch: wait for progress, then a random extra delay.
             goal = before + rng.randint(10, 200)
-            deadline = time.monotonic() + 60
-            while ledger_count(account) < goal and process.poll() is None and time.monotonic() < deadline:
-                time.sleep(0.02)
+            wait_until(
+                lambda: ledger_count(account) >= goal or process.poll() is not None,  # noqa: B023
+                timeout=60,
+                what=f"the sync to import {goal - before} more messages",
+            )
             time.sleep(rng.uniform(0, 0.05))
         if process.poll() is None:
             process.send_signal(signal.SIGKILL)

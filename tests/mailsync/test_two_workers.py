@@ -7,14 +7,14 @@ import signal
 import socket
 import subprocess
 import tempfile
-import time
 from collections.abc import Iterator
 
 import pytest
+from huey import RedisHuey
 
 from cercle.circulation.models import Message
 from cercle.mailsync.models import LedgerEntry, MailAccount
-from tests.conftest import free_port
+from tests.conftest import free_port, require_component, wait_until
 from tests.dovecot import make_message
 from tests.mailsync.conftest import MANAGE, worker_env
 
@@ -24,8 +24,8 @@ MESSAGES = 600
 @pytest.fixture
 def redis_url() -> Iterator[str]:
     server = shutil.which("redis-server")
-    if server is None:
-        pytest.skip("redis-server is not installed: install Debian's redis-server (make system-deps)")
+    require_component("Redis", server is not None, "install Debian's redis-server (make system-deps)")
+    assert server is not None
     port = free_port()
     directory = tempfile.mkdtemp(prefix="cercle-redis-")
     process = subprocess.Popen(
@@ -45,17 +45,16 @@ def redis_url() -> Iterator[str]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 10
-    while True:
+
+    def listening() -> bool:
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                break
+                return True
         except OSError:
-            if time.monotonic() > deadline:
-                process.kill()
-                pytest.fail("redis-server did not start")
-            time.sleep(0.02)
+            return False
+
     try:
+        wait_until(listening, timeout=10, what=f"redis-server to listen on port {port}")
         yield f"redis://127.0.0.1:{port}/0"
     finally:
         process.terminate()
@@ -70,14 +69,6 @@ def assert_mailbox_imported_once(account: MailAccount) -> None:
     uids = list(LedgerEntry.objects.filter(account=account).values_list("uid", flat=True))
     assert len(uids) == len(set(uids)) == MESSAGES
     assert set(LedgerEntry.objects.filter(account=account).values_list("status", flat=True)) == {"imported"}
-
-
-def wait_for(condition, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail("timed out")
-        time.sleep(0.1)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -97,12 +88,30 @@ def test_two_huey_workers_on_redis_import_each_message_once(dovecot, mailbox_use
         # Six sync jobs for the same account, queued at once: as if the schedule and a click collided.
         enqueue = (
             "from cercle.mailsync.tasks import sync_mail_account\n"
-            f"for _ in range(6): sync_mail_account({account.pk})\n"
+            f"for _ in range(6): print('job', sync_mail_account({account.pk}).id)\n"
         )
-        subprocess.run([*MANAGE, "shell", "-c", enqueue], env=env, check=True, timeout=60)
-        wait_for(lambda: LedgerEntry.objects.filter(account=account).count() >= MESSAGES)
-        time.sleep(1.5)  # let any queued job finish (they find nothing new)
-        wait_for(lambda: MailAccount.objects.get(pk=account.pk).sync_running_since is None)
+        queued = subprocess.run(
+            [*MANAGE, "shell", "-c", enqueue], env=env, check=True, timeout=60, capture_output=True, text=True
+        )
+        job_ids = [line.split()[1] for line in queued.stdout.splitlines() if line.startswith("job ")]
+        assert len(job_ids) == 6, queued.stdout
+        wait_until(
+            lambda: LedgerEntry.objects.filter(account=account).count() >= MESSAGES,
+            timeout=120,
+            what=f"{MESSAGES} ledger entries",
+        )
+        # Every job has finished (its result is stored): the late ones found nothing new to import.
+        results = RedisHuey("cercle", url=redis_url)
+        wait_until(
+            lambda: all(results.result(job, preserve=True) is not None for job in job_ids),
+            timeout=120,
+            what="the six sync jobs to finish",
+        )
+        wait_until(
+            lambda: MailAccount.objects.get(pk=account.pk).sync_running_since is None,
+            timeout=120,
+            what="the sync lock to be released",
+        )
     finally:
         for worker in workers:
             worker.send_signal(signal.SIGINT)
@@ -126,7 +135,14 @@ def test_two_sync_processes_racing_without_a_lock_still_import_each_message_once
     """The lock is a convenience: the ledger's and the Message-ID's unique constraints are the guarantee."""
     dovecot.put_messages(mailbox_user, [make_message(i) for i in range(MESSAGES)])
     env = {**worker_env(), "CERCLE_MAIL_SYNC_BATCH": "10"}
-    command = [*MANAGE, "sync", "--account", str(account.pk), "--quiet"]
+    # Below the lease that `cercle sync` and the worker take: two processes in `sync_account` at once.
+    race = (
+        "from cercle.mailsync.models import MailAccount\n"
+        "from cercle.mailsync.sync import sync_account\n"
+        f"report = sync_account(MailAccount.objects.get(pk={account.pk}))\n"
+        "assert not report.error, report.error\n"
+    )
+    command = [*MANAGE, "shell", "-c", race]
     processes = [
         subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)
     ]

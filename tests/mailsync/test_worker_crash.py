@@ -13,19 +13,12 @@ from django.urls import reverse
 
 from cercle.circulation.models import Message
 from cercle.mailsync.models import LedgerEntry, MailAccount
+from tests.conftest import wait_until
 from tests.dovecot import make_message
 from tests.mailsync.conftest import MANAGE, worker_env
 
 MESSAGES = 1200
 LEASE_SECONDS = 5
-
-
-def wait_until(condition, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
-        time.sleep(0.1)
 
 
 def start_worker(env: dict[str, str]) -> subprocess.Popen:
@@ -68,9 +61,15 @@ def test_the_next_scheduled_sync_resumes_after_a_killed_worker(
 
     # Once the dead worker's lease has expired, the page says the sync stopped (not "in progress").
     client.force_login(second)
-    time.sleep(LEASE_SECONDS + 0.5)
-    page = client.get(reverse("mailsync:list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "stopped without finishing" in page
+
+    def mailbox_page() -> str:
+        return client.get(reverse("mailsync:list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    wait_until(
+        lambda: "stopped without finishing" in mailbox_page(),
+        LEASE_SECONDS + 30,
+        "the page to say it stopped",
+    )
 
     restarted = time.monotonic()
     worker = start_worker(env)

@@ -84,12 +84,12 @@ def test_a_closed_project_page_shows_no_form(project, member):
 
 def test_posting_to_a_closed_project_is_refused_with_a_message(project, member):
     circulation.request_close(actor=member, request=project.request, outcome="lost")
-    client = login(member)
+    client = login(member, language="fr")
     response = client.post(
         reverse("projects:update", args=[project.request_id]), {"text": "Trop tard"}, follow=True
     )
     assert not StatusUpdate.objects.filter(project=project).exists()
-    assert "closed" in response.content.decode() or "clos" in response.content.decode()
+    assert "Ce projet est clos\u00a0: il ne peut plus être modifié." in response.content.decode()
 
 
 def test_the_team_form_offers_only_candidates(project, member, other_member):

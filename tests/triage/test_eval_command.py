@@ -7,11 +7,10 @@ import shutil
 from io import StringIO
 from pathlib import Path
 
-import pytest
 from django.core.management import call_command
 
 from cercle.triage import evaluation
-from tests.conftest import corpus_path
+from tests.conftest import corpus_path, require_component
 
 LINE = re.compile(
     r"^triage: (\d+) messages, cercle F1 ([\d.]+) msg/s ([\d.]+), spamassassin F1 (\S+) msg/s (\S+), "
@@ -48,8 +47,11 @@ def test_ham_vs_spam_on_a_fixed_split_of_the_given_directories(tmp_path):
 
 def test_explicit_training_directories_and_spamassassin_side_by_side(tmp_path):
     missing = evaluation.spamassassin_available()
-    if missing:
-        pytest.skip(f"SpamAssassin is not installed ({missing}): apt-get install spamassassin spamc spamd")
+    require_component(
+        "SpamAssassin",
+        not missing,
+        f"{missing} not found: install spamassassin spamc spamd (make system-deps)",
+    )
     (tmp_path / "train").mkdir()
     train_ham, train_spam = _subset(tmp_path / "train", 40, 20)
     test_dir = tmp_path / "test"

@@ -3,6 +3,8 @@ the queue; bulk dismissal of a newsletter. A known correspondent is never dismis
 
 from __future__ import annotations
 
+import re
+
 from django.urls import reverse
 
 from cercle.circulation import services as circulation
@@ -158,8 +160,8 @@ def test_dismiss_all_37_messages_from_a_newsletter_in_one_gesture(
         {"sender_key": "list:dirigeant.example-media.fr", "reason": "newsletter"},
         follow=True,
     )
-    assert "37 messages dismissed" in response.content.decode()
-    assert "1 from a known correspondent left for you" in response.content.decode()
+    assert re.search(r"\b37 messages dismissed\b", response.content.decode())
+    assert re.search(r"\b1 from a known correspondent left for you\b", response.content.decode())
     assert Request.objects.filter(pk__in=[r.pk for r in requests], state="dismissed").count() == 37
     assert Event.objects.filter(request__in=requests, to_state="dismissed", actor=second).count() == 37
     known.refresh_from_db()
