@@ -41,9 +41,7 @@ def test_always_dismiss_from_the_preview_files_a_pitch_as_solicitation(
     first = _pitch(django_capture_on_commit_callbacks, 1)
     waiting = _pitch(django_capture_on_commit_callbacks, 2)
     client = login_en(second)
-    preview = client.get(
-        reverse("triage:preview", args=[first.pk]), HTTP_HX_REQUEST="true"
-    ).content.decode()
+    preview = client.get(reverse("triage:preview", args=[first.pk]), HTTP_HX_REQUEST="true").content.decode()
     assert _selected_reason(preview) == "solicitation"
     # What the browser sends when the second presses "Always dismiss ryan@…": the form's reason and the
     # pressed button's scope.
@@ -134,9 +132,7 @@ def test_bulk_dismissal_sits_in_the_same_form_and_takes_the_chosen_reason(
     first = _pitch(django_capture_on_commit_callbacks, 1)
     _pitch(django_capture_on_commit_callbacks, 2)
     client = login_en(second)
-    preview = client.get(
-        reverse("triage:preview", args=[first.pk]), HTTP_HX_REQUEST="true"
-    ).content.decode()
+    preview = client.get(reverse("triage:preview", args=[first.pk]), HTTP_HX_REQUEST="true").content.decode()
     form = re.search(r'<form[^>]*class="gestures dismiss-gestures".*?</form>', preview, re.S)
     assert form
     assert f'formaction="{reverse("triage:bulk_dismiss", args=[first.pk])}"' in form.group(0)
