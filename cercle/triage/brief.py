@@ -13,7 +13,8 @@ from datetime import date, datetime
 
 from cercle.core.text import guess_language
 from cercle.network.domains import FREEMAIL_DOMAINS
-from cercle.triage.features import CUES, MailDoc, domain_of, flatten
+from cercle.triage.cues import CUES, flatten
+from cercle.triage.features import MailDoc, domain_of
 
 _SIGN_OFF = re.compile(
     r"^\s*(bien (à|a) (vous|toi)|bien cordialement|très cordialement|cordialement|cdlt|sincères salutations|"

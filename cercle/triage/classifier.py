@@ -21,7 +21,9 @@ import numpy as np
 import scipy.sparse as sp
 
 from cercle.triage import hashing
-from cercle.triage.features import CUES, MailDoc, content_cues, header_signals
+from cercle.triage.cues import CUES, content_cues
+from cercle.triage.features import MailDoc
+from cercle.triage.header_signals import header_signals
 
 # The five categories of the issue; the order is the column order of every model.
 SERIOUS = "serious"
@@ -268,9 +270,6 @@ class LinearModel:
     def predict_proba(self, X: sp.csr_matrix) -> np.ndarray:
         return softmax(self.scores(X))
 
-    def proba_rows(self, rows: Sequence[Encoded]) -> np.ndarray:
-        return self.predict_proba(design(rows, self.idf))
-
     def contributions(self, row: Encoded, target: str, n_columns: int | None = None) -> dict[int, float]:
         """Per-column push of one message toward `target` against the other classes (log-odds).
 
@@ -431,8 +430,3 @@ def train(
         intercept=intercept,
         idf=idf.astype(np.float32),
     )
-
-
-def named_column(index: int) -> str | None:
-    offset = index - hashing.N_FEATURES
-    return NAMED_COLUMNS[offset] if 0 <= offset < len(NAMED_COLUMNS) else None

@@ -8,21 +8,24 @@
   model is built once by `cercle triage_build_model` and shipped.
 
 Fixed splits are by a hash of the file name, so they do not depend on directory order or on the machine.
+Raw messages are read by `cercle.mail.parse`, as intake reads them, once per example (`doc`).
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime
 from pathlib import Path
 
+from cercle.mail.parse import parse_message
 from cercle.triage import classifier as K
-from cercle.triage.features import doc_from_raw, header_signals
+from cercle.triage.features import MailDoc, doc_from_parsed
+from cercle.triage.header_signals import header_signals
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 LABELLED_DIR = PACKAGE_DIR / "labelled"
@@ -40,6 +43,17 @@ class Labelled:
     language: str = ""
     source: str = ""
     history: K.History | None = None  # None: unknown (corpora); History(): known to be a first message
+    mail_doc: MailDoc | None = field(default=None, compare=False, repr=False)  # see `doc`
+
+
+def doc(example: Labelled) -> MailDoc:
+    """The example as the triage reads it: the raw bytes through the mail reader, once."""
+    return example.mail_doc if example.mail_doc is not None else read_raw(example.raw)
+
+
+def read_raw(raw: bytes) -> MailDoc:
+    """Raw bytes as the triage reads them: through `cercle.mail.parse`, the one reader of mail."""
+    return doc_from_parsed(parse_message(raw))
 
 
 def is_test(name: str, share: float = TEST_SHARE) -> bool:
@@ -156,15 +170,16 @@ def spamassassin(corpus: Path, *, test: bool | None = None) -> list[Labelled]:
 def as_category(example: Labelled) -> Labelled:
     """SpamAssassin's labels in the five categories: spam stays spam; ham sent to a list or in bulk is a
     newsletter; the rest of the ham is personal mail between people who know each other (network)."""
+    read = doc(example)  # once: the reading that decides the label is the one the model learns from
     if example.label == "spam":
         label = K.SPAM
     elif example.source == "hard_ham":
         label = K.NEWSLETTER  # commercial newsletters, by the corpus's own description
     else:
-        codes = {s.code for s in header_signals(doc_from_raw(example.raw))}
+        codes = {s.code for s in header_signals(read)}
         bulk = codes & {"list_unsubscribe", "list_id", "precedence", "bulk_mailer", "auto_submitted"}
         label = K.NEWSLETTER if bulk else K.NETWORK
-    return Labelled(example.ident, label, example.raw, source=example.source)
+    return Labelled(example.ident, label, example.raw, source=example.source, mail_doc=read)
 
 
 def sisimai_notifications(corpus: Path, *, limit: int = 150) -> list[Labelled]:
@@ -194,7 +209,7 @@ def base_training_set(corpus: Path | None) -> list[tuple[Labelled, float]]:
 
 
 def encode_all(examples: list[Labelled]) -> list[K.Encoded]:
-    return [K.encode(doc_from_raw(e.raw), e.history) for e in examples]
+    return [K.encode(doc(e), e.history) for e in examples]
 
 
 def train_categories(weighted: list[tuple[Labelled, float]], *, C: float = 30.0) -> K.LinearModel:
@@ -205,7 +220,3 @@ def train_categories(weighted: list[tuple[Labelled, float]], *, C: float = 30.0)
     labels = [e.label for e, _w in weighted]
     weights = np.array([w for _e, w in weighted], dtype=np.float64)
     return K.train(rows, labels, classes=K.CATEGORIES, C=C, sample_weight=weights)
-
-
-def now_stamp() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%d")

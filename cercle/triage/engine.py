@@ -27,7 +27,9 @@ import scipy.sparse as sp
 
 from cercle.triage import classifier as K
 from cercle.triage import hashing
-from cercle.triage.features import MailDoc, content_cues, header_signals
+from cercle.triage.cues import content_cues
+from cercle.triage.features import MailDoc
+from cercle.triage.header_signals import header_signals
 from cercle.triage.reasons import Reason, reason
 
 BASE_MODEL_PATH = Path(__file__).resolve().parent / "model" / "base_model.npz"
@@ -302,6 +304,49 @@ def engine_for(hub_id: str | None, loader: Any = None) -> Engine:
 def forget_cache() -> None:
     with _lock:
         _cache.clear()
+
+
+# --- Fitting the hub model on the second's decisions --------------------------------------------
+
+HUB_C = 3.0
+
+
+def _fit_part(Z: Any, labels: list[str], classes: tuple[str, ...]) -> K.LinearModel:
+    """A logistic regression over the stacked columns (see `stack_columns`), classes in the given order."""
+    from sklearn.linear_model import LogisticRegression
+
+    present = [c for c in classes if c in set(labels)]
+    solver = "liblinear" if len(present) == 2 else "lbfgs"
+    model = LogisticRegression(C=HUB_C, class_weight="balanced", solver=solver, max_iter=3000)
+    model.fit(Z, np.array(labels))
+    learnt = [str(c) for c in model.classes_]
+    coef = np.asarray(model.coef_, dtype=np.float32)
+    intercept = np.asarray(model.intercept_, dtype=np.float64)
+    if coef.shape[0] == 1:
+        coef = np.vstack([np.zeros_like(coef), coef])
+        intercept = np.array([0.0, intercept[0]])
+    order = [learnt.index(c) for c in present]
+    return K.LinearModel(
+        classes=tuple(present),
+        coef=sp.csr_matrix(coef[order]),
+        intercept=intercept[order],
+        idf=base_model().idf,
+    )
+
+
+def fit_hub(Z: Any, labels: list[str]) -> Engine:
+    """The engine with a hub model learnt from stacked columns `Z` and the decisions' categories: its
+    `keep` part from every decision, its `noise` part when two kinds of noise or more were taught."""
+    keep = _fit_part(Z, ["human" if label in K.HUMAN else "noise" for label in labels], ("noise", "human"))
+    noise_rows = [i for i, label in enumerate(labels) if label not in K.HUMAN]
+    noise_labels = [labels[i] for i in noise_rows]
+    noise = None
+    if len(set(noise_labels)) >= 2:
+        noise = _fit_part(Z[noise_rows], noise_labels, tuple(c for c in K.CATEGORIES if c not in K.HUMAN))
+    return Engine(base=base_model(), keep=keep, noise=noise)
+
+
+# --- Encoding for a suggestion --------------------------------------------------------------------
 
 
 def encode_for_suggestion(doc: MailDoc, history: K.History | None) -> K.Encoded:

@@ -9,7 +9,7 @@ Two measures:
   test parts written apart), with "needs a human" (serious, network) vs "noise".
 
 Speed is measured on one core: one process, BLAS limited to one thread, from raw bytes to a category
-(parsing included). SpamAssassin is measured through spamd with one child, messages sent one after the
+(parsing included: the reading intake does, `cercle.mail.parse`, HTML sanitising and all). SpamAssassin is measured through spamd with one child, messages sent one after the
 other by spamc — the fastest way to run it, as the command line reloads its rules for every message.
 """
 
@@ -32,7 +32,6 @@ import numpy as np
 from cercle.triage import classifier as K
 from cercle.triage import dataset, engine, metrics
 from cercle.triage.dataset import Labelled
-from cercle.triage.features import doc_from_raw
 
 SPAM_THRESHOLD = 5.0  # SpamAssassin's default required_score
 
@@ -75,7 +74,7 @@ def predict_raw(model: K.LinearModel, raws: list[bytes]) -> tuple[list[str], flo
         wall, cpu = time.perf_counter(), time.process_time()
         predicted: list[str] = []
         for start in range(0, len(raws), 256):
-            rows = [K.encode(doc_from_raw(raw)) for raw in raws[start : start + 256]]
+            rows = [K.encode(dataset.read_raw(raw)) for raw in raws[start : start + 256]]
             proba = model.predict_proba(K.design(rows, model.idf))
             predicted += [model.classes[i] for i in np.argmax(proba, axis=1)]
         return predicted, time.perf_counter() - wall, time.process_time() - cpu
@@ -250,10 +249,11 @@ def run_categories(corpus: Path | None, labelled_dir: Path, log: Callable[[str],
     test = dataset.labelled("test", labelled_dir)
     current = engine.Engine(base=model)
     wall = time.perf_counter()
-    rows = [K.encode(doc_from_raw(e.raw), e.history) for e in test]
+    docs = [dataset.doc(e) for e in test]
+    rows = [K.encode(d, e.history) for d, e in zip(docs, test, strict=True)]
     predicted = [K.CATEGORIES[i] for i in current.proba(rows).argmax(axis=1)]
     seconds = time.perf_counter() - wall
-    bare = [K.encode(doc_from_raw(e.raw)) for e in test]
+    bare = [K.encode(d) for d in docs]
     without = [K.CATEGORIES[i] for i in current.proba(bare).argmax(axis=1)]
     return CategoryReport(
         n_train=len(weighted),

@@ -100,14 +100,6 @@ class Suggestion(models.Model):
     def reason_texts(self) -> list[str]:
         return render(self.reasons)
 
-    @property
-    def confidence_percent(self) -> int:
-        return round(self.confidence * 100)
-
-    @property
-    def score_percent(self) -> int:
-        return round(self.score * 100)
-
 
 class RuleScope(models.TextChoices):
     ADDRESS = "address", _("This address")

@@ -3,6 +3,7 @@ rules, groups for bulk actions, the training examples and the quality figures sh
 
 from __future__ import annotations
 
+import zlib
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,11 +15,12 @@ from django.utils.translation import gettext as _
 
 from cercle.circulation.models import Direction, Event, EventKind, Message, Request
 from cercle.circulation.states import DismissReason, State
+from cercle.mail.headers import head_end, headers_of
 from cercle.network.domains import FREEMAIL_DOMAINS
 from cercle.network.models import Interaction, InteractionKind
 from cercle.triage import classifier as K
 from cercle.triage import engine
-from cercle.triage.features import MailDoc, doc_from_fields, doc_from_raw, domain_of
+from cercle.triage.features import MailDoc, doc_from_fields, domain_of
 from cercle.triage.models import Brief, RuleAction, RuleScope, SenderRule, Suggestion, TrainingRun
 
 # --- What the machine reads ------------------------------------------------------------------
@@ -45,25 +47,48 @@ def first_inbound_message(request: Request) -> Message | None:
 
 
 def request_doc(request: Request, message: Message | None = None) -> MailDoc:
-    """The request's first incoming message as the triage reads it (raw bytes when we kept them)."""
+    """The request's first incoming message as the triage reads it: what intake stored when it read the
+    message (it is not read again), with the headers the triage reads (List-Unsubscribe, X-Mailer…) taken
+    from the top of the stored raw message by the mail reader's own header reader."""
     message = message if message is not None else first_inbound_message(request)
-    if message is not None:
-        raw = message.raw
-        if raw:
-            return doc_from_raw(raw)
+    if message is None:
         return doc_from_fields(
-            subject=message.subject or request.subject,
-            text=message.text or request.summary,
-            html=message.html,
-            from_email=message.from_email or request.requester.email,
-            from_name=message.from_name,
+            subject=request.subject,
+            text=request.summary,
+            from_email=request.requester.email,
+            from_name=request.requester.name,
         )
+    raw = bytes(message.raw_compressed) if message.raw_compressed else b""
+    headers = headers_of(_raw_head(raw)) if raw else {}
     return doc_from_fields(
-        subject=request.subject,
-        text=request.summary,
-        from_email=request.requester.email,
-        from_name=request.requester.name,
+        subject=message.subject or request.subject,
+        text=message.text or request.summary,
+        html=message.html,
+        from_email=message.from_email or request.requester.email,
+        from_name=message.from_name,
+        headers=headers,
+        # As `doc_from_parsed` counts them (the stored lists are the parsed ones); a message that never
+        # was mail has no recipients to count.
+        recipients=_count(message.to) + _count(message.cc) if headers else 1,
+        kind=message.kind,
     )
+
+
+def _raw_head(compressed: bytes, chunk: int = 65536) -> bytes:
+    """The start of a stored (zlib-compressed) raw message, enough for its headers: attachments can be
+    megabytes, the headers are at the top."""
+    try:
+        inflater = zlib.decompressobj()
+        raw = inflater.decompress(compressed, chunk)
+        if head_end(raw) == -1 and inflater.unconsumed_tail:
+            raw += inflater.decompress(inflater.unconsumed_tail)
+    except zlib.error:
+        return b""
+    return raw
+
+
+def _count(addresses: str) -> int:
+    return sum(1 for address in addresses.split(",") if address.strip())
 
 
 # What counts as a message between the leader and a contact (a connection or an invitation is not one).
@@ -473,7 +498,3 @@ def quality(*, min_decisions: int) -> Quality:
         new_since_active=new_decisions_since(active.last_event_id) if active else total,
         min_decisions=min_decisions,
     )
-
-
-def rule_action_label(action: str) -> str:
-    return str(RuleAction(action).label)

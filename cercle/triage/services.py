@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-import numpy as np
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -409,57 +408,9 @@ def bulk_dismiss(*, actor: User, sender_key: str, reason: str) -> BulkResult:
 
 # --- Learning from the second ---------------------------------------------------------------------
 
-HUB_C = 3.0
-
-
-def _fit_hub(Z: Any, labels: list[str], classes: tuple[str, ...]) -> K.LinearModel:
-    """A logistic regression over the stacked columns (see engine.py), classes in the given order."""
-    import scipy.sparse as sp
-    from sklearn.linear_model import LogisticRegression
-
-    present = [c for c in classes if c in set(labels)]
-    solver = "liblinear" if len(present) == 2 else "lbfgs"
-    model = LogisticRegression(C=HUB_C, class_weight="balanced", solver=solver, max_iter=3000)
-    model.fit(Z, np.array(labels))
-    learnt = [str(c) for c in model.classes_]
-    coef = np.asarray(model.coef_, dtype=np.float32)
-    intercept = np.asarray(model.intercept_, dtype=np.float64)
-    if coef.shape[0] == 1:
-        coef = np.vstack([np.zeros_like(coef), coef])
-        intercept = np.array([0.0, intercept[0]])
-    order = [learnt.index(c) for c in present]
-    return K.LinearModel(
-        classes=tuple(present),
-        coef=sp.csr_matrix(coef[order]),
-        intercept=intercept[order],
-        idf=engine.base_model().idf,
-    )
-
-
-def _fit_engine(Z: Any, labels: list[str]) -> engine.Engine:
-    keep_labels = ["human" if label in K.HUMAN else "noise" for label in labels]
-    keep = _fit_hub(Z, keep_labels, ("noise", "human"))
-    noise_rows = [i for i, label in enumerate(labels) if label not in K.HUMAN]
-    noise_labels = [labels[i] for i in noise_rows]
-    noise = None
-    if len(set(noise_labels)) >= 2:
-        noise = _fit_hub(Z[noise_rows], noise_labels, tuple(c for c in K.CATEGORIES if c not in K.HUMAN))
-    return engine.Engine(base=engine.base_model(), keep=keep, noise=noise)
-
 
 def _evaluate(truth: list[str], predicted: list[str]) -> dict[str, Any]:
-    human_truth = metrics.human_or_noise(truth, K.HUMAN)
-    human_pred = metrics.human_or_noise(predicted, K.HUMAN)
-    per = metrics.per_class(truth, predicted, [c for c in K.CATEGORIES if c in truth])
-    keep = metrics.scores_for(human_truth, human_pred, "human")
-    return {
-        "n": len(truth),
-        "keep_dismiss_accuracy": round(metrics.accuracy(human_truth, human_pred), 4),
-        "keep_f1": round(keep.f1, 4),
-        "category_accuracy": round(metrics.accuracy(truth, predicted), 4),
-        "macro_f1": round(metrics.macro_f1(per), 4),
-        "per_category": [s.as_dict() for s in per],
-    }
+    return metrics.decision_figures(truth, predicted, categories=K.CATEGORIES, human=K.HUMAN)
 
 
 def model_retrain(*, force: bool = False) -> TrainingRun | None:
@@ -500,11 +451,11 @@ def model_retrain(*, force: bool = False) -> TrainingRun | None:
     base_pred = [K.CATEGORIES[i] for i in base_proba[split:].argmax(axis=1)]
     figures: dict[str, Any] = {"base": _evaluate(test_labels, base_pred)}
     if len({label in K.HUMAN for label in train_labels}) == 2:
-        trial = _fit_engine(Z[:split], train_labels)
+        trial = engine.fit_hub(Z[:split], train_labels)
         hub_pred = [K.CATEGORIES[i] for i in trial.proba(rows[split:]).argmax(axis=1)]
         figures["hub"] = _evaluate(test_labels, hub_pred)
     run.held_out = held
-    final = _fit_engine(Z, labels)
+    final = engine.fit_hub(Z, labels)
     assert final.keep is not None
     final.keep.meta = {"version": f"hub-{timezone.now():%Y%m%d%H%M}", "decisions": str(len(examples))}
     run.artefact = engine.pack_hub(final.keep, final.noise)

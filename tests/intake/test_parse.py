@@ -7,7 +7,8 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cercle.mail.parse import decode_bytes, decode_words, parse_message
+from cercle.mail.headers import decode_bytes, decode_words
+from cercle.mail.parse import parse_message
 from tests.conftest import corpus_path
 from tests.intake.mails import eml, file_part, multipart, text_part
 

@@ -9,7 +9,6 @@ import numpy as np
 
 from cercle.triage import classifier as K
 from cercle.triage import dataset, engine
-from cercle.triage.features import doc_from_raw
 
 
 def _shingles(text: str) -> set[str]:
@@ -27,9 +26,9 @@ def test_the_labelled_set_covers_five_categories_in_french_and_english():
 
 
 def test_no_test_message_is_a_near_copy_of_a_training_message():
-    train = [(e.ident, _shingles(doc_from_raw(e.raw).text)) for e in dataset.labelled("train")]
+    train = [(e.ident, _shingles(dataset.doc(e).text)) for e in dataset.labelled("train")]
     for example in dataset.labelled("test"):
-        test = _shingles(doc_from_raw(example.raw).text)
+        test = _shingles(dataset.doc(example).text)
         for ident, shingles in train:
             overlap = len(test & shingles) / max(1, len(test | shingles))
             assert overlap < 0.35, (example.ident, ident, round(overlap, 2))
@@ -59,7 +58,7 @@ def test_without_a_base_model_the_header_and_history_signals_still_suggest(tmp_p
     model = engine.load_base(tmp_path / "missing.npz")
     assert model.meta["version"] == "signals-only"
     newsletter = next(e for e in dataset.labelled("test") if e.label == "newsletter")
-    row = engine.encode_for_suggestion(doc_from_raw(newsletter.raw), K.History())
+    row = engine.encode_for_suggestion(dataset.doc(newsletter), K.History())
     prediction = engine.Engine(base=model).predict([row])[0]
     assert prediction.category == "newsletter"
 

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from cercle.mail.parse import parse_message
 from cercle.triage import hashing
-from cercle.triage.features import content_cues, doc_from_raw, header_signals
+from cercle.triage.cues import content_cues
+from cercle.triage.features import MailDoc, doc_from_parsed
+from cercle.triage.header_signals import header_signals
 from tests.conftest import corpus_path
+
+
+def read(raw: bytes) -> MailDoc:
+    return doc_from_parsed(parse_message(raw))
+
 
 MAILCHIMP = (
     b"From: =?utf-8?q?Caf=C3=A9_des_Entrepreneurs?= <news@cafe-entrepreneurs.example>\r\n"
@@ -27,7 +35,7 @@ MAILCHIMP = (
 
 
 def test_mass_mailing_headers_are_named_with_their_evidence():
-    doc = doc_from_raw(MAILCHIMP)
+    doc = read(MAILCHIMP)
     assert doc.subject == "Le programme de février"
     assert doc.from_name == "Café des Entrepreneurs"
     assert "Se désinscrire" in doc.text
@@ -41,7 +49,7 @@ def test_mass_mailing_headers_are_named_with_their_evidence():
 def test_a_list_message_from_the_spamassassin_corpus():
     folder = corpus_path("spamassassin", "easy_ham")
     raw = (folder / "00001.7c53336b37003a9286aba55d2945844c").read_bytes()
-    doc = doc_from_raw(raw)
+    doc = read(raw)
     codes = {s.code for s in header_signals(doc)}
     assert {"list_id", "list_unsubscribe", "precedence", "in_thread"} <= codes
     assert doc.from_email == "kre@munnari.oz.au"
@@ -49,13 +57,11 @@ def test_a_list_message_from_the_spamassassin_corpus():
 
 def test_an_auto_reply_and_a_bounce_from_real_mail_servers():
     folder = corpus_path("email-fixtures", "sisimai-set-of-emails", "maildir", "bsd")
-    bounce = doc_from_raw((folder / "lhost-postfix-01.eml").read_bytes())
+    bounce = read((folder / "lhost-postfix-01.eml").read_bytes())
     assert "bounce" in {s.code for s in header_signals(bounce)}
 
 
 def test_french_and_english_cues():
-    from cercle.triage.features import MailDoc
-
     fr = MailDoc(
         subject="Demande de rendez-vous",
         text="Nous cherchons un accompagnement, budget de 20 k€, avant le 15 mars.",
@@ -74,4 +80,4 @@ def test_hashes_are_stable_across_processes_and_machines():
 
 def test_a_broken_message_does_not_raise():
     for raw in (b"", b"\xff\xfe garbage", b"Subject: only headers", b"From: x\n\n\x00\x01"):
-        doc_from_raw(raw)
+        read(raw)
