@@ -206,6 +206,11 @@ def message_ingest(
     outbound = direction == Direction.OUTBOUND
     known = ctx.lookup(parsed.all_ids)
     same_id_as: int | None = None
+    alias = next((i for i in parsed.alias_ids if i in known), None)
+    if alias is not None:  # stored by an earlier version under the id it derived from the exact bytes
+        return IngestResult(
+            "duplicate", request_id=known[alias], reason=Note(gettext_noop("already imported (same content)"))
+        )
     if parsed.message_id in known:
         # A Message-ID proves nothing by itself: a sender may reuse one, or squat it ahead of a real
         # message. Only the same content (sender and text) is the same message.

@@ -87,6 +87,9 @@ class ParsedMessage:
     # what kinds.py and the triage read.
     headers: dict[str, str] = field(default_factory=dict)
     html_only: bool = False  # no text part: `text` was read from the HTML
+    # Without a Message-ID: the ids earlier versions derived from the exact bytes (CRLF and LF apart),
+    # so that mail stored by them is still recognised.
+    alias_ids: list[str] = field(default_factory=list)
 
     @property
     def thread_ids(self) -> list[str]:
@@ -98,8 +101,8 @@ class ParsedMessage:
 
     @property
     def all_ids(self) -> list[str]:
-        """Its own Message-ID and those it answers: what the import looks up."""
-        return [self.message_id, *self.thread_ids]
+        """Its own Message-ID (and aliases) and those it answers: what the import looks up."""
+        return [self.message_id, *self.alias_ids, *self.thread_ids]
 
     @property
     def recipients(self) -> list[str]:
@@ -262,7 +265,15 @@ def _walk_parts(msg: Message) -> _Walk:
 
 def parse_message(raw: bytes, *, max_text_chars: int = MAX_TEXT_CHARS) -> ParsedMessage:
     try:
-        return _parse(raw, max_text_chars)
+        parsed = _parse(raw, max_text_chars)
+        if not parsed.from_email and "MissingHeaderBodySeparatorDefect" in parsed.defects:
+            repaired = _header_block_repaired(raw)
+            if repaired is not None:
+                again = _parse(repaired, max_text_chars)
+                if again.from_email:
+                    again.defects = [*parsed.defects, "StrayHeaderLineDropped"]
+                    return again
+        return parsed
     except Exception as exc:  # a stdlib corner (recursion, a codec bug): keep a trace, never crash the import
         return ParsedMessage(
             message_id=_fallback_id(raw),
@@ -285,9 +296,33 @@ def parse_many(raws: list[bytes], max_text_chars: int = MAX_TEXT_CHARS) -> list[
     return [parse_message(raw, max_text_chars=max_text_chars) for raw in raws]
 
 
+_HEADER_LINE = re.compile(rb"^[!-9;-~]+[ \t]*:")
+
+
 def _fallback_id(raw: bytes) -> str:
-    # No usable Message-ID: derive a stable one from the bytes so a re-import stays idempotent.
-    return f"<sha256-{hashlib.sha256(raw).hexdigest()[:40]}@cercle.invalid>"
+    """No usable Message-ID: one derived from the bytes, so that a re-import stays idempotent. The line
+    ends are normalised first: the same mail fetched by IMAP (CRLF) and read from a file (LF) is one."""
+    normal = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n").rstrip(b"\n")
+    return f"<sha256n-{hashlib.sha256(normal).hexdigest()[:40]}@cercle.invalid>"
+
+
+def _legacy_ids(raw: bytes) -> list[str]:
+    """The ids versions before 2026-12 derived from the exact bytes, for this mail as CRLF and as LF."""
+    lf = raw.replace(b"\r\n", b"\n")
+    variants = dict.fromkeys([raw, lf, lf.replace(b"\n", b"\r\n")])
+    return [f"<sha256-{hashlib.sha256(v).hexdigest()[:40]}@cercle.invalid>" for v in variants]
+
+
+def _header_block_repaired(raw: bytes) -> bytes | None:
+    """A header block broken by a line that is no header (no colon, not a continuation): the parser
+    stops there and takes the rest, From: included, for the body. Without the stray lines, or None."""
+    cut = raw.find(b"\n\n") if b"\r\n\r\n" not in raw else raw.find(b"\r\n\r\n")
+    head = raw if cut == -1 else raw[:cut]
+    lines = head.splitlines(keepends=True)
+    kept = [line for line in lines if line[:1] in (b" ", b"\t") or _HEADER_LINE.match(line)]
+    if len(kept) == len(lines) or not kept:
+        return None
+    return b"".join(kept) + (raw[cut:] if cut != -1 else b"\r\n")
 
 
 def _message(raw: bytes) -> Message:
@@ -340,6 +375,7 @@ def _parse(raw: bytes, max_text_chars: int) -> ParsedMessage:
     if not ids and bare and " " not in bare and "@" in bare:
         ids = [f"<{bare.strip('<>')}>"]  # written without brackets: still the sender's identifier
     message_id = ids[0] if ids else _fallback_id(raw)
+    alias_ids = [] if ids else _legacy_ids(raw)
     reply_to = msgids(headers.get("in-reply-to", ""))
 
     ctype, params = _content_type(msg)
@@ -374,6 +410,7 @@ def _parse(raw: bytes, max_text_chars: int) -> ParsedMessage:
         attachments=walk.attachments,
         truncated=truncated,
         defects=defects,
+        alias_ids=alias_ids,
         kind=kind,
         kind_reason=kind_reason,
         report_ids=report_ids[:5],

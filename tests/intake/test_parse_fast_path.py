@@ -66,4 +66,5 @@ def test_the_corpus_reads_as_the_feed_parser_reads_it(parts):
         raw = file.read_bytes()
         fast = parse.parse_message(raw)
         assert asdict(fast) == asdict(_the_slow_way(raw)), file
-        assert headers_of(raw) == fast.headers, file
+        if "StrayHeaderLineDropped" not in fast.defects:  # else read from the repaired header block
+            assert headers_of(raw) == fast.headers, file
