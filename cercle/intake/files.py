@@ -25,8 +25,9 @@ from django.db import DatabaseError, transaction
 
 from cercle.circulation.models import Channel, Direction
 from cercle.core.processes import die_with_parent
+from cercle.intake.context import IngestContext
 from cercle.intake.quarantine import quarantine_keep
-from cercle.intake.services import IngestContext, message_ingest
+from cercle.intake.services import message_ingest
 from cercle.mail.parse import ParsedMessage, parse_many
 
 SKIP_NAMES = {"SOURCE.md", "LICENSE", "README.md", "COPYING", ".DS_Store"}

@@ -10,8 +10,9 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.db import transaction
 
+from cercle.intake.context import IngestContext
 from cercle.intake.models import QuarantinedMessage
-from cercle.intake.services import IngestContext, message_ingest
+from cercle.intake.services import message_ingest
 from cercle.mail.parse import parse_message
 
 TAKEN = ("created", "attached", "stored", "duplicate")

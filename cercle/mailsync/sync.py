@@ -20,7 +20,8 @@ from imapclient import SEEN
 
 from cercle.circulation.models import Direction
 from cercle.core.notes import Note, note_stored
-from cercle.intake.services import IngestContext, message_ingest
+from cercle.intake.context import IngestContext
+from cercle.intake.services import message_ingest
 from cercle.mail.parse import ParsedMessage, parse_message
 from cercle.mailsync.imap import CONNECTION_LOST, MailConnectionError, connect, lost_connection
 from cercle.mailsync.models import (

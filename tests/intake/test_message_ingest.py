@@ -7,7 +7,8 @@ from django.db import transaction
 from django.utils import translation
 
 from cercle.circulation.models import Direction, Message, Request
-from cercle.intake.services import IngestContext, message_ingest
+from cercle.intake.context import IngestContext
+from cercle.intake.services import message_ingest
 from cercle.mail.parse import parse_message
 from tests.intake.mails import eml
 
