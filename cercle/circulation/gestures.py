@@ -16,6 +16,9 @@ from cercle.circulation import selectors
 from cercle.circulation.errors import CirculationError
 from cercle.circulation.forms import DecisionForm
 from cercle.circulation.models import Message, Request
+from cercle.mail.html import has_remote_content, mail_document
+from cercle.network.models import Contact
+from cercle.network.services import normalize_email
 
 
 def gesture_run(
@@ -40,7 +43,29 @@ def gesture_run(
 
 
 def thread_for_page(req: Request) -> list[Message]:
-    """The request's messages for a page; each says whether its original bytes are stored (`has_raw`)."""
+    """The request's messages for a page; each says whether its original bytes are stored (`has_raw`).
+
+    A message shown as HTML gets `document`, its frame's document, with images and styles from the
+    internet blocked unless its sender's contact allows them, and `remote_blocked` when something was.
+    """
     # The raw bytes stay in the database (they can be large): the page only needs to know they exist.
     has_raw = ExpressionWrapper(Q(raw_compressed__isnull=False), output_field=BooleanField())
-    return list(req.messages.defer("raw_compressed").annotate(has_raw=has_raw).order_by("sent_at", "id")[:50])
+    thread = list(
+        req.messages.defer("raw_compressed").annotate(has_raw=has_raw).order_by("sent_at", "id")[:50]
+    )
+    shown_as_html = [m for m in thread if m.html and not m.text]
+    allowed = (
+        set(
+            Contact.objects.filter(
+                email__in={normalize_email(m.from_email) for m in shown_as_html}, remote_images=True
+            ).values_list("email", flat=True)
+        )
+        if shown_as_html
+        else set()
+    )
+    for m in shown_as_html:
+        remote = has_remote_content(m.html)
+        m.remote_allowed = normalize_email(m.from_email) in allowed  # type: ignore[attr-defined]
+        m.remote_blocked = remote and not m.remote_allowed  # type: ignore[attr-defined]
+        m.document = mail_document(m.html, remote_allowed=m.remote_allowed)  # type: ignore[attr-defined]
+    return thread

@@ -16,6 +16,11 @@ urlpatterns = [
         name="message_original",
     ),
     path(
+        "requests/<int:pk>/messages/<int:message_pk>/remote-images/",
+        mail_views.remote_images_allow,
+        name="remote_images_allow",
+    ),
+    path(
         "requests/<int:pk>/messages/<int:message_pk>/attachments/<int:index>/",
         mail_views.attachment,
         name="attachment",

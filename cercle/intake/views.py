@@ -6,11 +6,15 @@ are served so that a browser can never render or run them.
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from cercle.accounts.permissions import TRIAGE_ROLES, role_required
 from cercle.circulation import selectors
 from cercle.mail.attachments import (
     MISSING,
@@ -20,6 +24,7 @@ from cercle.mail.attachments import (
     attachment_name,
     attachment_open,
 )
+from cercle.network.services import contact_remote_images_allow
 
 
 @login_required
@@ -70,3 +75,19 @@ def message_original(request: HttpRequest, pk: int, message_pk: int) -> HttpResp
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@require_POST
+@role_required(*TRIAGE_ROLES)
+def remote_images_allow(request: HttpRequest, pk: int, message_pk: int) -> HttpResponse:
+    """ "Load images from this sender": from now on their HTML mail shows its remote images."""
+    message = selectors.message_for_user(
+        user=request.user,  # type: ignore[arg-type]
+        request_id=pk,
+        message_id=message_pk,
+    )
+    contact_remote_images_allow(actor=request.user, email=message.from_email)  # type: ignore[arg-type]
+    messages.success(
+        request, _("Images from %(sender)s now load in their messages.") % {"sender": message.from_email}
+    )
+    return redirect(f"{reverse('circulation:detail', args=[pk])}#message-{message.pk}")

@@ -60,3 +60,24 @@ def html_to_text(html: str) -> str:
     text = _TAGS.sub(" ", text)
     text = html_module.unescape(text)
     return _BLANKS.sub("\n\n", "\n".join(line.strip() for line in text.splitlines())).strip()
+
+
+_REMOTE = re.compile(
+    r"""(?:\bsrc|\bbackground|\bposter)\s*=\s*["']?\s*(?:https?:)?//|url\(\s*["']?\s*(?:https?:)?//""", re.I
+)
+# Shown mail loads nothing from the internet unless allowed: its own images (data:, cid:) and inline
+# styles only. The sandboxed iframe already runs no script and has no access to the page.
+_BLOCK_REMOTE = "default-src 'none'; img-src data: cid:; style-src 'unsafe-inline'; font-src data:"
+_ALLOW_IMAGES = "default-src 'none'; img-src data: cid: https: http:; style-src 'unsafe-inline' https:; font-src data: https:"
+
+
+def has_remote_content(html: str) -> bool:
+    """Whether showing this HTML would fetch something from the internet (an image, a style, a font)."""
+    return bool(_REMOTE.search(html))
+
+
+def mail_document(html: str, *, remote_allowed: bool = False) -> str:
+    """The sanitised HTML of a mail as the document of its sandboxed frame, with a policy that blocks
+    remote images and styles (tracking pixels) unless the person chose to load them for this sender."""
+    policy = _ALLOW_IMAGES if remote_allowed else _BLOCK_REMOTE
+    return f'<meta http-equiv="Content-Security-Policy" content="{policy}">{html}'

@@ -16,6 +16,9 @@ class Contact(models.Model):
     language = models.CharField(
         _("language"), max_length=8, choices=[("fr", _("French")), ("en", _("English"))], default="fr"
     )
+    # Images and styles from the internet in this person's HTML mail load only once someone chose to
+    # (a remote image tells its sender when and where the mail was read).
+    remote_images = models.BooleanField(_("loads images from the internet in their mail"), default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

@@ -5,6 +5,8 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
+from cercle.accounts.models import User
+from cercle.accounts.permissions import TRIAGE_ROLES, require_role
 from cercle.network.models import Contact, Interaction
 
 
@@ -168,3 +170,13 @@ def _linkedin_lookup(*, url: str, email: str, name: str) -> Contact | None:
 def interaction_record_many(*, interactions: list[Interaction]) -> None:
     """Record many exchanges at once (imports). Those already known (same contact and source_key) are ignored."""
     Interaction.objects.bulk_create(interactions, ignore_conflicts=True, batch_size=500)
+
+
+def contact_remote_images_allow(*, actor: User, email: str) -> int:
+    """Load images and styles from the internet in this sender's HTML mail from now on (the person
+    chose to; a remote image tells its sender when and where the mail is read). Returns contacts changed."""
+    require_role(actor, TRIAGE_ROLES)
+    address = normalize_email(email)
+    if not address:
+        return 0
+    return Contact.objects.filter(email=address).update(remote_images=True)
