@@ -30,6 +30,7 @@ from cercle.circulation.mail import request_mail_queue
 from cercle.circulation.models import Channel, Event, EventKind, Request
 from cercle.circulation.states import DismissReason, Outcome, State, can_transition
 from cercle.core.notes import Label, Note, with_reason
+from cercle.core.text import visible
 from cercle.network.models import Contact
 from cercle.outbox.services import address
 
@@ -111,7 +112,7 @@ def request_create(
     received_at = received_at or timezone.now()
     request = Request.objects.create(
         requester=requester,
-        subject=(" ".join(subject.split()) or _("(no subject)"))[:300],
+        subject=(" ".join(visible(subject).split()) or _("(no subject)"))[:300],
         summary=summary,
         channel=channel,
         language=language,

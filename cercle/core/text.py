@@ -86,3 +86,18 @@ def guess_language(text: str, default: str = "fr") -> str:
 def snippet(text: str, length: int = 160) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= length else flat[: length - 1].rstrip() + "…"
+
+
+# Characters that change how text is shown without being seen: bidirectional overrides, embeddings,
+# isolates and marks (a name written "Invoice\u202egpj.exe" reads as "Invoiceexe.jpg"), zero-width
+# spaces, word joiners, the byte-order mark and the soft hyphen; and control characters. ZWJ and ZWNJ
+# stay: emoji sequences and several scripts need them.
+_INVISIBLE = re.compile(
+    "[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b"
+    "\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+)
+
+
+def visible(text: str) -> str:
+    """The text without invisible controls (see `_INVISIBLE`): for names and subjects people read."""
+    return _INVISIBLE.sub("", text) if text else text

@@ -23,6 +23,8 @@ from email.utils import getaddresses, parsedate_to_datetime
 from functools import lru_cache
 from typing import Any
 
+from cercle.core.text import visible
+
 _MSGID = re.compile(r"<[^<>\s]+>")
 _FOLD = re.compile(r"\r\n|\r|\n")
 # RFC 2047 encoded words; the encoded text is matched loosely (broken mailers put spaces in it).
@@ -241,8 +243,8 @@ def decode_words(value: str) -> str:
 
 
 def header_text(value: str) -> str:
-    """A header's words, decoded, on one line with single spaces."""
-    return strip_nul(" ".join(decode_words(value).split()))
+    """A header's words, decoded, on one line with single spaces, without invisible controls."""
+    return visible(" ".join(decode_words(value).split()))
 
 
 # --- Addresses, Message-IDs, dates -----------------------------------------------------------------

@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 
 from cercle.accounts.models import User
 from cercle.accounts.permissions import TRIAGE_ROLES, require_role
+from cercle.core.text import visible
 from cercle.network.models import Contact, Interaction
 
 
@@ -21,6 +22,7 @@ def contact_get_or_create(
     email = normalize_email(email)
     if not email:
         raise ValueError("contact_get_or_create needs an e-mail address")
+    name, organisation = visible(name), visible(organisation)
     contact = _with_email(email).first()  # (not `filter(email=…)`: that scans every contact on SQLite)
     if contact is None:
         try:
@@ -104,6 +106,7 @@ def contact_get_or_create_linkedin(
     A name-only contact (old exports carry no URL) is matched by name among contacts without a
     LinkedIn URL, the oldest first, so that importing the same export again finds it.
     """
+    name, organisation, position = visible(name), visible(organisation), visible(position)
     url = normalize_linkedin_url(linkedin_url)
     email = normalize_email(email)
     name = " ".join(name.split())[:200]
