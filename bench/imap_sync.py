@@ -63,7 +63,13 @@ def main() -> None:
     size_mb = sum(len(m) for m in messages) / 1e6
     server = Dovecot().start()
     data_dir, _created = data_dir_from(None, prefix="cercle-imap-bench-")
-    env = child_env(data_dir, CERCLE_MAIL_SYNC_BATCH=str(args.batch), LOG_LEVEL="ERROR")
+    # The throwaway Dovecot listens on loopback, which a real hub refuses unless allowed.
+    env = child_env(
+        data_dir,
+        CERCLE_MAIL_SYNC_BATCH=str(args.batch),
+        LOG_LEVEL="ERROR",
+        CERCLE_MAIL_ALLOW_PRIVATE_HOSTS="1",
+    )
     sync = manage("sync", "--account", "bench", "--quiet")
     try:
         server.add_user("lea")

@@ -218,6 +218,9 @@ CERCLE: dict[str, Any] = {
     "MAIL_SYNC_MINUTES": env_int("CERCLE_MAIL_SYNC_MINUTES", 1),
     "MAIL_SYNC_BATCH": env_int("CERCLE_MAIL_SYNC_BATCH", 100),
     "MAIL_TIMEOUT_SECONDS": env_int("CERCLE_MAIL_TIMEOUT_SECONDS", 30),
+    # Mailboxes on loopback, link-local or private addresses (a mail server on the same machine or LAN):
+    # refused unless allowed, so that a mailbox form cannot probe the hub's own network (169.254.169.254…).
+    "MAIL_ALLOW_PRIVATE_HOSTS": env_bool("CERCLE_MAIL_ALLOW_PRIVATE_HOSTS", default=False),
     # Background jobs that must run one at a time (a mailbox's sync, the triage) hold a lease that their
     # process renews every third of this; a killed worker's lease expires after it (core/leases.py).
     "LEASE_SECONDS": env_int("CERCLE_LEASE_SECONDS", 60),

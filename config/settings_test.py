@@ -8,6 +8,9 @@ os.environ.setdefault("CERCLE_DATA_DIR", tempfile.mkdtemp(prefix="cercle-test-")
 from config.settings import *  # noqa: F403
 from config.settings import HUEY
 
+# The tests' Dovecot listens on 127.0.0.1 (tests/mailsync/test_private_hosts.py turns this off).
+CERCLE = {**CERCLE, "MAIL_ALLOW_PRIVATE_HOSTS": True}  # noqa: F405
+
 # Tasks run synchronously when enqueued; tests of the worker start a real consumer.
 HUEY = {**HUEY, "immediate": True}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import socket
 import ssl
 from collections.abc import Iterator
@@ -104,10 +105,38 @@ def lost_connection(account: MailAccount, *, done: int, total: int) -> Note:
     )
 
 
+def _refused_address(host: str, port: int) -> str | None:
+    """The first address of `host` that is loopback, link-local, private or otherwise not public, when
+    such addresses are not allowed (MAIL_ALLOW_PRIVATE_HOSTS); None when the host may be reached."""
+    if settings.CERCLE.get("MAIL_ALLOW_PRIVATE_HOSTS"):
+        return None
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError:
+        return None  # unknown host: the connection attempt says so in its own words
+    for info in infos:
+        address = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
+        if not address.is_global or address.is_multicast:
+            return str(address)
+    return None
+
+
 @contextmanager
 def connect(account: MailAccount) -> Iterator[IMAPClient]:
     """A logged-in client; every failure becomes a MailConnectionError with a clear message."""
     timeout = settings.CERCLE["MAIL_TIMEOUT_SECONDS"]
+    refused = _refused_address(account.host, account.port)
+    if refused is not None:
+        raise MailConnectionError(
+            Note(
+                gettext_noop(
+                    "%(host)s is a local or private address (%(address)s): Cercle does not connect there "
+                    "unless the administrator allows it (CERCLE_MAIL_ALLOW_PRIVATE_HOSTS=1)."
+                ),
+                host=account.host,
+                address=refused,
+            )
+        )
     context = ssl.create_default_context()
     try:
         password = account.password

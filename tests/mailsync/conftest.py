@@ -86,6 +86,7 @@ def worker_env() -> dict[str, str]:
         "CERCLE_DATA_DIR": str(settings.DATA_DIR),
         "SECRET_KEY": settings.SECRET_KEY,
         "PYTHONPATH": str(ROOT),
+        "CERCLE_MAIL_ALLOW_PRIVATE_HOSTS": "1",  # the tests' Dovecot listens on 127.0.0.1
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     return env
