@@ -22,6 +22,7 @@ from cercle.circulation.states import OPEN_STATES
 from cercle.core.notes import Note
 from cercle.core.text import guess_language, snippet
 from cercle.intake.context import IngestContext
+from cercle.intake.titles import title_from_text
 from cercle.mail import kinds
 from cercle.mail.attachments import attachments_store
 from cercle.mail.linkedin_notice import LinkedInNotice
@@ -380,13 +381,14 @@ class FormSubmission:
     need: str
     deadline: date | None
     language: str
+    subject: str = ""  # optional on the form: else the first meaningful sentence of `need`
 
 
 def request_submit_form(*, submission: FormSubmission) -> Request:
     """The public form: a request linked to the requester found or created by e-mail address."""
     max_chars: int = settings.CERCLE["MAX_BODY_CHARS"]
     body = submission.need.strip()[:max_chars]
-    first_line = body.splitlines()[0] if body else ""
+    subject = " ".join(submission.subject.split())[:120] or title_from_text(body)
     with transaction.atomic():
         requester = contact_get_or_create(
             email=submission.email,
@@ -396,7 +398,7 @@ def request_submit_form(*, submission: FormSubmission) -> Request:
         )
         request = request_open(
             requester=requester,
-            subject=snippet(first_line, 120) or _("Request from %(name)s") % {"name": submission.name},
+            subject=subject or _("Request from %(name)s") % {"name": submission.name},
             summary=body,
             channel=Channel.FORM,
             language=submission.language,

@@ -10,6 +10,14 @@ class PublicRequestForm(forms.Form):
     name = forms.CharField(label=_("Your name"), max_length=200)
     email = forms.EmailField(label=_("Your e-mail address"), max_length=254)
     organisation = forms.CharField(label=_("Organisation"), max_length=200, required=False)
+    subject = forms.CharField(
+        label=_("Subject (optional)"),
+        max_length=120,
+        required=False,
+        help_text=_(
+            "In a few words, what it is about. Without one, the first sentence of your request is used."
+        ),
+    )
     need = forms.CharField(
         label=_("What do you need?"),
         min_length=20,

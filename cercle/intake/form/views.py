@@ -37,6 +37,7 @@ def ask(request: HttpRequest) -> HttpResponse:
                     email=form.cleaned_data["email"],
                     organisation=form.cleaned_data["organisation"],
                     need=form.cleaned_data["need"],
+                    subject=form.cleaned_data["subject"],
                     deadline=form.cleaned_data["deadline"],
                     language=language if language in ("fr", "en") else "fr",
                 )
