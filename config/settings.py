@@ -64,6 +64,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -229,6 +230,26 @@ CERCLE: dict[str, Any] = {
     "TRIAGE_MIN_DECISIONS": env_int("CERCLE_TRIAGE_MIN_DECISIONS", 30),
     "TRIAGE_RETRAIN_MIN_NEW": env_int("CERCLE_TRIAGE_RETRAIN_MIN_NEW", 10),
     "TRIAGE_MAX_EXAMPLES": env_int("CERCLE_TRIAGE_MAX_EXAMPLES", 5000),
+}
+
+# --- Content-Security-Policy on every page: scripts only from our own files (no inline script, no
+# handler attribute, no eval). Styles may be inline (style attributes in the templates). Images may come
+# from anywhere only for a mail's frame, whose own policy blocks them until someone allows its sender
+# (cercle/mail/html.py): the frame inherits this policy, so this one must not be stricter for images.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "cid:", "https:", "http:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "frame-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
 }
 
 # --- Security: safe defaults; production turns on the HTTPS-only settings.

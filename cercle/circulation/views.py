@@ -95,6 +95,7 @@ def defer(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Any role allowed to see the request --------------------------------------------------
 
 
+@never_cache  # it shows mail and people: no copy in a shared or browser cache
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     req = selectors.request_get_for_user(user=request.user, request_id=pk)  # type: ignore[arg-type]

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from cercle.accounts.permissions import may_run_project
@@ -23,6 +24,7 @@ def _team_choices(project: Project) -> list[tuple[int, str]]:
     return [(u.pk, u.display_name) for u in services.project_team_candidates(project=project)]
 
 
+@never_cache  # it shows mail and people: no copy in a shared or browser cache
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     project = project_get_for_user(user=request.user, request_id=pk)  # type: ignore[arg-type]

@@ -73,6 +73,13 @@ def french_page(chromium: Any, live_server: Any) -> Iterator[Callable[[], Any]]:
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda exc: js_errors.append(f"{page.url}: {exc}"))
+        # A script or style the Content-Security-Policy refused is a broken feature too.
+        page.on(
+            "console",
+            lambda msg: (
+                js_errors.append(f"{page.url}: {msg.text}") if "Content Security Policy" in msg.text else None
+            ),
+        )
         return page
 
     yield open_page

@@ -76,6 +76,12 @@ def signed_in(chromium: Any, live_server: Any) -> Iterator[Callable[..., Any]]:
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda exc: js_errors.append(f"{page.url}: {exc}"))
+        page.on(
+            "console",
+            lambda msg: (
+                js_errors.append(f"{page.url}: {msg.text}") if "Content Security Policy" in msg.text else None
+            ),
+        )
         page.goto("/accounts/login/")
         page.fill('input[name="username"]', username)
         page.fill('input[name="password"]', PASSWORD)
