@@ -6,6 +6,7 @@ See `.env.example` for the full list. The embedded default is SQLite + huey on S
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "axes",
     "huey.contrib.djhuey",
     # In the order of the layers (lowest first): see docs/architecture.md and `make contracts`.
     "cercle.core",
@@ -74,6 +76,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: it answers for a locked-out sign-in
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -146,6 +149,20 @@ else:
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
+# Guessing passwords (django-axes): after AXES_FAILURE_LIMIT wrong passwords in a row for one username,
+# or from one address, sign-in is refused for AXES_COOLOFF_TIME, with a page that says so and until when.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("CERCLE_LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("CERCLE_LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own: the account, and the address
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
+AXES_VERBOSE = False
+# Password-reset mails asked for, per hour: from one address (IP), and for one e-mail address.
+PASSWORD_RESET_LIMIT_PER_HOUR = env_int("CERCLE_PASSWORD_RESET_LIMIT", 5)
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 AUTH_PASSWORD_VALIDATORS = [

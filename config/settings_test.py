@@ -11,6 +11,10 @@ from config.settings import HUEY
 # The tests' Dovecot listens on 127.0.0.1 (tests/mailsync/test_private_hosts.py turns this off).
 CERCLE = {**CERCLE, "MAIL_ALLOW_PRIVATE_HOSTS": True}  # noqa: F405
 
+# Tests sign in with force_login or the test client's login(), which django-axes cannot follow;
+# tests/accounts/test_login_guard.py turns it on.
+AXES_ENABLED = False
+
 # Tasks run synchronously when enqueued; tests of the worker start a real consumer.
 HUEY = {**HUEY, "immediate": True}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

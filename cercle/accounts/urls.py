@@ -7,7 +7,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordResetForm
 from django.urls import URLPattern, path, reverse_lazy
 
-from cercle.accounts.views import SignInView
+from cercle.accounts.views import LimitedPasswordResetView, SignInView
 
 
 def account_urlpatterns(*, password_reset_form: type[PasswordResetForm]) -> list[URLPattern]:
@@ -16,7 +16,7 @@ def account_urlpatterns(*, password_reset_form: type[PasswordResetForm]) -> list
         path("logout/", auth_views.LogoutView.as_view(), name="logout"),
         path(
             "password-reset/",
-            auth_views.PasswordResetView.as_view(
+            LimitedPasswordResetView.as_view(
                 template_name="accounts/password_reset.html",
                 form_class=password_reset_form,
                 email_template_name="accounts/password_reset_email.txt",

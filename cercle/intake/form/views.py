@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from cercle.intake.form import ratelimit
+from cercle.core import ratelimit
 from cercle.intake.form.forms import PublicRequestForm
 from cercle.intake.services import FormSubmission, request_submit_form
 

@@ -13,8 +13,10 @@ def client_ip(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
-def _key(request: HttpRequest, scope: str) -> str:
-    return "rl:" + scope + ":" + hashlib.sha256(client_ip(request).encode()).hexdigest()[:32]
+def _key(request: HttpRequest, scope: str, subject: str | None = None) -> str:
+    """Per client IP, or per `subject` (an address asked about) when given."""
+    who = client_ip(request) if subject is None else subject.strip().lower()
+    return "rl:" + scope + ":" + hashlib.sha256(who.encode()).hexdigest()[:32]
 
 
 def allowed(request: HttpRequest, *, scope: str, limit: int) -> bool:
@@ -22,9 +24,11 @@ def allowed(request: HttpRequest, *, scope: str, limit: int) -> bool:
     return int(cache.get(_key(request, scope), 0)) < limit
 
 
-def hit(request: HttpRequest, *, scope: str, limit: int, window_s: int = 3600) -> bool:
-    """Count one hit; return False when the client is over the limit."""
-    key = _key(request, scope)
+def hit(
+    request: HttpRequest, *, scope: str, limit: int, window_s: int = 3600, subject: str | None = None
+) -> bool:
+    """Count one hit; return False when the client (or the subject) is over the limit."""
+    key = _key(request, scope, subject)
     cache.add(key, 0, timeout=window_s)
     try:
         count = cache.incr(key)
