@@ -16,8 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from cercle.accounts.models import User
+from cercle.accounts.permissions import TRIAGE_ROLES, require_role
 from cercle.circulation.models import Channel, Direction, EventKind, Message, Request
-from cercle.circulation.services import event_record, request_create
+from cercle.circulation.services import event_record, request_create, request_keep
 from cercle.circulation.states import OPEN_STATES
 from cercle.core.notes import Note
 from cercle.core.text import guess_language, snippet
@@ -386,6 +388,32 @@ class FormSubmission:
 
 def request_submit_form(*, submission: FormSubmission) -> Request:
     """The public form: a request linked to the requester found or created by e-mail address."""
+    return _request_from_submission(submission, channel=Channel.FORM, prefix="form")
+
+
+def request_enter_manually(
+    *, actor: User, submission: FormSubmission, origin: str = "", keep: bool = True
+) -> Request:
+    """A request the second (or the leader) types in: a phone call, a meeting, a message from another
+    channel. The same fields as the public form; `origin` says where it came from; `keep` sends it to
+    the leader at once (the person who typed it has already triaged it)."""
+    require_role(actor, TRIAGE_ROLES)
+    with transaction.atomic():
+        request = _request_from_submission(submission, channel=Channel.MANUAL, prefix="manual")
+        note = Note(gettext_noop("Entered by hand by %(name)s."), name=actor.display_name)
+        if origin.strip():
+            note = Note(
+                gettext_noop("Entered by hand by %(name)s (%(origin)s)."),
+                name=actor.display_name,
+                origin=" ".join(origin.split())[:200],
+            )
+        event_record(request=request, actor=actor, kind=EventKind.NOTE, note=note)
+        if keep:
+            request_keep(actor=actor, request=request)
+    return request
+
+
+def _request_from_submission(submission: FormSubmission, *, channel: str, prefix: str) -> Request:
     max_chars: int = settings.CERCLE["MAX_BODY_CHARS"]
     body = submission.need.strip()[:max_chars]
     subject = " ".join(submission.subject.split())[:120] or title_from_text(body)
@@ -400,13 +428,13 @@ def request_submit_form(*, submission: FormSubmission) -> Request:
             requester=requester,
             subject=subject or _("Request from %(name)s") % {"name": submission.name},
             summary=body,
-            channel=Channel.FORM,
+            channel=channel,
             language=submission.language,
             deadline=submission.deadline,
         )
         Message.objects.create(
             request=request,
-            message_id=f"<form-{uuid.uuid4().hex}@cercle.invalid>",
+            message_id=f"<{prefix}-{uuid.uuid4().hex}@cercle.invalid>",
             direction=Direction.INBOUND,
             from_name=submission.name,
             from_email=requester.email,

@@ -9,6 +9,7 @@ app_name = "intake"
 urlpatterns = [
     path("ask/", views.ask, name="ask"),
     path("ask/thanks/", views.thanks, name="thanks"),
+    path("requests/new/", views.manual, name="manual"),
     path("import/linkedin/", linkedin_import, name="linkedin_import"),
     path(
         "requests/<int:pk>/messages/<int:message_pk>/original.eml",

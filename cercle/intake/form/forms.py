@@ -42,3 +42,39 @@ class PublicRequestForm(forms.Form):
         if not name:
             raise forms.ValidationError(_("Tell us your name."))
         return name
+
+
+class ManualRequestForm(PublicRequestForm):
+    """What the second types in after a phone call or a meeting: the public form's fields, the
+    requester's language, where it came from, and whether it goes to the leader at once."""
+
+    language = forms.ChoiceField(
+        label=_("The requester's language"), choices=[("fr", _("French")), ("en", _("English"))], initial="fr"
+    )
+    origin = forms.CharField(
+        label=_("Where it came from (optional)"),
+        max_length=200,
+        required=False,
+        help_text=_("A phone call, a meeting, a message on another channel…"),
+    )
+    keep = forms.BooleanField(label=_("Send it to the leader at once"), required=False, initial=True)
+
+    field_order = [
+        "name",
+        "email",
+        "organisation",
+        "language",
+        "subject",
+        "need",
+        "deadline",
+        "origin",
+        "keep",
+    ]
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        del self.fields["website"]  # the honeypot is for the public page
+        self.fields["need"].label = _("What they need")
+        self.fields["need"].help_text = _(
+            "In their words as far as possible: the context, what they expect, by when."
+        )

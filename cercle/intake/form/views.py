@@ -1,14 +1,16 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from cercle.accounts.permissions import TRIAGE_ROLES, role_required
 from cercle.core import ratelimit
-from cercle.intake.form.forms import PublicRequestForm
-from cercle.intake.services import FormSubmission, request_submit_form
+from cercle.intake.form.forms import ManualRequestForm, PublicRequestForm
+from cercle.intake.services import FormSubmission, request_enter_manually, request_submit_form
 
 
 def ask(request: HttpRequest) -> HttpResponse:
@@ -49,3 +51,29 @@ def ask(request: HttpRequest) -> HttpResponse:
 
 def thanks(request: HttpRequest) -> HttpResponse:
     return render(request, "intake/thanks.html")
+
+
+@role_required(*TRIAGE_ROLES)
+def manual(request: HttpRequest) -> HttpResponse:
+    """Enter a request by hand (a phone call, a meeting): the second's own form."""
+    form = ManualRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        created = request_enter_manually(
+            actor=request.user,  # type: ignore[arg-type]
+            submission=FormSubmission(
+                name=data["name"],
+                email=data["email"],
+                organisation=data["organisation"],
+                need=data["need"],
+                deadline=data["deadline"],
+                language=data["language"],
+                subject=data["subject"],
+            ),
+            origin=data["origin"],
+            keep=data["keep"],
+        )
+        messages.success(request, _("Request entered: “%(s)s”.") % {"s": created.subject})
+        return redirect("circulation:detail", pk=created.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "intake/manual.html", {"form": form}, status=status)
