@@ -18,6 +18,7 @@ from django.utils.translation import gettext_noop
 
 from cercle.accounts.models import User
 from cercle.accounts.permissions import TRIAGE_ROLES, require_role
+from cercle.circulation.mail import request_mail_queue
 from cercle.circulation.models import Channel, Direction, EventKind, Message, Request
 from cercle.circulation.services import event_record, request_create, request_keep
 from cercle.circulation.states import OPEN_STATES
@@ -37,6 +38,7 @@ from cercle.network.services import (
     interaction_record_many,
 )
 from cercle.outbox.models import OutgoingMessage
+from cercle.outbox.services import address
 from cercle.triage.tasks import suggest_soon
 
 # A reply whose Message-IDs we do not know joins a request of the same person and subject this recent.
@@ -441,4 +443,34 @@ def _request_from_submission(submission: FormSubmission, *, channel: str, prefix
             subject=request.subject,
             text=body,
         )
+        if channel == Channel.FORM:
+            receipt_queue(request=request)
     return request
+
+
+def receipt_queue(*, request: Request) -> None:
+    """The requester hears at once that their request arrived, and when they will hear back (the
+    hub's promise, ANSWER_TARGET_HOURS), in their language; in the transaction that creates the request."""
+    requester = request.requester
+    if not requester.email:
+        return
+    request_mail_queue(
+        request=request,
+        template="receipt",
+        language=request.language,
+        context={
+            "requester_name": requester.display_name,
+            "subject": request.subject,
+            "hours": settings.CERCLE["ANSWER_TARGET_HOURS"],
+            "hub_name": settings.CERCLE["HUB_NAME"],
+        },
+        idempotency_key=f"receipt:{request.pk}",
+        to=[address(requester.name, requester.email)],
+        threaded=True,
+    )
+    event_record(
+        request=request,
+        actor=None,
+        kind=EventKind.MAIL,
+        note=Note(gettext_noop("Receipt queued for %(email)s"), email=requester.email),
+    )

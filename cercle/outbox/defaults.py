@@ -86,4 +86,30 @@ Acceptez-la pour en devenir chef ou cheffe de projet, ou déclinez-la : {{ url }
 Accept it to become its project lead, or decline it: {{ url }}
 """,
     ),
+    ("receipt", "fr"): (
+        "Nous avons bien reçu votre demande : {{ subject }}",
+        """Bonjour {{ requester_name }},
+
+Nous avons bien reçu votre demande, « {{ subject }} ».
+Elle sera lue avec attention, et vous aurez une réponse d'ici {{ hours }} heures.
+
+Si vous souhaitez ajouter une précision, répondez simplement à ce message.
+
+Bien cordialement,
+{{ hub_name }}
+""",
+    ),
+    ("receipt", "en"): (
+        "We have received your request: {{ subject }}",
+        """Hello {{ requester_name }},
+
+We have received your request, "{{ subject }}".
+It will be read with care, and you will hear from us within {{ hours }} hours.
+
+If you would like to add anything, simply reply to this message.
+
+Kind regards,
+{{ hub_name }}
+""",
+    ),
 }

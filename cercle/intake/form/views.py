@@ -50,7 +50,7 @@ def ask(request: HttpRequest) -> HttpResponse:
 
 
 def thanks(request: HttpRequest) -> HttpResponse:
-    return render(request, "intake/thanks.html")
+    return render(request, "intake/thanks.html", {"hours": settings.CERCLE["ANSWER_TARGET_HOURS"]})
 
 
 @role_required(*TRIAGE_ROLES)
