@@ -71,11 +71,18 @@ NEED_MAX_CHARS = 3000  # the form takes 4,000 characters: the facts under the ne
 
 def route_brief_initial(*, request: Request) -> str:
     """What the routing form proposes as the members' brief: the triage brief the second checked (and
-    edited, if they did) — what they need, then who, when, budget and language — else the raw summary."""
+    edited, if they did) — what they need, then who, when, budget and language — else the raw summary;
+    with the leader's note on approval, when they wrote one."""
+    leader_note = (
+        _line(_("The leader's note"), " ".join(request.decision_note.split()))
+        if request.decision_note.strip()
+        else ""
+    )
     try:
         brief = request.triage_brief
     except ObjectDoesNotExist:
-        return request.summary[:SUMMARY_MAX_CHARS]
+        summary = request.summary[:SUMMARY_MAX_CHARS]
+        return f"{summary}\n\n{leader_note}".strip() if leader_note else summary
     need = (brief.need.strip() or request.summary.strip()[:SUMMARY_MAX_CHARS])[:NEED_MAX_CHARS]
     lines = [need, "", _line(_("Who"), brief.who(fallback=request.requester.display_name))]
     # Written out ("15 March 2027"): a member reading another language's short date would misread it.
@@ -86,6 +93,8 @@ def route_brief_initial(*, request: Request) -> str:
     if brief.budget:
         lines.append(_line(_("Budget"), brief.budget))
     lines.append(_line(_("Language"), str(brief.get_language_display())))
+    if leader_note:
+        lines.append(leader_note)
     return "\n".join(lines).strip()
 
 

@@ -118,3 +118,27 @@ def test_the_proposed_brief_follows_french_typography_and_names_an_agency_once(
     brief = unescape(re.search(r"<textarea[^>]*>(.*?)</textarea>", page, re.S).group(1))  # type: ignore[union-attr]
     assert "Qui\u00a0: Agence Visibilité\n" in brief
     assert "Quand\u00a0: 30 avril 2031" in brief
+
+
+def test_the_leaders_note_is_shown_where_the_second_routes_and_carried_into_the_brief(
+    second, leader, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        request = ingest(
+            mail(sender="Claire Arnaud <claire@maison-arnaud.fr>", subject="Réorganisation", body=SERIOUS_FR)
+        )
+    request.refresh_from_db()
+    circulation.request_keep(actor=second, request=request)
+    circulation.request_approve(actor=leader, request=request, note="Priorité : c'est une amie de Karim.")
+    brief = _proposed_brief(second, request)
+    assert brief.splitlines()[-1] == "The leader's note: Priorité : c'est une amie de Karim."
+    client = login(second, "en")
+    for page in (reverse("circle:route", args=[request.pk]), reverse("circle:routing")):
+        html = unescape(client.get(page).content.decode())
+        assert "The leader's note</strong> Priorité : c'est une amie de Karim." in html
+
+
+def test_without_a_triage_brief_the_note_follows_the_summary(second, leader, approved_without_brief):
+    Request.objects.filter(pk=approved_without_brief.pk).update(decision_note="À traiter avant lundi.")
+    brief = _proposed_brief(second, Request.objects.get(pk=approved_without_brief.pk))
+    assert brief.endswith("\n\nThe leader's note: À traiter avant lundi.")
