@@ -307,3 +307,20 @@ def request_close(
         note=with_reason(Label("outcome", outcome), note),
         fields={"outcome": outcome, "outcome_value": value, "closed_at": timezone.now()},
     )
+
+
+def request_reopen(
+    *, actor: User, request: Request, note: str | Note = "", expected_state: str | None = None
+) -> Request:
+    """A closed project starts again (the outcome was premature, the client came back): the lead or the
+    leader only. The outcome it had stays in the history."""
+    if request.lead_id != actor.pk:
+        require_role(actor, VALIDATE_ROLES)
+    return transition(
+        request=request,
+        actor=actor,
+        to_state=State.KICKED_OFF,
+        expected_state=expected_state,
+        note=note or Note(gettext_noop("Project reopened.")),
+        fields={"outcome": "", "outcome_value": None, "closed_at": None},
+    )

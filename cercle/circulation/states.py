@@ -50,7 +50,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     State.ACCEPTED: frozenset({State.KICKED_OFF, State.CLOSED}),
     State.KICKED_OFF: frozenset({State.CLOSED}),
     State.DECLINED: frozenset(),
-    State.CLOSED: frozenset(),
+    State.CLOSED: frozenset({State.KICKED_OFF}),  # reopened by the lead or the leader
 }
 
 # Stages where someone is expected to act, so the clock matters.

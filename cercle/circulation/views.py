@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from cercle.accounts.models import Role
 from cercle.accounts.permissions import OVERSEE_ROLES, VALIDATE_ROLES, role_required
 from cercle.circulation import selectors, services
-from cercle.circulation.forms import CloseForm, DecisionForm
+from cercle.circulation.forms import DecisionForm
 from cercle.circulation.gestures import gesture_run, thread_for_page
 from cercle.circulation.models import Request
 from cercle.circulation.states import DismissReason, State
@@ -114,17 +114,6 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "uncertain": uncertain_for_request(request_id=req.pk),
         },
     )
-
-
-@require_POST
-@login_required
-def close(request: HttpRequest, pk: int) -> HttpResponse:
-    _req, error = gesture_run(request, pk, CloseForm, services.request_close)
-    if error:
-        messages.error(request, error)
-    else:
-        messages.success(request, _("Outcome recorded."))
-    return redirect("projects:detail", pk=pk)
 
 
 @require_POST

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext
 
 from cercle.accounts.models import Role, User
 from cercle.accounts.permissions import NotAllowed, may_run_project
 from cercle.accounts.selectors import users_with_role
-from cercle.circulation.errors import IllegalTransition
+from cercle.circulation.errors import CirculationError, IllegalTransition
 from cercle.circulation.models import EventKind, Request
-from cercle.circulation.services import event_record
+from cercle.circulation.services import event_record, request_close
 from cercle.circulation.states import State
 from cercle.core.notes import Moment, Note
 from cercle.projects.models import DEFAULT_FIRST_STEPS, ChecklistItem, Project, StatusUpdate
@@ -128,3 +129,50 @@ def project_add_member(*, actor: User, project: Project, member: User) -> Projec
             note=Note(gettext_noop("%(name)s joined the team."), name=member.display_name),
         )
     return project
+
+
+class CloseNeedsConfirmation(CirculationError):
+    """Closing now would leave first steps open or a first meeting still to come: ask first."""
+
+    def __init__(self, reasons: list[str]) -> None:
+        super().__init__(" ".join(reasons))
+        self.reasons = reasons
+
+
+def project_close_warnings(*, project: Project) -> list[str]:
+    """Why closing this project now deserves a second thought (empty: nothing)."""
+    reasons: list[str] = []
+    open_steps = project.checklist.filter(done_at__isnull=True).count()
+    if open_steps:
+        reasons.append(
+            ngettext("%(n)d first step is still open.", "%(n)d first steps are still open.", open_steps)
+            % {"n": open_steps}
+        )
+    if project.first_meeting_at and project.first_meeting_at > timezone.now():
+        when = formats.date_format(timezone.localtime(project.first_meeting_at), "DATETIME_FORMAT")
+        reasons.append(_("The first meeting, on %(when)s, is still to come.") % {"when": when})
+    return reasons
+
+
+def project_close(
+    *,
+    actor: User,
+    project: Project,
+    outcome: str,
+    value: Decimal | None = None,
+    note: str = "",
+    expected_state: str | None = None,
+    confirmed: bool = False,
+) -> Request:
+    """Record the outcome. With first steps open or the first meeting to come, only once confirmed."""
+    warnings = project_close_warnings(project=project)
+    if warnings and not confirmed:
+        raise CloseNeedsConfirmation(warnings)
+    return request_close(
+        actor=actor,
+        request=project.request,
+        outcome=outcome,
+        value=value,
+        note=note,
+        expected_state=expected_state,
+    )

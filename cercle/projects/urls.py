@@ -11,4 +11,6 @@ urlpatterns = [
     path("projects/<int:pk>/step/", views.step, name="step"),
     path("projects/<int:pk>/team/", views.team, name="team"),
     path("projects/<int:pk>/steps/<int:item_id>/toggle/", views.toggle_step, name="toggle_step"),
+    path("requests/<int:pk>/close/", views.close, name="close"),
+    path("requests/<int:pk>/reopen/", views.reopen, name="reopen"),
 ]

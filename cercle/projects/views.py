@@ -9,11 +9,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from cercle.accounts.permissions import may_run_project
+from cercle.accounts.permissions import may, may_run_project
 from cercle.accounts.selectors import users_with_role
+from cercle.circulation import services as circulation
 from cercle.circulation.errors import CirculationError
-from cercle.circulation.forms import CloseForm
-from cercle.circulation.states import Outcome
+from cercle.circulation.forms import CloseForm, DecisionForm
+from cercle.circulation.gestures import gesture_run
+from cercle.circulation.states import Outcome, State
 from cercle.projects import services
 from cercle.projects.forms import MeetingForm, StepForm, TeamForm, UpdateForm
 from cercle.projects.models import Project
@@ -49,6 +51,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "step_form": StepForm(),
             "team_form": TeamForm(member_choices=team_choices),
             "close_form": CloseForm(initial={"expected_state": project.request.state}),
+            "close_warnings": services.project_close_warnings(project=project) if can_run else [],
+            "can_reopen": project.request.state == State.CLOSED
+            and (project.lead_id == request.user.pk or may(request.user, "validate")),
             "outcomes": Outcome.choices,
         },
     )
@@ -113,4 +118,47 @@ def toggle_step(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
         return redirect("projects:detail", pk=pk)
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "projects/partials/_step.html", {"item": item, "p": project, "can_edit": True})
+    return redirect("projects:detail", pk=pk)
+
+
+@require_POST
+@login_required
+def close(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record the outcome; with first steps open or the first meeting to come, only once confirmed."""
+    project = project_get_for_user(user=request.user, request_id=pk)  # type: ignore[arg-type]
+    form = CloseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "; ".join(str(e) for errs in form.errors.values() for e in errs))
+        return redirect("projects:detail", pk=pk)
+    try:
+        services.project_close(
+            actor=request.user,  # type: ignore[arg-type]
+            project=project,
+            outcome=form.cleaned_data["outcome"],
+            value=form.cleaned_data["value"],
+            note=form.cleaned_data["note"],
+            expected_state=form.cleaned_data["expected_state"] or None,
+            confirmed=request.POST.get("confirm") == "1",
+        )
+    except services.CloseNeedsConfirmation as exc:
+        messages.error(
+            request, _("Not closed: %(why)s Tick “Close it all the same” to confirm.") % {"why": exc.message}
+        )
+        return redirect("projects:detail", pk=pk)
+    except CirculationError as exc:
+        messages.error(request, exc.message)
+        return redirect("projects:detail", pk=pk)
+    messages.success(request, _("Outcome recorded."))
+    return redirect("projects:detail", pk=pk)
+
+
+@require_POST
+@login_required
+def reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    """A closed project starts again: the lead or the leader (the services check it)."""
+    _req, error = gesture_run(request, pk, DecisionForm, circulation.request_reopen)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, _("Project reopened."))
     return redirect("projects:detail", pk=pk)

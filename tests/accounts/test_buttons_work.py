@@ -413,7 +413,7 @@ TRIAGE_POSTS = {
     "circle:route",
     "outbox:retry",
     "circulation:kick_off",
-    "circulation:close",
+    "projects:close",
     "projects:team",
     "projects:step",
     "projects:update",
@@ -428,7 +428,7 @@ EXPECTED: dict[str, tuple[set[str], set[str]]] = {
     ),
     "member": (
         {"circle:opportunities", "circulation:detail", "projects:detail"},
-        {"circle:accept", "circle:decline", "circulation:kick_off", "circulation:close", "projects:team"},
+        {"circle:accept", "circle:decline", "circulation:kick_off", "projects:close", "projects:team"},
     ),
     "other_member": (
         {"circle:opportunities", "circulation:detail", "projects:detail"},
@@ -475,11 +475,11 @@ def test_the_admin_s_menu_holds_only_the_pages_an_admin_opens(hub, admin_user):
 
 def test_only_the_project_lead_of_a_team_is_offered_to_kick_off_or_close_it(hub, member, other_member):
     url = reverse("projects:detail", args=[hub["accepted"].pk])
-    assert {"circulation:kick_off", "circulation:close"} <= _offered(member, url)
+    assert {"circulation:kick_off", "projects:close"} <= _offered(member, url)
     # A team member works in the project (steps, updates) but the outcome is the lead's.
     offered = _offered(other_member, url)
     assert "projects:update" in offered
-    assert not offered & {"circulation:kick_off", "circulation:close", "projects:team"}
+    assert not offered & {"circulation:kick_off", "projects:close", "projects:team"}
 
 
 # --- The helper itself ---------------------------------------------------------------------------

@@ -16,9 +16,9 @@ def test_every_state_has_an_entry_in_the_transition_table():
     assert set(TRANSITIONS) == set(State.values)
 
 
-def test_closed_and_declined_are_terminal():
-    assert not TRANSITIONS[State.CLOSED]
+def test_declined_is_terminal_and_a_closed_project_can_only_be_reopened():
     assert not TRANSITIONS[State.DECLINED]
+    assert TRANSITIONS[State.CLOSED] == {State.KICKED_OFF}
 
 
 def test_keep_moves_the_request_and_records_who_did_it(second, incoming):
