@@ -195,8 +195,12 @@ def test_one_request_circulates_in_french_across_the_four_roles(
     visitor.click('main form button[type="submit"]')
     visitor.wait_for_url("**/ask/thanks/")
     expect(visitor.locator("main h1")).to_have_text(tr("Thank you"))
+    # The hub's promise (48 h by default), in French, and the receipt on its way.
     expect(visitor.locator("main")).to_contain_text(
-        tr("Your request has been received. Someone will read it and get back to you.")
+        "Vous aurez une réponse d'ici 48\u00a0heures.".replace("\u00a0", " ")
+    )
+    expect(visitor.locator("main")).to_contain_text(
+        tr("A confirmation is on its way to your mailbox; reply to it to add anything.")
     )
     screenshot(visitor, "02-thanks")
 
@@ -372,6 +376,11 @@ def test_one_request_circulates_in_french_across_the_four_roles(
     # Close: won, with a value.
     claire_page.select_option('select[name="outcome"]', "won")
     claire_page.fill('input[name="value"]', "12500")
+    # Three first steps are still open and the meeting is next week: closing asks for a confirmation.
+    close_form = claire_page.locator('form[action$="/close/"]')
+    expect(close_form).to_contain_text("3 premières étapes sont encore ouvertes.")
+    expect(close_form).to_contain_text("est encore à venir.")
+    close_form.get_by_label(tr("Close it all the same")).check()
     submit(claire_page, claire_page.locator('form[action$="/close/"] button'))
     expect(claire_page.locator("#messages")).to_contain_text(tr("Outcome recorded."))
     expect(claire_page.locator("main hgroup .badge")).to_have_text(tr("Closed"))
