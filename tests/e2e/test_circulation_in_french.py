@@ -14,10 +14,8 @@ the French mail templates) are asserted in French unconditionally, as is <html l
 from __future__ import annotations
 
 import json
-import os
 import re
 import warnings
-from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
 from email.utils import getaddresses
@@ -144,22 +142,6 @@ def addresses(header_values: list[str]) -> list[str]:
 
 
 # --- The test -----------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module", autouse=True)
-def allow_orm_beside_playwright() -> Iterator[None]:
-    """Playwright's sync API runs an event loop in this thread; the ORM calls here are still synchronous.
-
-    Set only while this module runs (not at import): a variable left in os.environ leaks into the rest
-    of the session, e.g. into `manage.py check --deploy` subprocesses, which then report async.E001.
-    """
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    yield
-    if previous is None:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.mark.e2e

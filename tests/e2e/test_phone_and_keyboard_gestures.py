@@ -14,7 +14,6 @@ Screenshots land in test-artifacts/screenshots/ (prefix `gesture-`).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
@@ -44,18 +43,6 @@ LONG_NAME = "Maximilien" + "x" * 190
 LONG_ADDRESS = (
     "prenom.nom-de-famille-compose.direction-generale@cooperative-de-production-energetique.example"
 )
-
-
-@pytest.fixture(scope="module", autouse=True)
-def allow_orm_beside_playwright() -> Iterator[None]:
-    """Playwright's sync API runs an event loop in this thread; the ORM calls here stay synchronous."""
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    yield
-    if previous is None:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture

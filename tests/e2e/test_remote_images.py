@@ -3,7 +3,6 @@ internet until the second chooses "Charger les images de cet expéditeur"."""
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -18,18 +17,6 @@ from tests.conftest import wait_until
 from tests.e2e.conftest import FRENCH
 
 PASSWORD = "secret-pass-123"  # the factories' password
-
-
-@pytest.fixture(scope="module", autouse=True)
-def allow_orm_beside_playwright() -> Iterator[None]:
-    """Playwright's sync API runs an event loop in this thread; the ORM calls here stay synchronous."""
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    yield
-    if previous is None:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture

@@ -10,23 +10,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cercle.accounts.permissions import NotAllowed
-from cercle.circle import services as circle
 from cercle.circulation import services as circulation
 from cercle.circulation.errors import CirculationError
 from cercle.circulation.models import Event, Request
 from cercle.circulation.states import State
 from cercle.projects import services
 from tests.conftest import login
-
-
-@pytest.fixture
-def project(second, leader, member, incoming):
-    circulation.request_keep(actor=second, request=incoming)
-    circulation.request_approve(actor=leader, request=incoming)
-    [offer] = circle.request_route(actor=second, request=incoming, members=[member], brief="B")
-    circle.offer_accept(actor=member, offer=offer)
-    incoming.refresh_from_db()
-    return incoming.project
 
 
 def state(project) -> str:

@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cercle.accounts.permissions import NotAllowed
-from cercle.circle import services as circle
 from cercle.circulation import services as circulation
 from cercle.circulation.errors import IllegalTransition
 from cercle.circulation.models import Event
@@ -18,16 +17,6 @@ from cercle.projects import services
 from cercle.projects.models import StatusUpdate
 from tests.conftest import login
 from tests.factories import MemberFactory
-
-
-@pytest.fixture
-def project(second, leader, member, incoming):
-    circulation.request_keep(actor=second, request=incoming)
-    circulation.request_approve(actor=leader, request=incoming)
-    [offer] = circle.request_route(actor=second, request=incoming, members=[member], brief="B")
-    circle.offer_accept(actor=member, offer=offer)
-    incoming.refresh_from_db()
-    return incoming.project
 
 
 def test_team_candidates_leave_out_the_lead_and_the_current_team(project, member, other_member):
