@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cercle.accounts.models import User
-from cercle.accounts.permissions import OVERSEE_ROLES
-from cercle.circulation.models import Message, Request
+from cercle.accounts.permissions import OVERSEE_ROLES, may
+from cercle.circulation.models import Event, Message, Request
 from cercle.circulation.states import OPEN_STATES, STAGE_OWNER, State
 
 
@@ -201,3 +201,27 @@ def dashboard(*, window_days: int = 90, now: datetime | None = None) -> Dashboar
         window_days=window_days,
         answer_target_hours=settings.CERCLE["ANSWER_TARGET_HOURS"],
     )
+
+
+# What a member reads of another member's answer to an offer: that they declined, not why (a decline
+# reason is written for the second, about the request and sometimes about colleagues).
+_DECLINE_MSGID = "%(name)s declined: %(reason)s"
+
+
+def history_for_user(*, request: Request, user: User) -> list[Event]:
+    """The request's history as this user may read it: whoever routes sees everything; a member does
+    not see other members' decline reasons."""
+    events = list(request.events.select_related("actor").order_by("at", "id"))
+    if may(user, "route"):
+        return events
+    return [
+        e
+        for e in events
+        if not (e.note_source and e.note_source.get("msgid") == _DECLINE_MSGID and e.actor_id != user.pk)
+    ]
+
+
+def original_visible_to(*, request: Request, user: User) -> bool:
+    """The original .eml (every header, every address): the people who oversee the circulation, and the
+    member once they lead the project — not a member who was only offered it."""
+    return may(user, "route") or may(user, "oversee") or request.lead_id == user.pk

@@ -99,7 +99,7 @@ def defer(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     req = selectors.request_get_for_user(user=request.user, request_id=pk)  # type: ignore[arg-type]
-    events = req.events.select_related("actor").order_by("at", "id")
+    events = selectors.history_for_user(request=req, user=request.user)  # type: ignore[arg-type]
     thread = thread_for_page(req)
     for message in thread:
         message.files = attachments_listed(message.attachments)
@@ -112,6 +112,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "thread": thread,
             "reasons": DismissReason.choices,
             "uncertain": uncertain_for_request(request_id=req.pk),
+            "can_original": selectors.original_visible_to(request=req, user=request.user),  # type: ignore[arg-type]
         },
     )
 

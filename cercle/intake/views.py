@@ -66,6 +66,8 @@ def message_original(request: HttpRequest, pk: int, message_pk: int) -> HttpResp
         request_id=pk,
         message_id=message_pk,
     )
+    if not selectors.original_visible_to(request=message.request, user=request.user):  # type: ignore[arg-type]
+        raise Http404(_("No such message."))
     raw = message.raw
     if raw is None:
         raise Http404(_("This message was not received by mail: there is no original to download."))

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from cercle.circle import services as circle
+from cercle.circle.models import Offer
 from cercle.circulation import services
 from cercle.circulation.models import Message, Request
 from cercle.intake.services import message_ingest
@@ -243,6 +244,9 @@ def test_the_original_message_downloads_as_received_for_those_who_may_see_it(
 
     assert login(member).get(original).status_code == 404  # not offered to her (yet)
     offer_to(member, request=request, second=second, leader=leader)
+    # Offered, she reads the request; its original (every header, every address) once she leads it.
+    assert login(member).get(original).status_code == 404
+    circle.offer_accept(actor=member, offer=Offer.objects.get(request=request, member=member))
     assert login(member).get(original).status_code == 200
     assert login(other_member).get(original).status_code == 404
     _other, other_message = received(message_id="<other@client.example>", subject="Autre")
