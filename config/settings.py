@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "cercle.mailsync",
     "cercle.projects",
     "cercle.circle",
+    "cercle.people",
     "cercle.demo",
 ]
 
@@ -176,6 +177,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "cercle" / "locale"]
+# Dates and times in each reader's language and typography (cercle/core/formats/<language>/formats.py).
+FORMAT_MODULE_PATH = ["cercle.core.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = env_str("TIME_ZONE", "Europe/Paris")
@@ -231,11 +234,24 @@ CERCLE: dict[str, Any] = {
     "MAX_ATTACHMENT_BYTES": env_int("CERCLE_MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024),
     # A message to more people than this is no personal exchange: no interaction is recorded.
     "INTERACTION_MAX_RECIPIENTS": env_int("CERCLE_INTERACTION_MAX_RECIPIENTS", 10),
+    # The network (network/strength.py, network/noise rules): who counts as a contact, the Dunbar
+    # layers' sizes, the weekly keep-in-touch plan.
+    "NETWORK": {
+        # Count anyone who wrote person-to-person, even if nobody answered (default: only people the
+        # hub wrote to, chose, or is connected with on LinkedIn).
+        "COUNT_INBOUND_ONLY": env_bool("CERCLE_NETWORK_COUNT_INBOUND_ONLY", False),
+        "LAYERS": [5, 15, 50, 150],
+        "KEEP_IN_TOUCH_PER_WEEK": env_int("CERCLE_KEEP_IN_TOUCH_PER_WEEK", 5),
+        # Not more than once in this many days to the same person ("don't become living spam").
+        "MIN_DAYS_BETWEEN_CONTACTS": env_int("CERCLE_MIN_DAYS_BETWEEN_CONTACTS", 14),
+    },
     "HUB_NAME": env_str("CERCLE_HUB_NAME", "Cercle"),
     # IMAP sync: how often the worker looks at each mailbox, and how many messages per fetch.
     "MAIL_SYNC_MINUTES": env_int("CERCLE_MAIL_SYNC_MINUTES", 1),
     "MAIL_SYNC_BATCH": env_int("CERCLE_MAIL_SYNC_BATCH", 100),
     "MAIL_TIMEOUT_SECONDS": env_int("CERCLE_MAIL_TIMEOUT_SECONDS", 30),
+    # "Test the connection" on the mailbox page: the worker gives up on a silent server after this.
+    "MAIL_TEST_TIMEOUT_SECONDS": env_int("CERCLE_MAIL_TEST_TIMEOUT_SECONDS", 5),
     # Mailboxes on loopback, link-local or private addresses (a mail server on the same machine or LAN):
     # refused unless allowed, so that a mailbox form cannot probe the hub's own network (169.254.169.254…).
     "MAIL_ALLOW_PRIVATE_HOSTS": env_bool("CERCLE_MAIL_ALLOW_PRIVATE_HOSTS", default=False),

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("cercle.outbox.urls")),
     path("", include("cercle.intake.urls")),
     path("", include("cercle.mailsync.urls")),
+    path("", include("cercle.people.urls")),
     path(
         "accounts/",
         include((account_urlpatterns(password_reset_form=OutboxPasswordResetForm), "accounts")),

@@ -19,6 +19,12 @@ class User(AbstractUser):
     language = models.CharField(
         _("language"), max_length=8, choices=[("fr", _("French")), ("en", _("English"))], default="fr"
     )
+    # The order the person last chose for the triage queue ("age", "score"; the triage owns the values),
+    # so that it follows them from one session and one device to the next. Empty: the default order.
+    triage_order = models.CharField(_("triage queue order"), max_length=16, blank=True, default="")
+    # "Which problem am I the solution to, and for whom?" (seed 001): what the network should know of
+    # the leader and of each member; "who can do X?" reads it.
+    offer_statement = models.TextField(_("my offer"), blank=True, default="")
 
     class Meta:
         verbose_name = _("user")

@@ -30,6 +30,10 @@ OVERSEE_ROLES = frozenset({Role.SECOND, Role.LEADER, Role.ADMIN})
 MAILBOX_ROLES = frozenset({Role.SECOND, Role.LEADER, Role.ADMIN})
 # Offers are made to circle members, and only they answer them (accept, decline).
 ANSWER_OFFER_ROLES = frozenset({Role.MEMBER})
+# The network: the leader and the second see and tend everyone; a member sees the people of their
+# own projects (network/selectors). Administrators configure the app, they do not read the network.
+NETWORK_ROLES = frozenset({Role.SECOND, Role.LEADER, Role.MEMBER})
+NETWORK_ALL_ROLES = frozenset({Role.SECOND, Role.LEADER})
 
 # What templates may ask, by name. Each capability is one of the role sets above, the very set the
 # views and services of that action check: one source of truth, no role string in a template.
@@ -40,6 +44,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "oversee": OVERSEE_ROLES,  # the dashboard, the outbox, every request
     "mailboxes": MAILBOX_ROLES,  # the IMAP mailboxes
     "answer_offers": ANSWER_OFFER_ROLES,  # "My opportunities": accept or decline an offer
+    "network": NETWORK_ROLES,  # the network: people, "who can do X?" (members: their own contacts)
+    "network_all": NETWORK_ALL_ROLES,  # everyone in it; edit, import, merge, erase, the keep-in-touch plan
 }
 # Django's own admin site lets in active staff users (`AdminSite.has_permission`), whatever their role.
 ADMIN_SITE = "admin_site"

@@ -5,6 +5,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cercle.circle.brief import brief_render
+
 
 class MemberProfile(models.Model):
     """What a first-circle member does and how much they can take."""
@@ -48,7 +50,9 @@ class Offer(models.Model):
 
     request = models.ForeignKey("circulation.Request", on_delete=models.CASCADE, related_name="offers")
     member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="offers")
-    brief = models.TextField(_("brief"), blank=True)
+    brief = models.TextField(_("brief"), blank=True)  # as the second sent it, in their language
+    # The same brief as parts (circle/brief.py), so each member reads its labels and dates in their language.
+    brief_parts = models.JSONField(default=list, blank=True, editable=False)
     state = models.CharField(
         _("state"), max_length=16, choices=OfferState.choices, default=OfferState.PENDING
     )
@@ -71,3 +75,8 @@ class Offer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request_id} → {self.member_id} ({self.state})"
+
+    @property
+    def brief_text(self) -> str:
+        """The brief in the reader's (active) language; an offer made before briefs had parts, as written."""
+        return brief_render(self.brief_parts) if self.brief_parts else self.brief

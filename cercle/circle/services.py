@@ -14,6 +14,7 @@ from django.utils.translation import gettext_noop
 from cercle.accounts.models import Role, User
 from cercle.accounts.permissions import ROUTE_ROLES, NotAllowed, require_role
 from cercle.accounts.selectors import hub_leader
+from cercle.circle.brief import brief_parse, brief_propose, brief_render
 from cercle.circle.models import Offer, OfferState
 from cercle.circulation.errors import IllegalTransition, TransitionConflict
 from cercle.circulation.mail import request_mail_queue
@@ -66,9 +67,16 @@ def request_route(
                 expected_state=expected_state,
                 note=Note(gettext_noop("Offered to %(names)s"), names=names),
             )
+        # The facts the second kept as proposed stay data, so that each member reads them in their language.
+        parts = brief_parse(brief, proposed=brief_propose(request=request))
         offers = [
             Offer.objects.create(
-                request=request, member=m, brief=brief.strip(), offered_by=actor, created_at=timezone.now()
+                request=request,
+                member=m,
+                brief=brief.strip(),
+                brief_parts=parts,
+                offered_by=actor,
+                created_at=timezone.now(),
             )
             for m in members
         ]
@@ -91,7 +99,7 @@ def _notify_member(*, offer: Offer, request: Request) -> None:
             "router_name": offer.offered_by.display_name if offer.offered_by else "",
             "leader_name": leader.display_name if leader else "",
             "subject": request.subject,
-            "brief": offer.brief,
+            "brief": brief_render(offer.brief_parts, member.language) if offer.brief_parts else offer.brief,
             "url": settings.SITE_URL + reverse("circle:opportunities"),
         },
         idempotency_key=f"offer:{offer.pk}",
@@ -171,7 +179,7 @@ def _introduce(*, request: Request, lead: User) -> None:
     cc = [address(lead.display_name, lead.email)] if lead.email else []
     if leader and leader.email:
         cc.append(address(leader.display_name, leader.email))
-    request_mail_queue(
+    mail = request_mail_queue(
         request=request,
         template="introduction",
         language=request.language,
@@ -197,6 +205,7 @@ def _introduce(*, request: Request, lead: User) -> None:
             lead=lead.display_name,
             email=request.requester.email,
         ),
+        outgoing=mail,
     )
 
 

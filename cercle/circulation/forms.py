@@ -24,3 +24,22 @@ class CloseForm(DecisionForm):
     value = forms.DecimalField(
         label=_("Value (optional)"), required=False, min_value=0, max_digits=12, decimal_places=2
     )
+
+
+class RequesterMailForm(forms.Form):
+    """What the second writes to the requester from the request page."""
+
+    subject = forms.CharField(
+        label=_("Subject"),
+        max_length=300,
+        error_messages={"required": _("Give your message a subject.")},
+    )
+    body = forms.CharField(
+        label=_("Message"),
+        max_length=20_000,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        error_messages={"required": _("Write your message before sending it.")},
+    )
+    # One per form shown: the same form sent twice (a double click, a reload) queues one mail.
+    token = forms.CharField(max_length=64, required=False, widget=forms.HiddenInput)

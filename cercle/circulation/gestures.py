@@ -7,11 +7,13 @@ pages), so that each view stays a parse-call-render of a few lines.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.http import HttpRequest
 
+from cercle.accounts.models import User
 from cercle.circulation import selectors
 from cercle.circulation.errors import CirculationError
 from cercle.circulation.forms import DecisionForm
@@ -19,6 +21,7 @@ from cercle.circulation.models import Message, Request
 from cercle.mail.html import has_remote_content, mail_document
 from cercle.network.models import Contact
 from cercle.network.services import normalize_email
+from cercle.outbox.models import OutgoingMessage
 
 
 def gesture_run(
@@ -42,17 +45,48 @@ def gesture_run(
     return req, None
 
 
-def thread_for_page(req: Request) -> list[Message]:
+def thread_for_page(req: Request, *, user: User | None = None) -> list[Message | OutgoingMessage]:
     """The request's messages for a page; each says whether its original bytes are stored (`has_raw`).
 
     A message shown as HTML gets `document`, its frame's document, with images and styles from the
     internet blocked unless its sender's contact allows them, and `remote_blocked` when something was.
+
+    With `user`, the mail Cercle wrote about the request joins the thread in its place (`is_outgoing`),
+    as that user may read it, with its delivery status read from the outbox now: the thread is the
+    whole conversation, whatever wrote each message.
     """
     # The raw bytes stay in the database (they can be large): the page only needs to know they exist.
     has_raw = ExpressionWrapper(Q(raw_compressed__isnull=False), output_field=BooleanField())
-    thread = list(
+    thread: list[Message | OutgoingMessage] = list(
         req.messages.defer("raw_compressed").annotate(has_raw=has_raw).order_by("sent_at", "id")[:50]
     )
+    if user is not None:
+        thread = _with_mail_sent(thread, selectors.mail_sent_for_user(request=req, user=user))
+    _html_documents([m for m in thread if isinstance(m, Message)])
+    return thread
+
+
+def _with_mail_sent(
+    thread: list[Message | OutgoingMessage], sent: list[OutgoingMessage]
+) -> list[Message | OutgoingMessage]:
+    """Messages and outgoing mail in one timeline. A copy of our own mail that came back through a
+    mailbox (the leader's Sent folder) is the same message: it shows once, with its delivery status."""
+    if not sent:
+        return thread
+    ours = {o.message_id for o in sent}
+    for o in sent:
+        o.is_outgoing = True  # type: ignore[attr-defined]
+    merged = [m for m in thread if m.message_id not in ours] + list(sent)
+
+    def when(m: Message | OutgoingMessage) -> tuple[datetime, int, int]:
+        if isinstance(m, OutgoingMessage):
+            return (m.created_at, 1, m.pk)
+        return (m.sent_at, 0, m.pk)
+
+    return sorted(merged, key=when)
+
+
+def _html_documents(thread: list[Message]) -> None:
     shown_as_html = [m for m in thread if m.html and not m.text]
     allowed = (
         set(
@@ -68,4 +102,3 @@ def thread_for_page(req: Request) -> list[Message]:
         m.remote_allowed = normalize_email(m.from_email) in allowed  # type: ignore[attr-defined]
         m.remote_blocked = remote and not m.remote_allowed  # type: ignore[attr-defined]
         m.document = mail_document(m.html, remote_allowed=m.remote_allowed)  # type: ignore[attr-defined]
-    return thread

@@ -41,16 +41,46 @@ def request_mail_queue(
     threaded: bool = False,
 ) -> OutgoingMessage:
     """Write one mail about `request` to the outbox, in the caller's (deciding) transaction."""
-    if not transaction.get_connection().in_atomic_block:
-        raise NotInTransaction(f"the {template!r} mail must be queued inside the transaction that decides it")
+    _require_transaction(template)
     mail = template_render(key=template, language=language, context=context)
+    return request_mail_write(
+        request=request,
+        subject=mail.subject,
+        body=mail.body,
+        idempotency_key=idempotency_key,
+        to=to,
+        cc=cc,
+        reply_to=reply_to,
+        threaded=threaded,
+    )
+
+
+def request_mail_write(
+    *,
+    request: Request,
+    subject: str,
+    body: str,
+    idempotency_key: str,
+    to: list[str],
+    cc: list[str] | None = None,
+    reply_to: list[str] | None = None,
+    threaded: bool = False,
+) -> OutgoingMessage:
+    """Write one mail about `request` whose text is already written (a person typed it): never rendered
+    as a template (what a person types is text, not code), in the caller's transaction."""
+    _require_transaction(idempotency_key)
     return outbox_enqueue(
         idempotency_key=idempotency_key,
         request_id=request.pk,
         to=to,
         cc=cc,
         reply_to=reply_to,
-        subject=mail.subject,
-        body=mail.body,
+        subject=subject,
+        body=body,
         headers=thread_headers(request) if threaded else None,
     )
+
+
+def _require_transaction(what: str) -> None:
+    if not transaction.get_connection().in_atomic_block:
+        raise NotInTransaction(f"the {what!r} mail must be queued inside the transaction that decides it")

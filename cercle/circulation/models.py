@@ -121,6 +121,18 @@ class Event(models.Model):
     # English source and arguments (circulation/notes.py) so that each reader gets it in their language.
     note = models.TextField(_("note"), blank=True)
     note_source = models.JSONField(null=True, blank=True, editable=False)
+    # The mail this event queued: its line in the history says whether it left (read from the outbox
+    # when shown, so the event stays the audit of the decision and the outbox the truth of delivery).
+    # No index: an outgoing message is deleted by hand, rarely.
+    outgoing = models.ForeignKey(
+        "outbox.OutgoingMessage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        editable=False,
+    )
 
     class Meta:
         verbose_name = _("event")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.utils import getaddresses
 from typing import Any
 
 from django.conf import settings
@@ -16,6 +17,8 @@ from cercle.accounts.models import User
 from cercle.accounts.permissions import OVERSEE_ROLES, may
 from cercle.circulation.models import Event, Message, Request
 from cercle.circulation.states import OPEN_STATES, STAGE_OWNER, State
+from cercle.network.services import normalize_email
+from cercle.outbox.models import OutgoingMessage
 
 
 def requests_visible_to(user: User) -> QuerySet[Request]:
@@ -211,7 +214,7 @@ _DECLINE_MSGID = "%(name)s declined: %(reason)s"
 def history_for_user(*, request: Request, user: User) -> list[Event]:
     """The request's history as this user may read it: whoever routes sees everything; a member does
     not see other members' decline reasons."""
-    events = list(request.events.select_related("actor").order_by("at", "id"))
+    events = list(request.events.select_related("actor", "outgoing").order_by("at", "id"))
     if may(user, "route"):
         return events
     return [
@@ -225,3 +228,14 @@ def original_visible_to(*, request: Request, user: User) -> bool:
     """The original .eml (every header, every address): the people who oversee the circulation, and the
     member once they lead the project — not a member who was only offered it."""
     return may(user, "route") or may(user, "oversee") or request.lead_id == user.pk
+
+
+def mail_sent_for_user(*, request: Request, user: User, limit: int = 50) -> list[OutgoingMessage]:
+    """The mail Cercle wrote about the request (receipt, acknowledgement, offers, introduction, what the
+    second wrote), as this user may read it: whoever routes or oversees sees all of it; a member sees
+    what went to the requester and what was written to them, not the offers made to colleagues."""
+    mails = list(OutgoingMessage.objects.filter(request=request).order_by("created_at", "id")[:limit])
+    if may(user, "route") or may(user, "oversee"):
+        return mails
+    readers = {normalize_email(e) for e in (request.requester.email, user.email) if e}
+    return [m for m in mails if readers & {normalize_email(a) for _name, a in getaddresses([*m.to, *m.cc])}]

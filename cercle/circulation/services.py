@@ -6,6 +6,7 @@ at once, exactly one wins and the other gets `TransitionConflict` with a clear m
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -25,13 +26,16 @@ from cercle.accounts.permissions import (
     require_role,
 )
 from cercle.accounts.selectors import hub_leader
-from cercle.circulation.errors import IllegalTransition, TransitionConflict
-from cercle.circulation.mail import request_mail_queue
+from cercle.circulation.errors import CirculationError, IllegalTransition, TransitionConflict
+from cercle.circulation.mail import request_mail_queue, request_mail_write
 from cercle.circulation.models import Channel, Event, EventKind, Request
 from cercle.circulation.states import DismissReason, Outcome, State, can_transition
 from cercle.core.notes import Label, Note, with_reason
 from cercle.core.text import visible
+from cercle.mail.subjects import is_reply_subject
 from cercle.network.models import Contact
+from cercle.network.services import contact_choose, contact_mark_spam
+from cercle.outbox.models import OutgoingMessage
 from cercle.outbox.services import address
 
 
@@ -85,9 +89,17 @@ def transition(
     return request
 
 
-def event_record(*, request: Request, actor: User | None, kind: str, note: str | Note) -> Event:
+def event_record(
+    *,
+    request: Request,
+    actor: User | None,
+    kind: str,
+    note: str | Note,
+    outgoing: OutgoingMessage | None = None,
+) -> Event:
+    """One line of the audit trail; `outgoing` is the mail it queued (its line then says if it left)."""
     return Event.objects.create(
-        request=request, actor=actor, kind=kind, at=timezone.now(), **_note_fields(note)
+        request=request, actor=actor, kind=kind, at=timezone.now(), outgoing=outgoing, **_note_fields(note)
     )
 
 
@@ -138,14 +150,19 @@ def request_keep(
     *, actor: User, request: Request, note: str | Note = "", expected_state: str | None = None
 ) -> Request:
     require_role(actor, TRIAGE_ROLES)
-    return transition(
-        request=request,
-        actor=actor,
-        to_state=State.KEPT,
-        note=note,
-        expected_state=expected_state,
-        fields={"kept_at": timezone.now(), "dismiss_reason": ""},
-    )
+    with transaction.atomic():
+        request = transition(
+            request=request,
+            actor=actor,
+            to_state=State.KEPT,
+            note=note,
+            expected_state=expected_state,
+            fields={"kept_at": timezone.now(), "dismiss_reason": ""},
+        )
+        # Someone whose request the second kept is a person of the network, not noise.
+        contact_choose(contact_id=request.requester_id)
+        contact_mark_spam(contact_id=request.requester_id, spam=False)
+    return request
 
 
 def request_dismiss(
@@ -154,28 +171,37 @@ def request_dismiss(
     require_role(actor, TRIAGE_ROLES)
     if reason not in DismissReason.values:
         raise IllegalTransition(_("Choose a reason to dismiss this request."))
-    return transition(
-        request=request,
-        actor=actor,
-        to_state=State.DISMISSED,
-        expected_state=expected_state,
-        note=with_reason(Label("dismiss_reason", reason), note),
-        fields={"dismiss_reason": reason},
-    )
+    with transaction.atomic():
+        request = transition(
+            request=request,
+            actor=actor,
+            to_state=State.DISMISSED,
+            expected_state=expected_state,
+            note=with_reason(Label("dismiss_reason", reason), note),
+            fields={"dismiss_reason": reason},
+        )
+        if reason == DismissReason.SPAM:  # a spam sender is not a contact
+            contact_mark_spam(contact_id=request.requester_id)
+    return request
 
 
 def request_restore(
     *, actor: User, request: Request, note: str | Note = "", expected_state: str | None = None
 ) -> Request:
     require_role(actor, TRIAGE_ROLES)
-    return transition(
-        request=request,
-        actor=actor,
-        to_state=State.RECEIVED,
-        expected_state=expected_state,
-        note=note or Note(gettext_noop("Back in the triage queue.")),
-        fields={"dismiss_reason": ""},
-    )
+    was_spam = request.dismiss_reason == DismissReason.SPAM
+    with transaction.atomic():
+        request = transition(
+            request=request,
+            actor=actor,
+            to_state=State.RECEIVED,
+            expected_state=expected_state,
+            note=note or Note(gettext_noop("Back in the triage queue.")),
+            fields={"dismiss_reason": ""},
+        )
+        if was_spam:
+            contact_mark_spam(contact_id=request.requester_id, spam=False)
+    return request
 
 
 # --- Second filter: the leader -------------------------------------------------------------
@@ -245,7 +271,7 @@ def _acknowledge(*, request: Request, actor: User) -> None:
             ),
         )
         return
-    request_mail_queue(
+    mail = request_mail_queue(
         request=request,
         template="acknowledgement",
         language=request.language,
@@ -265,7 +291,66 @@ def _acknowledge(*, request: Request, actor: User) -> None:
         actor=actor,
         kind=EventKind.MAIL,
         note=Note(gettext_noop("Acknowledgement queued for %(email)s"), email=request.requester.email),
+        outgoing=mail,
     )
+
+
+# --- Writing to the requester --------------------------------------------------------------
+
+
+def reply_subject(request: Request) -> str:
+    """ "Re: <title>" for a mail about the request (once: a title that already answers stays as it is)."""
+    return request.subject if is_reply_subject(request.subject) else f"Re: {request.subject}"
+
+
+def request_write(
+    *, actor: User, request: Request, subject: str, body: str, token: str = ""
+) -> OutgoingMessage:
+    """The second (or the leader) writes to the requester from the request page.
+
+    The mail is written to the outbox in this transaction, threaded on the requester's first message,
+    audited, and counts as the requester's first human answer. `token` comes with the form the person
+    filled in: the same form sent twice (a double click, a reload) queues one mail.
+    """
+    require_role(actor, TRIAGE_ROLES)
+    requester = request.requester
+    if not requester.email:
+        raise CirculationError(
+            _("No e-mail address for %(name)s: answer them on LinkedIn.") % {"name": requester.display_name}
+        )
+    body = body.strip()
+    if not body:
+        raise CirculationError(_("Write your message before sending it."))
+    subject = " ".join(subject.split())[:300] or reply_subject(request)
+    key = f"write:{request.pk}:{token or uuid.uuid4().hex}"[:200]
+    with transaction.atomic():
+        sent_before = OutgoingMessage.objects.filter(idempotency_key=key, request_id=request.pk).first()
+        if sent_before is not None:
+            return sent_before
+        leader = hub_leader()
+        mail = request_mail_write(
+            request=request,
+            subject=subject,
+            body=body + "\n",
+            idempotency_key=key,
+            to=[address(requester.name, requester.email)],
+            reply_to=[address(leader.display_name, leader.email)] if leader and leader.email else [],
+            threaded=True,
+        )
+        event_record(
+            request=request,
+            actor=actor,
+            kind=EventKind.MAIL,
+            note=Note(
+                gettext_noop("Message to %(email)s: “%(subject)s”"), email=requester.email, subject=subject
+            ),
+            outgoing=mail,
+        )
+        now = timezone.now()
+        Request.objects.filter(pk=request.pk, answered_at__isnull=True).update(
+            answered_at=now, answer_delay_s=max(int((now - request.received_at).total_seconds()), 0)
+        )
+    return mail
 
 
 # --- Project lead and outcome ------------------------------------------------------------

@@ -12,4 +12,5 @@ urlpatterns = [
     path("requests/<int:pk>/decline/", views.decline, name="decline"),
     path("requests/<int:pk>/defer/", views.defer, name="defer"),
     path("requests/<int:pk>/kick-off/", views.kick_off, name="kick_off"),
+    path("requests/<int:pk>/write/", views.write, name="write"),
 ]

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from cercle.accounts.models import Role
-from cercle.accounts.permissions import OVERSEE_ROLES, VALIDATE_ROLES, role_required
+from cercle.accounts.permissions import OVERSEE_ROLES, TRIAGE_ROLES, VALIDATE_ROLES, may, role_required
 from cercle.circulation import selectors, services
-from cercle.circulation.forms import DecisionForm
+from cercle.circulation.errors import CirculationError
+from cercle.circulation.forms import DecisionForm, RequesterMailForm
 from cercle.circulation.gestures import gesture_run, thread_for_page
-from cercle.circulation.models import Request
+from cercle.circulation.models import Message, Request
 from cercle.circulation.states import DismissReason, State
 from cercle.mail.attachments import attachments_listed
 from cercle.outbox.selectors import uncertain_for_request
@@ -99,22 +103,61 @@ def defer(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     req = selectors.request_get_for_user(user=request.user, request_id=pk)  # type: ignore[arg-type]
-    events = selectors.history_for_user(request=req, user=request.user)  # type: ignore[arg-type]
-    thread = thread_for_page(req)
+    return _detail_page(request, req)
+
+
+def _detail_page(
+    request: HttpRequest, req: Request, *, write_form: RequesterMailForm | None = None, status: int = 200
+) -> HttpResponse:
+    user = request.user
+    thread = thread_for_page(req, user=user)  # type: ignore[arg-type]
     for message in thread:
-        message.files = attachments_listed(message.attachments)
+        if isinstance(message, Message):
+            message.files = attachments_listed(message.attachments)  # type: ignore[attr-defined]
+    if write_form is None and may(user, "triage") and req.requester.email:
+        write_form = RequesterMailForm(
+            initial={"subject": services.reply_subject(req), "token": uuid.uuid4().hex}
+        )
     return render(
         request,
         "circulation/detail.html",
         {
             "r": req,
-            "events": events,
+            "events": selectors.history_for_user(request=req, user=user),  # type: ignore[arg-type]
             "thread": thread,
             "reasons": DismissReason.choices,
             "uncertain": uncertain_for_request(request_id=req.pk),
-            "can_original": selectors.original_visible_to(request=req, user=request.user),  # type: ignore[arg-type]
+            "can_original": selectors.original_visible_to(request=req, user=user),  # type: ignore[arg-type]
+            "write_form": write_form,
         },
+        status=status,
     )
+
+
+@require_POST
+@role_required(*TRIAGE_ROLES)
+def write(request: HttpRequest, pk: int) -> HttpResponse:
+    """The second writes to the requester. A refused message comes back with everything typed in it."""
+    req = selectors.request_get_for_user(user=request.user, request_id=pk)  # type: ignore[arg-type]
+    form = RequesterMailForm(request.POST)
+    if form.is_valid():
+        try:
+            mail = services.request_write(
+                actor=request.user,  # type: ignore[arg-type]
+                request=req,
+                subject=form.cleaned_data["subject"],
+                body=form.cleaned_data["body"],
+                token=form.cleaned_data["token"],
+            )
+        except CirculationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request,
+                _("Your message to %(name)s is on its way.") % {"name": req.requester.display_name},
+            )
+            return redirect(f"{reverse('circulation:detail', args=[req.pk])}#out-{mail.pk}")
+    return _detail_page(request, req, write_form=form, status=400)
 
 
 @require_POST

@@ -25,6 +25,7 @@ from cercle.circle.services import offer_accept, offer_decline, request_route
 from cercle.circulation import services as circulation
 from cercle.circulation.models import Channel, Request
 from cercle.demo import data
+from cercle.demo.network import network_build
 from cercle.intake.services import message_ingest
 from cercle.mail.parse import parse_message
 from cercle.projects.services import checklist_toggle, project_add_update, project_set_meeting
@@ -147,6 +148,9 @@ def build(*, seed: int = 7) -> dict[str, User]:
             with at(arrived):
                 suggestion_compute(request=request, engine_=suggester, apply_rules=False)
             _advance(request, target, arrived, now, rng, leader, second, members)
+        # The people of Léa's mailbox around the requests: two years of exchanges (its own random, so
+        # that the requests above stay what they were).
+        network_build(rng=random.Random(seed), now=now, leader=leader, second=second)
     return {"leader": leader, "second": second, "admin": admin, **{m.username: m for m in members}}
 
 

@@ -5,17 +5,24 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
 
 from cercle.accounts.models import Role, User
 from cercle.circulation.models import Message
+from cercle.intake.models import IntakeSettings
 from cercle.mail.attachments import attachments_root
 from cercle.network.models import Contact, Interaction
 from cercle.network.services import interaction_record_many, normalize_email
 
 _CONTACT_CACHE_SIZE = 10_000
+
+
+def _receipt_since() -> datetime | None:
+    hub = IntakeSettings.current()
+    return hub.first_mail_receipt_since if hub.first_mail_receipt else None
 
 
 class _ContactCache:
@@ -60,6 +67,9 @@ class IngestContext:
     max_attachment_bytes: int
     attachment_root: Path
     orphans_possible: bool  # some stored message without a request names a parent: worth adopting
+    # Mail dated from then on may get the receipt for a first mail (intake/receipts.py): when the hub
+    # turned it on, None when it is off or for an import of files (old mail is never answered).
+    first_mail_receipt_since: datetime | None = None
     contacts: _ContactCache = field(default_factory=_ContactCache)
     # None: each message writes its interactions at once. A list: they are collected here and the
     # caller writes them in one statement with `flush()` before committing (the file import does).
@@ -69,7 +79,9 @@ class IngestContext:
     known: dict[str, int | None] = field(default_factory=dict)
 
     @classmethod
-    def load(cls) -> IngestContext:
+    def load(cls, *, live: bool = True) -> IngestContext:
+        """`live`: mail arriving now (the mailbox sync), which may get a receipt; an import of files
+        passes False."""
         hub: set[str] = set()
         leaders: set[str] = set()
         for email, role in User.objects.exclude(email="").values_list("email", "role"):
@@ -87,6 +99,7 @@ class IngestContext:
             max_attachment_bytes=settings.CERCLE["MAX_ATTACHMENT_BYTES"],
             attachment_root=attachments_root(),
             orphans_possible=Message.objects.filter(request__isnull=True, in_reply_to__gt="").exists(),
+            first_mail_receipt_since=_receipt_since() if live else None,
         )
 
     def forget(self) -> None:

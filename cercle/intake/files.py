@@ -342,7 +342,7 @@ def import_path(
     idempotent).
     """
     summary = ImportSummary()
-    context = IngestContext.load()
+    context = IngestContext.load(live=False)  # old mail: never a receipt
     context.pending_interactions = []
     parser = _Parser(settings.CERCLE["MAX_BODY_CHARS"])
     sources = _sources(path)

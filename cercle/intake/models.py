@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import zlib
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -30,3 +31,45 @@ class QuarantinedMessage(models.Model):
     @property
     def raw(self) -> bytes:
         return zlib.decompress(bytes(self.raw_compressed))
+
+
+class IntakeSettings(models.Model):
+    """The hub's choices about what arrives, set by the second or the leader on the settings page.
+
+    One row (pk 1); until someone saves the page, the defaults below apply.
+    """
+
+    first_mail_receipt = models.BooleanField(
+        _("Send the receipt to a first mail"),
+        default=False,
+        help_text=_(
+            "Someone who writes for the first time gets the receipt at once, in their language, saying "
+            "when they will hear back. Never automatic mail, mailing lists, no-reply addresses, LinkedIn "
+            "notices or senders you always dismiss."
+        ),
+    )
+    # When the receipt was turned on: mail dated before it never gets one (turning it on must not
+    # answer a whole mailbox).
+    first_mail_receipt_since = models.DateTimeField(null=True, blank=True, editable=False)
+    updated_at = models.DateTimeField(_("changed at"), null=True, blank=True, editable=False)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+
+    class Meta:
+        verbose_name = _("intake settings")
+        verbose_name_plural = _("intake settings")
+
+    def __str__(self) -> str:
+        return str(self._meta.verbose_name)
+
+    @classmethod
+    def current(cls) -> IntakeSettings:
+        """The saved settings, or the defaults (unsaved) when nobody changed them yet."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)

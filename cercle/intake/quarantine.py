@@ -41,7 +41,7 @@ def quarantine_keep(messages: Iterable[tuple[str, bytes, str]]) -> int:
 def quarantine_retry() -> Counter[str]:
     """Parse and ingest each quarantined message again: taken ones leave the quarantine."""
     counts: Counter[str] = Counter()
-    context = IngestContext.load()
+    context = IngestContext.load(live=False)  # old mail: never a receipt
     max_chars = settings.CERCLE["MAX_BODY_CHARS"]
     for row in QuarantinedMessage.objects.order_by("id").iterator(chunk_size=200):
         raw = row.raw

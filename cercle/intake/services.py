@@ -18,13 +18,14 @@ from django.utils.translation import gettext_noop
 
 from cercle.accounts.models import User
 from cercle.accounts.permissions import TRIAGE_ROLES, require_role
-from cercle.circulation.mail import request_mail_queue
 from cercle.circulation.models import Channel, Direction, EventKind, Message, Request
 from cercle.circulation.services import event_record, request_create, request_keep
 from cercle.circulation.states import OPEN_STATES
 from cercle.core.notes import Note
 from cercle.core.text import guess_language, snippet
 from cercle.intake.context import IngestContext
+from cercle.intake.models import IntakeSettings
+from cercle.intake.receipts import first_mail_receipt_due, receipt_queue
 from cercle.intake.titles import title_from_text
 from cercle.mail import kinds
 from cercle.mail.attachments import attachments_store
@@ -38,7 +39,6 @@ from cercle.network.services import (
     interaction_record_many,
 )
 from cercle.outbox.models import OutgoingMessage
-from cercle.outbox.services import address
 from cercle.triage.tasks import suggest_soon
 
 # A reply whose Message-IDs we do not know joins a request of the same person and subject this recent.
@@ -193,6 +193,7 @@ def _store(
         request_id = _request_by_subject(job) if parsed.linkedin is None else _linkedin_request(job)
     status = "attached"
     reason: str | Note = ""
+    created: Request | None = None
     if request_id is None:
         if outbound:
             status, reason = "stored", Note(gettext_noop("sent message answering no known request"))
@@ -201,8 +202,8 @@ def _store(
         elif parsed.kind == kinds.BOUNCE:
             status, reason = "stored", Note(gettext_noop("delivery failure report for no known request"))
         else:
-            request_id = _request_new(job, channel=channel).pk
-            status = "created"
+            created = _request_new(job, channel=channel)
+            request_id, status = created.pk, "created"
     message = Message.objects.create(
         request_id=request_id,
         message_id=parsed.message_id,
@@ -240,6 +241,11 @@ def _store(
         _adopt_replies(job, message=message, request_id=request_id)
     elif message.in_reply_to:
         job.ctx.orphans_possible = True
+    # Before this message's interactions are recorded: they would make its sender a known correspondent.
+    if created is not None and first_mail_receipt_due(
+        parsed=parsed, request_id=created.pk, sender=job.sender, at=job.at, ctx=job.ctx
+    ):
+        receipt_queue(request=created)
     _interactions_record(job)
     if same_id_as is not None and not reason:
         reason = Note(gettext_noop("kept apart: a different message already had this Message-ID"))
@@ -370,6 +376,7 @@ def _interactions_record(job: _Ingest) -> None:
             at=job.at,
             subject=parsed.subject[:300],
             source_key=parsed.message_id,
+            audience=max(1, len(parsed.recipients)),  # depth: a mail to one person weighs more
         )
         for contact in contacts
     ]
@@ -448,29 +455,18 @@ def _request_from_submission(submission: FormSubmission, *, channel: str, prefix
     return request
 
 
-def receipt_queue(*, request: Request) -> None:
-    """The requester hears at once that their request arrived, and when they will hear back (the
-    hub's promise, ANSWER_TARGET_HOURS), in their language; in the transaction that creates the request."""
-    requester = request.requester
-    if not requester.email:
-        return
-    request_mail_queue(
-        request=request,
-        template="receipt",
-        language=request.language,
-        context={
-            "requester_name": requester.display_name,
-            "subject": request.subject,
-            "hours": settings.CERCLE["ANSWER_TARGET_HOURS"],
-            "hub_name": settings.CERCLE["HUB_NAME"],
-        },
-        idempotency_key=f"receipt:{request.pk}",
-        to=[address(requester.name, requester.email)],
-        threaded=True,
-    )
-    event_record(
-        request=request,
-        actor=None,
-        kind=EventKind.MAIL,
-        note=Note(gettext_noop("Receipt queued for %(email)s"), email=requester.email),
-    )
+def intake_settings_update(*, actor: User, first_mail_receipt: bool) -> IntakeSettings:
+    """The second or the leader changes the hub's intake settings. Turning the first-mail receipt on
+    dates it: mail from before never gets one (nobody wants a whole mailbox answered at once)."""
+    require_role(actor, TRIAGE_ROLES)
+    now = timezone.now()
+    with transaction.atomic():
+        hub, _created = IntakeSettings.objects.select_for_update().get_or_create(pk=1)
+        if first_mail_receipt and not hub.first_mail_receipt:
+            hub.first_mail_receipt_since = now
+        elif not first_mail_receipt:
+            hub.first_mail_receipt_since = None
+        hub.first_mail_receipt = first_mail_receipt
+        hub.updated_at, hub.updated_by = now, actor
+        hub.save()
+    return hub

@@ -11,6 +11,7 @@ urlpatterns = [
     path("ask/thanks/", views.thanks, name="thanks"),
     path("requests/new/", views.manual, name="manual"),
     path("import/linkedin/", linkedin_import, name="linkedin_import"),
+    path("settings/", mail_views.hub_settings, name="settings"),
     path(
         "requests/<int:pk>/messages/<int:message_pk>/original.eml",
         mail_views.message_original,

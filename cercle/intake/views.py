@@ -1,21 +1,26 @@
-"""The stored mail itself, downloaded: an attachment, or the original message as received.
+"""The stored mail itself, downloaded: an attachment, or the original message as received; and the
+hub's intake settings.
 
-Both go through the request's fetch-and-authorize (a request the user may not see is a 404), and both
+Downloads go through the request's fetch-and-authorize (a request the user may not see is a 404), and both
 are served so that a browser can never render or run them.
 """
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from cercle.accounts.permissions import TRIAGE_ROLES, role_required
 from cercle.circulation import selectors
+from cercle.intake.forms import IntakeSettingsForm
+from cercle.intake.models import IntakeSettings
+from cercle.intake.services import intake_settings_update
 from cercle.mail.attachments import (
     MISSING,
     AttachmentUnavailable,
@@ -93,3 +98,25 @@ def remote_images_allow(request: HttpRequest, pk: int, message_pk: int) -> HttpR
         request, _("Images from %(sender)s now load in their messages.") % {"sender": message.from_email}
     )
     return redirect(f"{reverse('circulation:detail', args=[pk])}#message-{message.pk}")
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*TRIAGE_ROLES)
+def hub_settings(request: HttpRequest) -> HttpResponse:
+    """What the hub does with what arrives: the second or the leader decides."""
+    current = IntakeSettings.current()
+    # An unticked box sends nothing: an empty POST is still a form sent (not `request.POST or None`).
+    data = request.POST if request.method == "POST" else None
+    form = IntakeSettingsForm(data, initial={"first_mail_receipt": current.first_mail_receipt})
+    if request.method == "POST" and form.is_valid():
+        intake_settings_update(
+            actor=request.user,  # type: ignore[arg-type]
+            first_mail_receipt=form.cleaned_data["first_mail_receipt"],
+        )
+        messages.success(request, _("Settings saved."))
+        return redirect("intake:settings")
+    return render(
+        request,
+        "intake/settings.html",
+        {"form": form, "current": current, "hours": settings.CERCLE["ANSWER_TARGET_HOURS"]},
+    )

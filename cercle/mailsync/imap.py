@@ -8,9 +8,9 @@ import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
@@ -41,6 +41,12 @@ class ConnectionReport:
     message: str
     folders: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    # `message` untranslated, when Cercle wrote it: the worker stores it, each reader gets their language.
+    note: Note | None = None
+
+    @classmethod
+    def of(cls, ok: bool, note: Note, **more: Any) -> ConnectionReport:
+        return cls(ok, note.render(), note=note, **more)
 
 
 def _explain(exc: BaseException, account: MailAccount) -> Note:
@@ -122,9 +128,10 @@ def _refused_address(host: str, port: int) -> str | None:
 
 
 @contextmanager
-def connect(account: MailAccount) -> Iterator[IMAPClient]:
-    """A logged-in client; every failure becomes a MailConnectionError with a clear message."""
-    timeout = settings.CERCLE["MAIL_TIMEOUT_SECONDS"]
+def connect(account: MailAccount, *, timeout: float | None = None) -> Iterator[IMAPClient]:
+    """A logged-in client; every failure becomes a MailConnectionError with a clear message.
+    `timeout` bounds each network step (MAIL_TIMEOUT_SECONDS by default)."""
+    timeout = timeout or settings.CERCLE["MAIL_TIMEOUT_SECONDS"]
     refused = _refused_address(account.host, account.port)
     if refused is not None:
         raise MailConnectionError(
@@ -162,28 +169,36 @@ def connect(account: MailAccount) -> Iterator[IMAPClient]:
             client.logout()
 
 
-def check_account(account: MailAccount) -> ConnectionReport:
+def check_account(account: MailAccount, *, timeout: float | None = None) -> ConnectionReport:
     """The "test connection" button: log in, check each configured folder, count its messages."""
     try:
-        with connect(account) as client:
+        with connect(account, timeout=timeout) as client:
             available = sorted(name for _flags, _delim, name in client.list_folders())
             counts: dict[str, int] = {}
             for folder in account.folders:
                 if not client.folder_exists(folder):
                     shown = ", ".join(available[:15])
-                    return ConnectionReport(
+                    return ConnectionReport.of(
                         False,
-                        _("The folder “%(folder)s” does not exist. Folders on the server: %(list)s")
-                        % {"folder": folder, "list": shown},
-                        available,
+                        Note(
+                            gettext_noop(
+                                "The folder “%(folder)s” does not exist. Folders on the server: %(list)s"
+                            ),
+                            folder=folder,
+                            list=shown,
+                        ),
+                        folders=available,
                     )
                 status = client.folder_status(folder, [b"MESSAGES"])
                 counts[folder] = int(status[b"MESSAGES"])
     except MailConnectionError as exc:
-        return ConnectionReport(False, exc.message)
+        return ConnectionReport.of(False, exc.note)
     except Exception as exc:
-        return ConnectionReport(False, _explain(exc, account).render())
+        return ConnectionReport.of(False, _explain(exc, account))
     summary = ", ".join(f"{folder}: {n}" for folder, n in counts.items())
-    return ConnectionReport(
-        True, _("Connected. Messages per folder: %(summary)s") % {"summary": summary}, available, counts
+    return ConnectionReport.of(
+        True,
+        Note(gettext_noop("Connected. Messages per folder: %(summary)s"), summary=summary),
+        folders=available,
+        counts=counts,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cercle.core import crypto
@@ -76,6 +77,53 @@ class MailAccount(models.Model):
     @property
     def folders(self) -> list[str]:
         return [f for f in (self.inbox_folder, self.sent_folder) if f]
+
+
+class ConnectionTestStatus(models.TextChoices):
+    PENDING = "pending", _("Testing")
+    OK = "ok", _("Connected")
+    FAILED = "failed", _("Failed")
+
+
+class ConnectionTest(models.Model):
+    """One press of "Test the connection": the settings the form had, tested by the worker, and the
+    result the page polls for. Never in a web request: a server that does not answer would hold a web
+    thread (and the hub's network is probed from the worker only)."""
+
+    account = models.ForeignKey(
+        MailAccount, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # Host, port, security, login and folders as the form had them (saved or not); never the password.
+    draft = models.JSONField(default=dict)
+    # The password to try, encrypted like the account's; erased once tested.
+    password_encrypted = models.TextField(blank=True, editable=False)
+    status = models.CharField(
+        max_length=8, choices=ConnectionTestStatus.choices, default=ConnectionTestStatus.PENDING
+    )
+    message = models.TextField(blank=True)
+    message_note = models.JSONField(null=True, blank=True, editable=False)  # `message`, untranslated
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("connection test")
+        verbose_name_plural = _("connection tests")
+
+    def __str__(self) -> str:
+        return f"{self.draft.get('host', '')} {self.status}"
+
+    @property
+    def pending(self) -> bool:
+        return self.status == ConnectionTestStatus.PENDING
+
+    @property
+    def ok(self) -> bool:
+        return self.status == ConnectionTestStatus.OK
+
+    @property
+    def message_text(self) -> str:
+        return note_shown(self.message, self.message_note)
 
 
 class FolderState(models.Model):

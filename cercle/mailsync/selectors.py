@@ -8,7 +8,7 @@ from django.utils import timezone
 from cercle.accounts.models import User
 from cercle.accounts.permissions import MAILBOX_ROLES, require_role
 from cercle.core.models import Lease
-from cercle.mailsync.models import LedgerEntry, LedgerStatus, MailAccount
+from cercle.mailsync.models import ConnectionTest, LedgerEntry, LedgerStatus, MailAccount
 
 
 def _with_sync_alive(accounts: QuerySet[MailAccount]) -> QuerySet[MailAccount]:
@@ -45,3 +45,9 @@ def ledger_entry_get_for_user(*, user: User, entry_id: int) -> LedgerEntry:
 
 def failures(*, account: MailAccount, limit: int = 200) -> QuerySet[LedgerEntry]:
     return account.ledger.filter(status=LedgerStatus.FAILED).order_by("-updated_at")[:limit]
+
+
+def connection_test_get_for_user(*, user: User, test_id: int) -> ConnectionTest:
+    """A connection test, for the person who asked for it (404 for anyone else)."""
+    require_role(user, MAILBOX_ROLES)
+    return get_object_or_404(ConnectionTest, pk=test_id, requested_by=user)

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from cercle.accounts.models import User
 from cercle.accounts.permissions import MAILBOX_ROLES, require_role
-from cercle.mailsync.imap import ConnectionReport, MailConnectionError, check_account
-from cercle.mailsync.models import LedgerEntry, LedgerStatus, MailAccount
+from cercle.mailsync.imap import MailConnectionError
+from cercle.mailsync.models import ConnectionTest, LedgerEntry, LedgerStatus, MailAccount
+from cercle.mailsync.probe import DRAFT_FIELDS
 from cercle.mailsync.sync import ledger_retry
-from cercle.mailsync.tasks import sync_mail_account
+from cercle.mailsync.tasks import check_mail_connection, sync_mail_account
 
 __all__ = ["MailConnectionError"]
 
@@ -47,26 +50,33 @@ def account_delete(*, actor: User, account: MailAccount) -> None:
     account.delete()
 
 
-def account_check(*, actor: User, account: MailAccount) -> ConnectionReport:
+def connection_test_start(
+    *, actor: User, account: MailAccount | None, data: dict[str, Any] | None = None
+) -> ConnectionTest:
+    """Ask the worker to test a connection: the settings as the form has them (`data`, saved or not;
+    nothing is saved), or the saved account's. An empty password tries the stored one, as saving would
+    keep it. The page polls for the result (selectors.connection_test_get_for_user)."""
     require_role(actor, MAILBOX_ROLES)
-    return check_account(account)
-
-
-def account_check_draft(
-    *, actor: User, account: MailAccount | None, data: dict[str, Any]
-) -> ConnectionReport:
-    """Test settings not saved yet (the form as it is); nothing is written. An empty password keeps
-    the stored one, as saving would."""
-    require_role(actor, MAILBOX_ROLES)
-    draft = MailAccount(password_encrypted=account.password_encrypted if account else "")
-    for name in ACCOUNT_FIELDS:
-        if name in data:
-            setattr(draft, name, data[name])
-        elif account is not None:
-            setattr(draft, name, getattr(account, name))
+    data = data or {}
+    draft = {
+        name: data[name] if name in data else getattr(account, name, "")
+        for name in DRAFT_FIELDS
+        if name in data or account is not None
+    }
+    password = MailAccount(password_encrypted=account.password_encrypted if account else "")
     if data.get("password"):
-        draft.password = data["password"]
-    return check_account(draft)
+        password.password = data["password"]
+    with transaction.atomic():
+        # Results are read within seconds: yesterday's tests (and any password left by a dead worker) go.
+        ConnectionTest.objects.filter(created_at__lt=timezone.now() - timedelta(days=1)).delete()
+        test = ConnectionTest.objects.create(
+            account=account,
+            requested_by=actor,
+            draft=draft,
+            password_encrypted=password.password_encrypted,
+        )
+        transaction.on_commit(lambda: check_mail_connection(test.pk))
+    return test
 
 
 def account_sync_now(*, actor: User, account: MailAccount) -> None:

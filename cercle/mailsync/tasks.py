@@ -1,4 +1,5 @@
-"""Worker jobs: every minute, sync the accounts that are due; one sync per account at a time."""
+"""Worker jobs: every minute, sync the accounts that are due; one sync per account at a time; the
+mailbox page's connection tests."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 
 from cercle.core.leases import LeaseHeld, lease_hold
 from cercle.mailsync.models import MailAccount
+from cercle.mailsync.probe import connection_test_run
 from cercle.mailsync.sync import sync_account, sync_lease_name
 
 
@@ -27,6 +29,12 @@ def sync_mail_account(account_id: int) -> dict[str, object]:
     except LeaseHeld:
         return {"skipped": "a sync of this account is already running"}
     return {"counts": dict(report.counts), "error": str(report.error)}
+
+
+@db_task()
+def check_mail_connection(test_id: int) -> str:
+    """A press of "Test the connection" (probe.py): here, so that no web thread waits for a server."""
+    return connection_test_run(test_id=test_id)
 
 
 @db_periodic_task(crontab(minute="*"))

@@ -11,6 +11,7 @@ urlpatterns = [
     path("mailboxes/<int:pk>/", views.account_edit, name="edit"),
     path("mailboxes/<int:pk>/delete/", views.account_delete, name="delete"),
     path("mailboxes/<int:pk>/test/", views.account_test, name="test"),
+    path("mailboxes/tests/<int:test_id>/", views.account_test_result, name="test_result"),
     path("mailboxes/<int:pk>/sync/", views.account_sync, name="sync"),
     path("mailboxes/<int:pk>/progress/", views.account_progress, name="progress"),
     path("mailboxes/<int:pk>/failures/", views.account_failures, name="failures"),

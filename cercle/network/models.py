@@ -4,6 +4,15 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class ContactSource(models.TextChoices):
+    MAIL = "mail", _("Mail")
+    FORM = "form", _("Request form")
+    LINKEDIN = "linkedin", _("LinkedIn")
+    VCARD = "vcard", _("vCard import")
+    CSV = "csv", _("CSV import")
+    MANUAL = "manual", _("Typed in")
+
+
 class Contact(models.Model):
     """A person the hub knows: a requester, a correspondent. Found or created by e-mail address."""
 
@@ -20,11 +29,44 @@ class Contact(models.Model):
     # (a remote image tells its sender when and where the mail was read).
     remote_images = models.BooleanField(_("loads images from the internet in their mail"), default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True, default="")
+    # The profile, written by the team: what they do, which problems they solve, what they look for.
+    what_they_do = models.TextField(_("what they do"), blank=True, default="")
+    offers = models.TextField(_("offers (problems they solve)"), blank=True, default="")
+    needs = models.TextField(_("needs"), blank=True, default="")
+    tags = models.CharField(_("tags"), max_length=500, blank=True, default="")  # comma-separated
+    how_we_met = models.TextField(_("how we met"), blank=True, default="")
+    source = models.CharField(
+        _("source"), max_length=12, choices=ContactSource.choices, default=ContactSource.MAIL
+    )
+    # Noise rules (network/noise.py): a person the hub chose (typed in, imported, a request kept) or
+    # wrote to counts; a sender whose request was dismissed as spam does not.
+    chosen = models.BooleanField(_("chosen by the team"), default=False)
+    spam = models.BooleanField(_("sent spam"), default=False)
+    in_network = models.BooleanField(_("in the network"), default=False)
+    # Relationship strength (network/strength.py), folded in as interactions arrive. `decay_sum` is
+    # the sum of the interactions' weights decayed to `decay_ref`; `rank_key` orders contacts by
+    # strength at any moment (the decay is the same for everyone), so layers are an ORDER BY.
+    decay_sum = models.FloatField(default=0.0, editable=False)
+    decay_ref = models.DateTimeField(null=True, blank=True, editable=False)
+    rank_key = models.FloatField(default=-1e9, editable=False)
+    count_in = models.PositiveIntegerField(_("exchanges received"), default=0, editable=False)
+    count_out = models.PositiveIntegerField(_("exchanges sent"), default=0, editable=False)
+    first_at = models.DateTimeField(_("first exchange"), null=True, blank=True, editable=False)
+    last_at = models.DateTimeField(_("last exchange"), null=True, blank=True, editable=False)
+    # Merged into another contact (kept so that the merge can be undone); lookups follow it.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged", editable=False
+    )
 
     class Meta:
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
         ordering = ["name", "email"]
+        indexes = [
+            models.Index(fields=["in_network", "-rank_key"], name="contact_network_rank"),
+            models.Index(fields=["in_network", "-last_at"], name="contact_network_last"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["email"], condition=~models.Q(email=""), name="contact_unique_email"
@@ -48,6 +90,8 @@ class InteractionKind(models.TextChoices):
     CONNECTION = "connection", _("LinkedIn connection")
     INVITATION = "invitation", _("LinkedIn invitation")
     FORM = "form", _("Request form")
+    MEETING = "meeting", _("Meeting")
+    CALL = "call", _("Call or meeting noted by hand")
 
 
 class Interaction(models.Model):
@@ -62,6 +106,10 @@ class Interaction(models.Model):
     at = models.DateTimeField(_("date"))
     subject = models.CharField(_("subject"), max_length=300, blank=True)
     source_key = models.CharField(max_length=500)
+    # How many people the exchange involved besides the hub (1: person to person): depth.
+    audience = models.PositiveSmallIntegerField(default=1)
+    # Not yet folded into the contact's strength (network/strength.py `strength_fold`).
+    folded = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("interaction")
@@ -69,7 +117,129 @@ class Interaction(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["contact", "source_key"], name="interaction_once"),
         ]
-        indexes = [models.Index(fields=["contact", "-at"], name="interaction_contact_at")]
+        indexes = [
+            models.Index(fields=["contact", "-at"], name="interaction_contact_at"),
+            models.Index(fields=["id"], condition=models.Q(folded=False), name="interaction_unfolded"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.contact_id} {self.kind} {self.at:%Y-%m-%d}"
+
+
+class IdentityKind(models.TextChoices):
+    EMAIL = "email", _("E-mail address")
+    LINKEDIN = "linkedin", _("LinkedIn profile")
+    NAME = "name", _("Name")
+
+
+class Identity(models.Model):
+    """One way a person shows up: an address, a LinkedIn profile, a name. A contact has several;
+    an address or a profile belongs to one contact (names may repeat)."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="identities")
+    kind = models.CharField(_("kind"), max_length=12, choices=IdentityKind.choices)
+    value = models.CharField(_("value"), max_length=300)
+
+    class Meta:
+        verbose_name = _("identity")
+        verbose_name_plural = _("identities")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "value"], condition=~models.Q(kind="name"), name="identity_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["contact", "kind"], name="identity_contact_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.value}"
+
+
+class ContactNote(models.Model):
+    """What someone in the hub wrote about a person."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.TextField(_("note"))
+    created_at = models.DateTimeField(_("written at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("note")
+        verbose_name_plural = _("notes")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class ContactSearch(models.Model):
+    """The text "who can do X?" searches for one contact, accents removed and words stemmed
+    (network/search.py). On SQLite an FTS5 table mirrors it; on PostgreSQL a GIN index on its tsvector."""
+
+    contact = models.OneToOneField(Contact, primary_key=True, on_delete=models.CASCADE, related_name="+")
+    document = models.TextField(default="")
+
+    class Meta:
+        verbose_name = _("search text")
+        verbose_name_plural = _("search texts")
+
+    def __str__(self) -> str:
+        return f"{self.contact_id}: {self.document[:60]}"
+
+
+class ContactMerge(models.Model):
+    """Two records found to be one person, merged; kept so that the merge can be undone exactly.
+    `moved` lists the ids of what moved from `merged` to `kept` (interactions, requests, notes,
+    identities) and `previous` the fields of `kept` that were blank and got filled."""
+
+    kept = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="merges_kept")
+    merged = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="merges_merged")
+    by = models.ForeignKey("accounts.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(_("merged at"), auto_now_add=True)
+    evidence = models.JSONField(default=list, blank=True)
+    moved = models.JSONField(default=dict, editable=False)
+    previous = models.JSONField(default=dict, editable=False)
+    undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("merge")
+        verbose_name_plural = _("merges")
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.merged_id} → {self.kept_id}"
+
+
+class DuplicateDismissal(models.Model):
+    """ "Not the same person": a suggestion the team dismissed, never shown again (lower id first)."""
+
+    first = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
+    by = models.ForeignKey("accounts.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["first", "second"], name="duplicate_dismissed_once")]
+
+    def __str__(self) -> str:
+        return f"{self.first_id} ≠ {self.second_id}"
+
+
+class KeepInTouch(models.Model):
+    """One person of a week's keep-in-touch plan, with the reason to reach out (network/keep_in_touch.py)."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="keep_in_touch")
+    week = models.DateField(_("week of"))  # its Monday
+    reason = models.JSONField(default=dict)  # a core.notes.Note: read in each reader's language
+    done_at = models.DateTimeField(_("reached out at"), null=True, blank=True)
+    skipped_at = models.DateTimeField(_("skipped at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("keep-in-touch suggestion")
+        verbose_name_plural = _("keep-in-touch suggestions")
+        ordering = ["week", "pk"]
+        constraints = [models.UniqueConstraint(fields=["contact", "week"], name="keep_in_touch_once_a_week")]
+
+    def __str__(self) -> str:
+        return f"{self.week} {self.contact_id}"

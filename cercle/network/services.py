@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
@@ -8,7 +9,8 @@ from django.db.models import QuerySet
 from cercle.accounts.models import User
 from cercle.accounts.permissions import TRIAGE_ROLES, require_role
 from cercle.core.text import visible
-from cercle.network.models import Contact, Interaction
+from cercle.network.models import Contact, Identity, IdentityKind, Interaction
+from cercle.network.strength import counts_in_network, strength_fold_after_commit
 
 
 def normalize_email(address: str) -> str:
@@ -23,22 +25,25 @@ def contact_get_or_create(
     if not email:
         raise ValueError("contact_get_or_create needs an e-mail address")
     name, organisation = visible(name), visible(organisation)
-    contact = _with_email(email).first()  # (not `filter(email=…)`: that scans every contact on SQLite)
+    contact = contact_by_email(email)
     if contact is None:
         try:
             with transaction.atomic():
-                return Contact.objects.create(
+                contact = Contact.objects.create(
                     email=email,
                     name=name.strip()[:200],
-                    organisation=organisation.strip()[:200],
+                    organisation=organisation.strip()[:200] or organisation_from_email(email),
                     language=language or "fr",
                 )
+                identities_add(contact, emails=[email], names=[contact.name])
+                return contact
         except IntegrityError:  # created concurrently by another import or form
-            contact = _with_email(email).get()
+            contact = _resolved(_with_email(email).get())
     changed: list[str] = []
     if name and not contact.name:
         contact.name = name.strip()[:200]
         changed.append("name")
+    organisation = organisation or organisation_from_email(email)
     if organisation and not contact.organisation:
         contact.organisation = organisation.strip()[:200]
         changed.append("organisation")
@@ -56,6 +61,8 @@ def interaction_record(
         source_key=source_key[:500],
         defaults={"kind": kind, "inbound": inbound, "at": at, "subject": subject[:300]},
     )
+    if created:
+        strength_fold_after_commit()
     return created
 
 
@@ -124,7 +131,9 @@ def contact_get_or_create_linkedin(
         }
         try:
             with transaction.atomic():
-                return Contact.objects.create(**fields), "created"
+                contact = Contact.objects.create(**fields)
+                identities_add(contact, emails=[contact.email], linkedin=[url], names=[name])
+                return contact, "created"
         except IntegrityError:  # created concurrently by another import
             contact = _linkedin_lookup(url=url, email=email, name=name)
             if contact is None:
@@ -144,6 +153,7 @@ def contact_get_or_create_linkedin(
             changed.append(field_name)
     if changed:
         contact.save(update_fields=changed)
+        identities_add(contact, emails=[contact.email], linkedin=[contact.linkedin_url], names=[contact.name])
     return contact, "updated" if changed else "unchanged"
 
 
@@ -158,21 +168,121 @@ def _with_email(email: str) -> QuerySet[Contact]:
 
 def _linkedin_lookup(*, url: str, email: str, name: str) -> Contact | None:
     if url:
-        contact = _with_linkedin(url).first()
+        contact = contact_by_linkedin(url)
         if contact is not None:
             return contact
     if email:
-        contact = _with_email(email).first()
+        contact = contact_by_email(email)
         if contact is not None:
             return contact
     if not url and not email and name:
-        return Contact.objects.filter(linkedin_url="", name__iexact=name).order_by("pk").first()
+        found = Contact.objects.filter(linkedin_url="", name__iexact=name, merged_into__isnull=True)
+        return found.order_by("pk").first()
     return None
 
 
+def _resolved(contact: Contact) -> Contact:
+    """The contact a merged one now lives in (merges can chain)."""
+    seen = {contact.pk}
+    while contact.merged_into_id is not None and contact.merged_into_id not in seen:
+        seen.add(contact.merged_into_id)
+        contact = Contact.objects.get(pk=contact.merged_into_id)
+    return contact
+
+
+def contact_by_email(email: str) -> Contact | None:
+    """The person behind an address: their main address, or one of their other ones; merges followed."""
+    email = normalize_email(email)
+    if not email:
+        return None
+    contact = _with_email(email).first()  # (not `filter(email=…)` alone: that scans every contact on SQLite)
+    if contact is None:
+        identity = (
+            Identity.objects.filter(kind=IdentityKind.EMAIL, value=email).select_related("contact").first()
+        )
+        contact = identity.contact if identity else None
+    return None if contact is None else _resolved(contact)
+
+
+def contact_by_linkedin(url: str) -> Contact | None:
+    url = normalize_linkedin_url(url)
+    if not url:
+        return None
+    contact = _with_linkedin(url).first()
+    if contact is None:
+        identity = (
+            Identity.objects.filter(kind=IdentityKind.LINKEDIN, value=url).select_related("contact").first()
+        )
+        contact = identity.contact if identity else None
+    return None if contact is None else _resolved(contact)
+
+
+def identities_add(
+    contact: Contact, *, emails: Iterable[str] = (), linkedin: Iterable[str] = (), names: Iterable[str] = ()
+) -> None:
+    """Remember these ways the person shows up (already known ones are ignored)."""
+    rows = [Identity(contact=contact, kind=IdentityKind.EMAIL, value=normalize_email(e)) for e in emails if e]
+    rows += [Identity(contact=contact, kind=IdentityKind.LINKEDIN, value=u) for u in linkedin if u]
+    known_names = set(
+        Identity.objects.filter(contact=contact, kind=IdentityKind.NAME).values_list("value", flat=True)
+    )
+    for name in names:
+        name = " ".join((name or "").split())[:300]
+        if name and name not in known_names:
+            known_names.add(name)
+            rows.append(Identity(contact=contact, kind=IdentityKind.NAME, value=name))
+    if rows:
+        Identity.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+def organisation_from_email(email: str) -> str:
+    """ "Maison Berthier" has no way to be read from berthier.fr; the domain itself is the honest guess
+    (free-mail and provider domains say nothing)."""
+    from cercle.network.domains import FREEMAIL_DOMAINS
+
+    domain = email.rpartition("@")[2].lower()
+    if not domain or domain in FREEMAIL_DOMAINS or "." not in domain:
+        return ""
+    return domain
+
+
 def interaction_record_many(*, interactions: list[Interaction]) -> None:
-    """Record many exchanges at once (imports). Those already known (same contact and source_key) are ignored."""
+    """Record many exchanges at once (imports). Those already known (same contact and source_key) are ignored.
+    Their weight joins the contacts' strength after the caller's transaction commits."""
     Interaction.objects.bulk_create(interactions, ignore_conflicts=True, batch_size=500)
+    if interactions:
+        strength_fold_after_commit()
+
+
+# --- Who counts -----------------------------------------------------------------------------
+
+
+def contact_choose(*, contact_id: int, source: str = "") -> None:
+    """The team chose this person (a request kept, a contact typed in or imported): part of the network
+    unless they sent spam."""
+    contact = Contact.objects.filter(pk=contact_id).first()
+    if contact is None:
+        return
+    contact = _resolved(contact)
+    contact.chosen = True
+    fields = ["chosen", "in_network"]
+    if source:
+        contact.source = source
+        fields.append("source")
+    contact.in_network = counts_in_network(contact)
+    contact.save(update_fields=fields)
+
+
+def contact_mark_spam(*, contact_id: int, spam: bool = True) -> None:
+    """A request of theirs was dismissed as spam (or restored): a spam sender is not a contact."""
+    contact = Contact.objects.filter(pk=contact_id).first()
+    if contact is None or contact.spam == spam:
+        return
+    contact.spam = spam
+    contact.in_network = counts_in_network(contact) or (
+        not spam and Interaction.objects.filter(contact=contact, kind="connection").exists()
+    )
+    contact.save(update_fields=["spam", "in_network"])
 
 
 def contact_remote_images_allow(*, actor: User, email: str) -> int:

@@ -11,7 +11,7 @@ DEFAULT_TEMPLATES: dict[tuple[str, str], tuple[str, str]] = {
         """Bonjour {{ requester_name }},
 
 Merci pour votre message. {{ leader_name }} l'a lu et a confié votre demande à son premier cercle.
-Un membre officiel du cercle va prendre contact avec vous très prochainement pour en parler avec vous.
+Un membre officiel du cercle va vous contacter très prochainement pour en parler avec vous.
 
 Vous n'avez rien à faire d'ici là ; si vous souhaitez ajouter une précision, répondez simplement à ce message.
 
@@ -71,7 +71,7 @@ Kind regards,
 {{ subject }}
 {{ brief }}
 
-Acceptez-la pour en devenir chef ou cheffe de projet, ou déclinez-la : {{ url }}
+Acceptez-la pour en devenir chef de projet, ou déclinez-la : {{ url }}
 """,
     ),
     ("offer", "en"): (
@@ -107,6 +107,100 @@ We have received your request, "{{ subject }}".
 It will be read with care, and you will hear from us within {{ hours }} hours.
 
 If you would like to add anything, simply reply to this message.
+
+Kind regards,
+{{ hub_name }}
+""",
+    ),
+    ("meeting_invitation", "fr"): (
+        "Première réunion : {{ subject }}",
+        """Bonjour {{ name }},
+
+{% if for_requester %}{{ lead_name }} vous invite à une première réunion au sujet de votre demande « {{ subject }} » :{% else %}La première réunion du projet « {{ subject }} » est fixée :{% endif %}
+
+{{ when|date:"l" }} {{ when|date:"DATE_FORMAT" }}, de {{ when|date:"G" }} h {{ when|date:"i" }} à {{ end|date:"G" }} h {{ end|date:"i" }} ({{ time_zone }})
+
+L'invitation est jointe à ce message : votre agenda vous propose de l'ajouter.
+{% if url %}
+Le projet : {{ url }}
+{% endif %}
+Bien cordialement,
+{{ hub_name }}, pour {{ lead_name }}
+""",
+    ),
+    ("meeting_invitation", "en"): (
+        "First meeting: {{ subject }}",
+        """Hello {{ name }},
+
+{% if for_requester %}{{ lead_name }} invites you to a first meeting about your request "{{ subject }}":{% else %}The first meeting of the project "{{ subject }}" is set:{% endif %}
+
+{{ when|date:"l" }} {{ when|date:"DATE_FORMAT" }}, {{ when|time }} to {{ end|time }} ({{ time_zone }})
+
+The invitation is attached to this message: your calendar will offer to add it.
+{% if url %}
+The project: {{ url }}
+{% endif %}
+Kind regards,
+{{ hub_name }}, on behalf of {{ lead_name }}
+""",
+    ),
+    ("meeting_update", "fr"): (
+        "Première réunion déplacée : {{ subject }}",
+        """Bonjour {{ name }},
+
+La première réunion {% if for_requester %}au sujet de votre demande{% else %}du projet{% endif %} « {{ subject }} » est déplacée :
+
+{{ when|date:"l" }} {{ when|date:"DATE_FORMAT" }}, de {{ when|date:"G" }} h {{ when|date:"i" }} à {{ end|date:"G" }} h {{ end|date:"i" }} ({{ time_zone }})
+{% if previous %}au lieu du {{ previous|date:"l" }} {{ previous|date:"DATE_FORMAT" }} à {{ previous|date:"G" }} h {{ previous|date:"i" }}.
+{% endif %}
+L'invitation mise à jour est jointe à ce message : votre agenda vous propose de déplacer la réunion.
+{% if url %}
+Le projet : {{ url }}
+{% endif %}
+Bien cordialement,
+{{ hub_name }}, pour {{ lead_name }}
+""",
+    ),
+    ("meeting_update", "en"): (
+        "First meeting moved: {{ subject }}",
+        """Hello {{ name }},
+
+The first meeting {% if for_requester %}about your request{% else %}of the project{% endif %} "{{ subject }}" has moved:
+
+{{ when|date:"l" }} {{ when|date:"DATE_FORMAT" }}, {{ when|time }} to {{ end|time }} ({{ time_zone }})
+{% if previous %}instead of {{ previous|date:"l" }} {{ previous|date:"DATE_FORMAT" }} at {{ previous|time }}.
+{% endif %}
+The updated invitation is attached to this message: your calendar will offer to move the meeting.
+{% if url %}
+The project: {{ url }}
+{% endif %}
+Kind regards,
+{{ hub_name }}, on behalf of {{ lead_name }}
+""",
+    ),
+    ("team_welcome", "fr"): (
+        "Vous rejoignez l'équipe du projet : {{ subject }}",
+        """Bonjour {{ member_name }},
+
+{{ actor_name }} vous ajoute à l'équipe du projet « {{ subject }} »{% if actor_name != lead_name %}, dont {{ lead_name }} est chef de projet{% endif %}.
+{% if when %}
+La première réunion est fixée au {{ when|date:"l" }} {{ when|date:"DATE_FORMAT" }}, de {{ when|date:"G" }} h {{ when|date:"i" }} à {{ end|date:"G" }} h {{ end|date:"i" }} ({{ time_zone }}) : l'invitation est jointe à ce message.
+{% endif %}
+Le projet, ses premières étapes et ses nouvelles : {{ url }}
+
+Bien cordialement,
+{{ hub_name }}
+""",
+    ),
+    ("team_welcome", "en"): (
+        "You join the project team: {{ subject }}",
+        """Hello {{ member_name }},
+
+{{ actor_name }} has added you to the team of the project "{{ subject }}"{% if actor_name != lead_name %}, led by {{ lead_name }}{% endif %}.
+{% if when %}
+The first meeting is set for {{ when|date:"l" }} {{ when|date:"DATE_FORMAT" }}, {{ when|time }} to {{ end|time }} ({{ time_zone }}): the invitation is attached to this message.
+{% endif %}
+The project, its first steps and its news: {{ url }}
 
 Kind regards,
 {{ hub_name }}

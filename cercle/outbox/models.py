@@ -30,6 +30,10 @@ class OutgoingMessage(models.Model):
     subject = models.CharField(_("subject"), max_length=300)
     body = models.TextField(_("body"))
     headers = models.JSONField(default=dict, blank=True)
+    # Files sent with the message, as [{"filename", "content_type", "content" (base64)}]: JSON rather
+    # than files on disk so that the message and what it carries are written in one transaction. A
+    # text/calendar one (an invitation) is also the body's alternative: see services.outbox_deliver.
+    attachments = models.JSONField(_("attachments"), default=list, blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=OutgoingStatus.choices, default=OutgoingStatus.QUEUED
     )

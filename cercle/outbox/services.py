@@ -7,20 +7,22 @@ blindly (it may have left): it is marked failed with an explanation, for a perso
 
 from __future__ import annotations
 
+import base64
 import logging
 import smtplib
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from email.headerregistry import Address
+from email.message import Message
 from email.utils import make_msgid
 
 from django.conf import settings
-from django.core.mail import BadHeaderError, EmailMessage
+from django.core.mail import BadHeaderError, EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.template import Context, Template
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
 
 from cercle.core.notes import Note, note_stored
@@ -36,6 +38,22 @@ STALE_SENDING_AFTER = timedelta(minutes=15)
 class RenderedMail:
     subject: str
     body: str
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent with a message. `content_type` may carry parameters: "text/calendar; method=REQUEST"."""
+
+    filename: str
+    content_type: str
+    content: bytes
+
+    def to_json(self) -> dict[str, str]:
+        return {
+            "filename": _one_line(self.filename)[:200],
+            "content_type": _one_line(self.content_type),
+            "content": base64.b64encode(self.content).decode("ascii"),
+        }
 
 
 def _one_line(text: str) -> str:
@@ -62,10 +80,13 @@ def template_render(*, key: str, language: str, context: dict[str, object]) -> R
         subject_src, body_src = DEFAULT_TEMPLATES.get((key, language)) or DEFAULT_TEMPLATES[(key, "fr")]
     # Plain-text mail: no HTML escaping of names such as "Dupont & Fils".
     ctx = Context(context, autoescape=False)
-    return RenderedMail(
-        subject=_one_line(Template(subject_src).render(ctx)),
-        body=Template(body_src).render(ctx).strip() + "\n",
-    )
+    # In the recipient's language, whoever's request or task writes it: {{ when|date:"DATETIME_FORMAT" }}
+    # gives "12 janvier 2027 à 10 h 00" to a French reader and "20 March 2027 at 14:30" to an English one.
+    with translation.override(language):
+        return RenderedMail(
+            subject=_one_line(Template(subject_src).render(ctx)),
+            body=Template(body_src).render(ctx).strip() + "\n",
+        )
 
 
 def backoff(attempts: int) -> timedelta:
@@ -84,6 +105,7 @@ def outbox_enqueue(
     headers: dict[str, str] | None = None,
     request_id: int | None = None,
     from_email: str | None = None,
+    attachments: list[Attachment] | None = None,
 ) -> OutgoingMessage:
     """Store a message for delivery; the same idempotency key always yields the same message."""
     existing = OutgoingMessage.objects.filter(idempotency_key=idempotency_key).first()
@@ -103,6 +125,7 @@ def outbox_enqueue(
                 subject=_one_line(subject),
                 body=body,
                 headers={k: _one_line(v) for k, v in (headers or {}).items()},
+                attachments=[a.to_json() for a in attachments or []],
             )
     except IntegrityError:
         return OutgoingMessage.objects.get(idempotency_key=idempotency_key)
@@ -125,19 +148,10 @@ def outbox_deliver(*, outgoing_id: int) -> str:
     if claimed != 1:
         return "skipped"
     outgoing = OutgoingMessage.objects.get(pk=outgoing_id)
-    email = EmailMessage(
-        subject=outgoing.subject,
-        body=outgoing.body,
-        from_email=outgoing.from_email,
-        to=outgoing.to,
-        cc=outgoing.cc,
-        reply_to=outgoing.reply_to,
-        headers={**outgoing.headers, "Message-ID": outgoing.message_id},
-    )
     try:
-        email.send(fail_silently=False)
-    except (BadHeaderError, ValueError) as exc:
-        # The message itself is wrong: retrying cannot help.
+        _email_of(outgoing).send(fail_silently=False)
+    except (BadHeaderError, ValueError, KeyError) as exc:
+        # The message itself is wrong (a damaged attachment too): retrying cannot help.
         _mark_failed(outgoing, Note(gettext_noop("Invalid message: %(error)s"), error=exc))
         return "failed"
     except (smtplib.SMTPException, OSError) as exc:
@@ -157,6 +171,53 @@ def outbox_deliver(*, outgoing_id: int) -> str:
         status=OutgoingStatus.SENT, sent_at=timezone.now(), last_error="", last_error_note=None
     )
     return "sent"
+
+
+class _Email(EmailMultiAlternatives):
+    """Sets the iTIP method (REQUEST, CANCEL…) on an invitation's text/calendar part, as a parameter of
+    its Content-Type: that parameter, not the file, is what makes a calendar client offer to add the
+    event (or update it, for a later SEQUENCE of the same UID)."""
+
+    calendar_method = ""
+
+    def message(self, *args: object, **kwargs: object) -> Message:
+        msg = super().message(*args, **kwargs)
+        if self.calendar_method:
+            for part in msg.walk():
+                if part.get_content_type() == "text/calendar":
+                    part.set_param("method", self.calendar_method)
+        return msg
+
+
+def _content_type(value: str) -> tuple[str, dict[str, str]]:
+    header = Message()
+    header["Content-Type"] = value
+    return header.get_content_type(), {k.lower(): str(v) for k, v in (header.get_params() or [])[1:]}
+
+
+def _email_of(outgoing: OutgoingMessage) -> _Email:
+    """The MIME message. An invitation travels twice, as calendar clients expect: as the text/calendar
+    alternative of the body (read by Outlook, Gmail, Apple Mail, Thunderbird) and as an .ics file
+    (application/ics, so that it is not a second text/calendar part) for those who add it by hand."""
+    email = _Email(
+        subject=outgoing.subject,
+        body=outgoing.body,
+        from_email=outgoing.from_email,
+        to=outgoing.to,
+        cc=outgoing.cc,
+        reply_to=outgoing.reply_to,
+        headers={**outgoing.headers, "Message-ID": outgoing.message_id},
+    )
+    for stored in outgoing.attachments:
+        content = base64.b64decode(stored["content"], validate=True)  # binascii.Error is a ValueError
+        ctype, params = _content_type(stored["content_type"])
+        if ctype == "text/calendar":
+            email.attach_alternative(content.decode("utf-8"), "text/calendar")
+            email.calendar_method = params.get("method", "").upper() or "PUBLISH"
+            email.attach(stored["filename"], content, "application/ics")
+        else:
+            email.attach(stored["filename"], content, ctype)
+    return email
 
 
 def _mark_failed(outgoing: OutgoingMessage, error: str | Note) -> None:

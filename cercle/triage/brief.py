@@ -51,6 +51,8 @@ _QUOTE_START = re.compile(
     re.I,
 )
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-ÖØ-Ý0-9«“\"'])")
+# A line break inside a sentence: after a line that does not end one, before a word that continues it.
+_WRAPPED = re.compile(r"(?<=[^\s.!?:;])\n(?=[a-zà-öø-ÿ0-9(€$£])")
 _SMALL_TALK = re.compile(
     r"^(j'espère|j’espère|i hope|hope (you|this)|je me permets|je vous écris|i am writing|i'm writing|"
     r"je m'appelle|je m’appelle|my name is|je suis |i am |i'm |nous sommes |we are )",
@@ -93,7 +95,7 @@ _AMOUNT = re.compile(
     re.I,
 )
 _BUDGET_WORD = re.compile(
-    r"\b(budget|enveloppe|rémunération|honoraires|tarif|fee|fees|pricing|quote|devis|paid|payé|rémunéré|"
+    r"\b(budget|enveloppe|rémunération|honoraires|tarif|fee|fees|pricing|quote|devis|paid|payée?s?|rémunérée?s?|"
     r"grant|subvention|financement|funding|cachet|défraiement|pro bono|bénévole|gratuit|unpaid)\b",
     re.I,
 )
@@ -101,6 +103,44 @@ _BUDGET_WORD = re.compile(
 
 # Words that name a kind of funding rather than an amount or its absence: a hint only with an amount.
 _FUNDING_ONLY = re.compile(r"grant|subvention|financement|funding", re.I)
+# The requester's own label before an amount ("Budget envisagé : 18 000 €", "budget of $8,000"): dropped,
+# so that the brief does not read "Budget: Budget envisagé: …". Words that say something stay.
+_BUDGET_LABEL = re.compile(
+    r"(?:budget|enveloppe)(?:\s|[:=–—-]|\b(?:de|du|d|est|sera|serait|envisagé|envisagée|prévu|prévue|"
+    r"prévisionnel|estimé|estimée|alloué|allouée|disponible|dédié|dédiée|total|globale?|is|of|would|will|be|"
+    r"estimated|planned|available|allocated|overall)\b|['’])*",
+    re.I,
+)
+# What an amount's clause says about it ("HT sur six mois", "per month", "plus travel"), kept with it; a
+# long clause is kept only for its tax and period words.
+_AMOUNT_CLAUSE_END = re.compile(
+    r"[;!?,]|\n\s*\n|\.(?=\s|$)|\s(?:et|and|mais|but|car|because|donc|so)\s", re.I
+)
+_AMOUNT_QUALIFIERS = re.compile(
+    r"(?:\s*(?:HT|H\.T\.?|TTC|T\.T\.C\.?|hors taxes?|toutes taxes comprises|nets?|bruts?|"
+    r"(?:excl(?:uding|\.)?|incl(?:uding|\.)?|ex|plus|\+)\s?(?:VAT|tax(?:es)?|TVA)|VAT included|TVA comprise|"
+    r"(?:per|a|an|par)\s(?:month|day|year|week|hour|person|mois|jour|an|année|semaine|heure|personne)|"
+    r"/\s?(?:mois|jour|an|month|day|year|h|j)|"
+    r"(?:sur|over|pendant|for)\s(?:\S+\s){0,2}?(?:mois|ans?|années?|semaines?|jours?|months?|years?|weeks?|days?))\b)+",
+    re.I,
+)
+# The sentence saying what the requester wants to achieve. An ask addressed to the leader ("nous souhaitons
+# vous inviter", "we want you to") is what they need, not their goal.
+_GOAL_LABEL = (
+    r"(?:(?:l['’]|notre\s|leur\s|mon\s)?(?:objectif|finalité|ambition)|(?:le|notre|leur|mon)\sbut"
+    r"|(?:our\s|the\s|my\s)?(?:goal|aim|objective|purpose))"
+    r"(?:\s(?:principal|premier|final|main|primary|ultimate))?"
+)
+_GOAL = re.compile(
+    rf"(?P<label>^{_GOAL_LABEL}(?:\s?:|\s(?:est|sera|serait|is|will be|would be)(?:\s(?:de\s|d['’]|to\s|:\s?))?)\s*)"
+    rf"|\b{_GOAL_LABEL}\s(?:est|is)\s(?:de|d['’]|to)\b"
+    r"|\b(?:nous|on)\s(?:souhaitons|souhaiterions|voulons|voudrions|visons)\b"
+    r"(?!\s(?:vous|te|savoir|échanger|solliciter|remercier|inviter|rencontrer|proposer|connaître)\b)"
+    r"|\bwe\s(?:want|wish|aim|are aiming)\sto\b"
+    r"(?!\s(?:invite|ask|thank|hear|know|meet|talk|discuss|speak|propose|offer|check)\b)",
+    re.I,
+)
+_GOAL_MAX_CHARS = 300
 
 
 @dataclass
@@ -109,6 +149,7 @@ class BriefDraft:
     organisation: str = ""
     role: str = ""
     need: str = ""
+    goal: str = ""
     deadline: date | None = None
     urgency: str = ""
     budget: str = ""
@@ -178,6 +219,19 @@ def _sentences(body_lines: list[str]) -> list[str]:
     kept = [line for line in body_lines if line.strip() and not _GREETING.match(line)]
     text = " ".join(" ".join(kept).split())
     return [s.strip() for s in _SENTENCE.split(text) if s.strip()]
+
+
+def _goal(sentences: list[str]) -> tuple[str, str]:
+    """(the requester's goal in their own words, the sentence saying it). A label they wrote before it
+    ("L'objectif est de", "Our goal is to") is left to the brief's own "Goal" label."""
+    for sentence in sentences[:25]:
+        match = _GOAL.search(sentence)
+        if match is None:
+            continue
+        goal = (sentence[match.end() :] if match.group("label") else sentence).strip() or sentence
+        goal = goal if len(goal) <= _GOAL_MAX_CHARS else goal[: _GOAL_MAX_CHARS - 1].rstrip() + "…"
+        return goal, sentence
+    return "", ""
 
 
 def _need(sentences: list[str], subject: str) -> str:
@@ -283,6 +337,12 @@ def _deadline(subject: str, body: str, language: str, today: date) -> tuple[date
     return chosen, phrase[:200]
 
 
+def _unwrapped(text: str) -> str:
+    """The text with the line breaks a mail client wraps sentences at turned into spaces (same length, so
+    positions hold): "avant\nle 15 mars" is one sentence, a list item on its own line stays one."""
+    return _WRAPPED.sub(" ", text)
+
+
 def _sentence_around(text: str, start: int, end: int, limit: int = 120) -> str:
     """The sentence holding text[start:end], cut to `limit` characters around it."""
     left = max(text.rfind(stop, 0, start) for stop in (".", "!", "?", "\n")) + 1
@@ -303,7 +363,9 @@ def _budget(subject: str, body: str) -> str:
         amount = _AMOUNT.search(window)
         if amount and any(ch.isdigit() for ch in amount.group(0)):
             end = m.start() + amount.end()
-            hints.append(" ".join(text[m.start() : end].split()))
+            label = _BUDGET_LABEL.match(text, m.start(), end)
+            start = label.end() if label else m.start()
+            hints.append(_with_qualifiers(text, start, end))
         elif m.start() >= in_body and not _FUNDING_ONLY.fullmatch(m.group(0)):
             hints.append(_sentence_around(text, m.start(), m.end()))
         if len(hints) >= 2:
@@ -312,9 +374,30 @@ def _budget(subject: str, body: str) -> str:
         for m in _AMOUNT.finditer(text):
             value = m.group(0).strip()
             if sum(ch.isdigit() for ch in value) >= 2 and not re.fullmatch(r"[\d\s.,]+k", value, re.I):
-                hints.append(" ".join(value.split()))
+                hints.append(_with_qualifiers(text, m.start(), m.end()))
                 break
     return " · ".join(dict.fromkeys(hints))[:200]
+
+
+def _with_qualifiers(text: str, start: int, end: int) -> str:
+    """text[start:end] (an amount and what introduces it) with what qualifies the amount right after it:
+    "18 000 € HT sur six mois", "$8,000 plus travel" — the clause when it is short, else its tax and
+    period words only."""
+    amount = " ".join(text[start:end].split()).rstrip(" .,;:")
+    if re.match(r"(?:de|d['’]|from)\s", amount, re.I) and not re.search(r"\s(?:à|et|to|and|-)\s", amount):
+        amount = re.sub(r"^(?:de|d['’]|from)\s+", "", amount, flags=re.I)  # "de 18 000 €": the amount
+    rest = text[end : end + 160]
+    stop = _AMOUNT_CLAUSE_END.search(rest)
+    clause = rest[: stop.start() if stop else len(rest)]
+    if len(clause.split()) > 6:
+        qualifiers = _AMOUNT_QUALIFIERS.match(rest)
+        clause = qualifiers.group(0) if qualifiers else ""
+    # "…, excluding VAT": a comma followed by a tax or period word still speaks of the amount.
+    while stop and rest[stop.start()] == "," and (more := _AMOUNT_QUALIFIERS.match(rest, stop.end())):
+        clause = f"{clause}, {more.group(0).strip()}" if clause.strip() else more.group(0)
+        stop = _AMOUNT_CLAUSE_END.search(rest, more.end())
+    clause = " ".join(clause.split())
+    return f"{amount} {clause}" if clause else amount
 
 
 def extract_brief(
@@ -331,9 +414,11 @@ def extract_brief(
     sig, body_end = _signature(lines)
     person, role, organisation = _who(sig, doc.from_name)
     body_lines = lines[:body_end]
-    body = "\n".join(body_lines)
+    body = _unwrapped("\n".join(body_lines))
     domain = domain_of(doc.from_email)
     deadline, urgency = _deadline(doc.subject, body, language, today)
+    sentences = _sentences(body_lines)
+    goal, goal_sentence = _goal(sentences)
     return BriefDraft(
         person=(contact_name or doc.from_name or person or doc.from_email)[:200],
         organisation=(
@@ -342,7 +427,9 @@ def extract_brief(
             or (domain if domain and domain not in FREEMAIL_DOMAINS else "")
         )[:200],
         role=(role or contact_position)[:200],
-        need=_need(_sentences(body_lines), doc.subject),
+        # The goal has its own line: what they need is read in the other sentences.
+        need=_need([x for x in sentences if x != goal_sentence], doc.subject),
+        goal=goal,
         deadline=deadline,
         urgency=urgency,
         budget=_budget(doc.subject, body),

@@ -10,9 +10,20 @@ from cercle.triage.models import Brief, RuleAction, RuleScope
 class BriefForm(forms.ModelForm):
     class Meta:
         model = Brief
-        fields = ["person", "organisation", "role", "need", "deadline", "urgency", "budget", "language"]
+        fields = [
+            "person",
+            "organisation",
+            "role",
+            "need",
+            "goal",
+            "deadline",
+            "urgency",
+            "budget",
+            "language",
+        ]
         widgets = {
             "need": forms.Textarea(attrs={"rows": 3}),
+            "goal": forms.Textarea(attrs={"rows": 2}),
             "deadline": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
@@ -29,3 +40,9 @@ class RuleForm(forms.Form):
 class BulkDismissForm(forms.Form):
     sender_key = forms.CharField(max_length=320, widget=forms.HiddenInput)
     reason = forms.ChoiceField(label=_("Reason"), choices=DismissReason.choices)
+
+
+class UndoForm(forms.Form):
+    """The decision to undo: its event, as the confirmation of the decision gave it."""
+
+    event = forms.IntegerField(min_value=1, widget=forms.HiddenInput)

@@ -160,6 +160,7 @@ class Brief(models.Model):
     organisation = models.CharField(_("organisation"), max_length=200, blank=True)
     role = models.CharField(_("role"), max_length=200, blank=True)
     need = models.TextField(_("what they need"), blank=True)
+    goal = models.TextField(_("goal"), blank=True, help_text=_("What they want to achieve, in their words."))
     deadline = models.DateField(_("deadline"), null=True, blank=True)
     urgency = models.CharField(_("deadline or urgency"), max_length=200, blank=True)
     budget = models.CharField(_("budget"), max_length=200, blank=True)

@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from cercle.accounts.models import User
 from cercle.circulation.models import Direction, Event, EventKind, Message, Request
 from cercle.circulation.states import DismissReason, State
 from cercle.mail.headers import head_end, headers_of
@@ -27,6 +28,12 @@ from cercle.triage.models import Brief, RuleAction, RuleScope, SenderRule, Sugge
 
 
 TRIAGE_ORDERS = ("age", "score")
+
+
+def queue_order_for(user: User) -> str:
+    """The order the person last chose for the queue (kept on their account), oldest first otherwise."""
+    order = getattr(user, "triage_order", "")
+    return order if order in TRIAGE_ORDERS else "age"
 
 
 def triage_queue(*, limit: int = 50, order: str = "age") -> QuerySet[Request]:
@@ -254,6 +261,56 @@ def waiting_ids_matching(*, scope: str, value: str, limit: int = 1000) -> list[i
     else:
         qs = qs.filter(Q(sender_domain=value) | Q(sender_domain__endswith=f".{value}"))
     return list(qs.order_by("request__received_at").values_list("request_id", flat=True)[:limit])
+
+
+# --- Undoing the last decision ----------------------------------------------------------------
+
+# A person's decision in the queue: the request left "received" for "kept" or "dismissed".
+_DECISION = Q(
+    kind=EventKind.TRANSITION, from_state=State.RECEIVED, to_state__in=[State.KEPT, State.DISMISSED]
+)
+
+
+def decision_latest(*, actor: User, request: Request) -> Event | None:
+    """The actor's latest decision on `request` (the one a gesture in the queue just made)."""
+    return Event.objects.filter(_DECISION, request=request, actor=actor).order_by("-id").first()
+
+
+def decision_for_undo(*, actor: User, event_id: int) -> Event | None:
+    """The actor's own decision `event_id`, with its request; None for anyone else's, or for the
+    automatic decision of a sender rule made in their name (undone by removing the rule)."""
+    automatic = Suggestion.objects.filter(rule_event_id=OuterRef("pk"))
+    return (
+        Event.objects.filter(_DECISION, pk=event_id, actor=actor)
+        .exclude(Exists(automatic))
+        .select_related("request")
+        .first()
+    )
+
+
+def acted_on_since(event: Event) -> bool:
+    """Whether the request moved again after `event` (someone acted on it, or it was already undone)."""
+    return Event.objects.filter(
+        request_id=event.request_id, kind=EventKind.TRANSITION, id__gt=event.pk
+    ).exists()
+
+
+def queue_entered_at(event: Event) -> datetime:
+    """When the request entered the triage queue before the decision `event`: its arrival, or its last
+    restoration. Every move writes its event at the very time it gives `state_changed_at`
+    (circulation.services.transition, request_create), so this is the clock the queue showed."""
+    entered = (
+        Event.objects.filter(
+            request_id=event.request_id,
+            id__lt=event.pk,
+            kind__in=[EventKind.CREATED, EventKind.TRANSITION],
+            to_state=State.RECEIVED,
+        )
+        .order_by("-id")
+        .values_list("at", flat=True)
+        .first()
+    )
+    return entered or event.request.received_at
 
 
 # --- The preview's triage panel ----------------------------------------------------------------

@@ -160,6 +160,7 @@ def brief_extract(*, request: Request, doc: MailDoc | None = None) -> Brief:
         "organisation": draft.organisation,
         "role": draft.role,
         "need": draft.need,
+        "goal": draft.goal,
         "deadline": request.deadline or draft.deadline,
         "urgency": draft.urgency,
         "budget": draft.budget,
@@ -180,6 +181,7 @@ class BriefFields:
     urgency: str
     budget: str
     language: str
+    goal: str = ""
 
 
 def brief_update(*, actor: User, request: Request, fields: BriefFields) -> Brief:
@@ -189,6 +191,7 @@ def brief_update(*, actor: User, request: Request, fields: BriefFields) -> Brief
         "organisation": fields.organisation.strip()[:200],
         "role": fields.role.strip()[:200],
         "need": fields.need.strip(),
+        "goal": fields.goal.strip(),
         "deadline": fields.deadline,
         "urgency": fields.urgency.strip()[:200],
         "budget": fields.budget.strip()[:200],
@@ -404,6 +407,90 @@ def bulk_dismiss(*, actor: User, sender_key: str, reason: str) -> BulkResult:
         except CirculationError:
             conflicts += 1
     return BulkResult(dismissed, spared, conflicts)
+
+
+# --- The queue: its order, and undoing the last decision -----------------------------------------
+
+
+def queue_order_set(*, actor: User, order: str) -> bool:
+    """Remember on the person's account the order they chose for the queue (it follows them to their
+    next session and device). True when it changed."""
+    require_role(actor, TRIAGE_ROLES)
+    if order not in selectors.TRIAGE_ORDERS or actor.triage_order == order:
+        return False
+    User.objects.filter(pk=actor.pk).update(triage_order=order)
+    actor.triage_order = order
+    return True
+
+
+def undo_seconds() -> int:
+    """How long after a decision in the queue it can be undone."""
+    return _setting("TRIAGE_UNDO_SECONDS", 10)
+
+
+def decision_undo(*, actor: User, event_id: int) -> Request:
+    """Put back in the queue, exactly as it was, a request the actor kept or dismissed a few seconds ago
+    (`TRIAGE_UNDO_SECONDS`): its state, its clock (`state_changed_at`, so its waiting time and lateness
+    are what they were), no reason, no "kept at". Audited as an event; refused once someone acted on it.
+    """
+    require_role(actor, TRIAGE_ROLES)
+    decision = selectors.decision_for_undo(actor=actor, event_id=event_id)
+    seconds = undo_seconds()
+    # The server's clock decides: a page left open, or a late key press, cannot stretch the window.
+    if decision is None or (timezone.now() - decision.at).total_seconds() > seconds:
+        raise TriageError(
+            _("Too late to undo: a decision can be undone for %(n)d seconds only. Nothing was changed.")
+            % {"n": seconds}
+        )
+    request = decision.request
+    changed = TriageError(
+        _("“%(s)s” changed since your decision: nothing was undone.") % {"s": request.subject}
+    )
+    if request.state != decision.to_state or selectors.acted_on_since(decision):
+        raise changed
+    restored: dict[str, Any] = {
+        "state_changed_at": selectors.queue_entered_at(decision),
+        "dismiss_reason": "",
+    }
+    note = Note(gettext_noop("Decision undone: back in the triage queue."))
+    if decision.to_state == State.DISMISSED:
+        # The edge "Restore" takes on the request's page, with the clock put back as it was.
+        try:
+            circulation.transition(
+                request=request,
+                actor=actor,
+                to_state=State.RECEIVED,
+                expected_state=State.DISMISSED,
+                note=note,
+                fields=restored,
+            )
+        except CirculationError as exc:
+            raise changed from exc
+        return request
+    # Kept → received is no edge of a request's life (states.TRANSITIONS): once kept, it is the
+    # leader's. Undoing a keep within seconds is the one exception, written the way `transition` writes
+    # an edge: a conditional update (the leader may have acted in the meantime) and its event.
+    restored["kept_at"] = None
+    now = timezone.now()
+    with transaction.atomic():
+        if (
+            Request.objects.filter(pk=request.pk, state=State.KEPT).update(state=State.RECEIVED, **restored)
+            != 1
+        ):
+            raise changed
+        Event.objects.create(
+            request=request,
+            actor=actor,
+            at=now,
+            kind=EventKind.TRANSITION,
+            from_state=State.KEPT,
+            to_state=State.RECEIVED,
+            note=note.render(),
+            note_source=note.to_json(),
+        )
+    for name, value in {"state": State.RECEIVED, **restored}.items():
+        setattr(request, name, value)
+    return request
 
 
 # --- Learning from the second ---------------------------------------------------------------------

@@ -10,6 +10,7 @@ urlpatterns = [
     path("requests/<int:pk>/keep/", views.keep, name="keep"),
     path("requests/<int:pk>/dismiss/", views.dismiss, name="dismiss"),
     path("requests/<int:pk>/restore/", views.restore, name="restore"),
+    path("triage/undo/", views.undo, name="undo"),
     path("triage/quality/", views.quality, name="quality"),
     path("triage/quality/retrain/", views.retrain, name="retrain"),
     path("triage/rules/", views.rules, name="rules"),

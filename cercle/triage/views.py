@@ -19,18 +19,21 @@ from cercle.accounts.permissions import TRIAGE_ROLES, role_required
 from cercle.circulation import services as circulation
 from cercle.circulation.forms import DecisionForm, DismissForm
 from cercle.circulation.gestures import gesture_run, thread_for_page
+from cercle.circulation.models import Request
 from cercle.circulation.selectors import count_in_state, request_get_for_user
 from cercle.circulation.states import DismissReason, State
 from cercle.triage import selectors, services, tasks
-from cercle.triage.forms import BriefForm, BulkDismissForm, RuleForm
+from cercle.triage.forms import BriefForm, BulkDismissForm, RuleForm, UndoForm
 from cercle.triage.models import Brief, RuleAction
 
 # --- The queue and its gestures ------------------------------------------------------------
 
 
-def queue_context(request: HttpRequest, selected_id: int | None = None) -> dict[str, Any]:
-    # The order the second chose (oldest first, or the machine's "serious" score) sticks for the session.
-    order = request.session.get("triage_order", "age")
+def queue_context(
+    request: HttpRequest, selected_id: int | None = None, undo: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    # The order the second chose (oldest first, or the machine's "serious" score) is kept on their account.
+    order = selectors.queue_order_for(request.user)  # type: ignore[arg-type]
     queue = list(selectors.triage_queue(order=order))
     return {
         "queue": queue,
@@ -38,14 +41,17 @@ def queue_context(request: HttpRequest, selected_id: int | None = None) -> dict[
         "selected_id": selected_id or (queue[0].pk if queue else None),
         "reasons": DismissReason.choices,
         "order": order,
+        "undo": undo,
     }
 
 
 @never_cache  # Back must show the queue as it is now, not a copy still holding decided messages
 @role_required(*TRIAGE_ROLES)
 def queue(request: HttpRequest) -> HttpResponse:
+    # An order in the address is the one shown, and becomes the person's order (a view preference,
+    # harmless to set from a link, so the toggle stays a plain link).
     if request.GET.get("order") in selectors.TRIAGE_ORDERS:
-        request.session["triage_order"] = request.GET["order"]
+        services.queue_order_set(actor=request.user, order=request.GET["order"])  # type: ignore[arg-type]
     return render(request, "triage/queue.html", queue_context(request))
 
 
@@ -66,33 +72,55 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _queue_response(request: HttpRequest) -> HttpResponse:
+def _queue_response(request: HttpRequest, selected_id: int | None = None) -> HttpResponse:
     """After a gesture from the queue: the refreshed queue for htmx, the queue page otherwise."""
     if request.htmx:  # type: ignore[attr-defined]
-        return render(request, "triage/partials/_queue_body.html", queue_context(request))
+        return render(request, "triage/partials/_queue_body.html", queue_context(request, selected_id))
     return redirect("triage:queue")
 
 
-def _gesture_done(request: HttpRequest, error: str | None, done: str) -> HttpResponse:
+def _decided(request: HttpRequest, req: Request, error: str | None, done: str) -> HttpResponse:
+    """After a keep or a dismissal: the refreshed queue, and the confirmation with its Undo button."""
     if error:
         messages.error(request, error)
-    else:
+        return _queue_response(request)
+    decision = selectors.decision_latest(actor=request.user, request=req)  # type: ignore[arg-type]
+    if not request.htmx or decision is None:  # type: ignore[attr-defined]
         messages.success(request, done)
-    return _queue_response(request)
+        return _queue_response(request)
+    undo = {"event_id": decision.pk, "text": done, "seconds": services.undo_seconds()}
+    return render(request, "triage/partials/_queue_body.html", queue_context(request, undo=undo))
 
 
 @require_POST
 @role_required(*TRIAGE_ROLES)
 def keep(request: HttpRequest, pk: int) -> HttpResponse:
     req, error = gesture_run(request, pk, DecisionForm, circulation.request_keep)
-    return _gesture_done(request, error, _("Kept: “%(s)s” goes to the leader.") % {"s": req.subject})
+    return _decided(request, req, error, _("Kept: “%(s)s” goes to the leader.") % {"s": req.subject})
 
 
 @require_POST
 @role_required(*TRIAGE_ROLES)
 def dismiss(request: HttpRequest, pk: int) -> HttpResponse:
     req, error = gesture_run(request, pk, DismissForm, circulation.request_dismiss)
-    return _gesture_done(request, error, _("Dismissed: “%(s)s”.") % {"s": req.subject})
+    return _decided(request, req, error, _("Dismissed: “%(s)s”.") % {"s": req.subject})
+
+
+@require_POST
+@role_required(*TRIAGE_ROLES)
+def undo(request: HttpRequest) -> HttpResponse:
+    """The confirmation's Undo button (or `u`): the decision just made goes back to the queue, selected."""
+    form = UndoForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Nothing to undo."))
+        return _queue_response(request)
+    try:
+        req = services.decision_undo(actor=request.user, event_id=form.cleaned_data["event"])  # type: ignore[arg-type]
+    except services.TriageError as exc:
+        messages.error(request, exc.message)
+        return _queue_response(request)
+    messages.success(request, _("Undone: “%(s)s” is back in the triage queue.") % {"s": req.subject})
+    return _queue_response(request, selected_id=req.pk)
 
 
 @require_POST
@@ -203,6 +231,7 @@ def brief(request: HttpRequest, pk: int) -> HttpResponse:
                     organisation=data["organisation"],
                     role=data["role"],
                     need=data["need"],
+                    goal=data["goal"],
                     deadline=data["deadline"],
                     urgency=data["urgency"],
                     budget=data["budget"],

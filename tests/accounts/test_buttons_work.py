@@ -402,6 +402,12 @@ TRIAGE_OPENS = {
     "circle:routing",
     "circle:route",
     "intake:linkedin_import",
+    "people:network",
+    "people:plan",
+    "people:drifting",
+    "people:duplicates",
+    "people:new",
+    "people:my_offer",
 }
 TRIAGE_POSTS = {
     "triage:keep",
@@ -427,7 +433,7 @@ EXPECTED: dict[str, tuple[set[str], set[str]]] = {
         TRIAGE_POSTS | {"circulation:approve", "circulation:defer", "circulation:decline"},
     ),
     "member": (
-        {"circle:opportunities", "circulation:detail", "projects:detail"},
+        {"circle:opportunities", "circulation:detail", "projects:detail", "people:network", "people:my_offer"},
         {"circle:accept", "circle:decline", "circulation:kick_off", "projects:close", "projects:team"},
     ),
     "other_member": (
@@ -488,9 +494,9 @@ def test_only_the_project_lead_of_a_team_is_offered_to_kick_off_or_close_it(hub,
 @pytest.mark.parametrize(
     ("role", "allowed"),
     [
-        (Role.SECOND, {"triage", "route", "oversee", "mailboxes"}),
-        (Role.LEADER, {"triage", "validate", "route", "oversee", "mailboxes"}),
-        (Role.MEMBER, {"answer_offers"}),
+        (Role.SECOND, {"triage", "route", "oversee", "mailboxes", "network", "network_all"}),
+        (Role.LEADER, {"triage", "validate", "route", "oversee", "mailboxes", "network", "network_all"}),
+        (Role.MEMBER, {"answer_offers", "network"}),
         (Role.ADMIN, {"oversee", "mailboxes"}),
     ],
 )

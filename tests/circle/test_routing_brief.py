@@ -58,7 +58,7 @@ def test_the_routing_form_proposes_the_brief_the_second_edited(
     proposed = _proposed_brief(second, request)
     assert proposed.startswith("Réorganiser la direction commerciale (120 personnes) avant l'été.")
     assert "Who: Claire Arnaud, Directrice générale · Maison Arnaud SAS" in proposed
-    assert "When: April 30, 2031 · avant le 30 avril" in proposed  # written out: no 04/30 vs 30/04
+    assert "When: 30 April 2031 · avant le 30 avril" in proposed  # written out: no 04/30 vs 30/04
     assert "Budget: 35 000 €" in proposed
     assert "Language: French" in proposed
     assert "Bonjour Madame Marchand" not in proposed  # not the raw mail

@@ -342,7 +342,7 @@ def test_one_request_circulates_in_french_across_the_four_roles(
     expect(claire_page.locator("#meeting")).to_contain_text(
         f"{day.day} {FR_MONTHS[day.month - 1]} {day.year}"
     )
-    expect(claire_page.locator("#meeting")).to_contain_text("10:30")
+    expect(claire_page.locator("#meeting")).to_contain_text("à 10 h 30")  # French typography, 24 hours
 
     # A status update.
     update_text = "Premier appel fait avec Hélène : atelier de cadrage prévu la semaine prochaine."
@@ -351,7 +351,8 @@ def test_one_request_circulates_in_french_across_the_four_roles(
     expect(claire_page.locator("main")).to_contain_text(update_text)
     posted = StatusUpdate.objects.get(project__request=req)
     assert posted.author == claire
-    posted_on = f"{timezone.localtime(posted.at):%d/%m/%Y %H:%M}"  # Django's French SHORT_DATETIME_FORMAT
+    local = timezone.localtime(posted.at)
+    posted_on = f"{local:%d/%m/%Y} à {local.hour} h {local:%M}"  # Cercle's French SHORT_DATETIME_FORMAT
     expect(claire_page.locator("main")).to_contain_text(posted_on)
     screenshot(claire_page, "14-project-claire")
 

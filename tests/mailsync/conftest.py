@@ -7,6 +7,7 @@ which needs no server.
 from __future__ import annotations
 
 import os
+import re
 import sys
 import uuid
 from collections.abc import Iterator
@@ -15,6 +16,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.test import Client
 
 from cercle.mailsync.models import MailAccount, Security
 from tests import dovecot as dovecot_server
@@ -93,3 +95,16 @@ def worker_env() -> dict[str, str]:
 
 
 MANAGE = [sys.executable, str(ROOT / "manage.py")]
+
+
+def press_test_button(client: Client, url: str, data: dict[str, object] | None, capture: object) -> str:
+    """Press "Test the connection" as the page does (htmx), let the worker run the test (huey runs tasks
+    inline in the tests, once the request's transaction commits), and return what the page then shows.
+
+    `capture` is pytest-django's `django_capture_on_commit_callbacks`."""
+    with capture(execute=True):  # type: ignore[operator]
+        html = client.post(url, data or {}, HTTP_HX_REQUEST="true").content.decode()
+    poll = re.search(r'hx-get="([^"]+)"', html)
+    if poll is None:  # answered at once: a form with mistakes is not tested
+        return html
+    return client.get(poll.group(1), HTTP_HX_REQUEST="true").content.decode()

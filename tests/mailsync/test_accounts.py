@@ -15,6 +15,7 @@ from cercle.mailsync.imap import check_account
 from cercle.mailsync.models import LedgerEntry, LedgerStatus, MailAccount, Security
 from tests.conftest import free_port, login
 from tests.dovecot import make_message
+from tests.mailsync.conftest import press_test_button
 
 pytestmark = pytest.mark.django_db
 
@@ -179,12 +180,11 @@ def test_bad_input_is_explained_and_nothing_is_saved(second):
     assert not MailAccount.objects.filter(name="X").exists()
 
 
-def test_the_test_button_answers_in_place_with_htmx(second, account):
+def test_the_test_button_answers_in_place_with_htmx(second, account, django_capture_on_commit_callbacks):
     account.password = "wrong"
     account.save()
-    response = login(second).post(reverse("mailsync:test", args=[account.pk]), HTTP_HX_REQUEST="true")
-    assert response.status_code == 200
-    assert 'role="alert"' in response.content.decode()
+    url = reverse("mailsync:test", args=[account.pk])
+    assert 'role="alert"' in press_test_button(login(second), url, None, django_capture_on_commit_callbacks)
 
 
 def _form_data(account: MailAccount, **changes: object) -> dict[str, object]:
@@ -196,30 +196,39 @@ def _form_data(account: MailAccount, **changes: object) -> dict[str, object]:
     return {**data, **changes}
 
 
-def test_the_test_button_tests_what_the_form_says_without_saving_it(second, account, dovecot):
+def test_the_test_button_tests_what_the_form_says_without_saving_it(
+    second, account, dovecot, django_capture_on_commit_callbacks
+):
     account.host = "imap.does-not-exist.invalid"
     account.save()
     client = login(second, language="en")
     url = reverse("mailsync:test", args=[account.pk])
+
+    def press(data: dict[str, object]) -> str:
+        return press_test_button(client, url, data, django_capture_on_commit_callbacks)
+
     # The form now says the right host: that is what is tested, and nothing is saved.
-    fixed = client.post(url, _form_data(account, host="127.0.0.1"), HTTP_HX_REQUEST="true").content.decode()
+    fixed = press(_form_data(account, host="127.0.0.1"))
     assert "✓" in fixed and "Unknown server" not in fixed
     account.refresh_from_db()
     assert account.host == "imap.does-not-exist.invalid"
     # A typed password is tried, the stored one kept.
-    wrong = client.post(url, _form_data(account, host="127.0.0.1", password="nope"), HTTP_HX_REQUEST="true")
-    assert "password" in wrong.content.decode()
+    wrong = press(_form_data(account, host="127.0.0.1", password="nope"))
+    assert "password" in wrong
     account.refresh_from_db()
     assert account.password == "secret-imap"
     # A form with mistakes says so instead of testing.
-    bad = client.post(url, _form_data(account, port=0), HTTP_HX_REQUEST="true").content.decode()
+    bad = press(_form_data(account, port=0))
     assert "Correct the form first" in bad and "65535" in bad and "Port" in bad  # which field, said
 
 
-def test_a_new_mailbox_can_be_tested_before_it_is_saved(second, account, dovecot):
+def test_a_new_mailbox_can_be_tested_before_it_is_saved(
+    second, account, dovecot, django_capture_on_commit_callbacks
+):
     data = _form_data(account, name="Nouvelle boîte", password="secret-imap")
-    response = login(second, language="en").post(reverse("mailsync:test_new"), data, HTTP_HX_REQUEST="true")
-    assert "✓" in response.content.decode()
+    client = login(second, language="en")
+    answer = press_test_button(client, reverse("mailsync:test_new"), data, django_capture_on_commit_callbacks)
+    assert "✓" in answer
     assert not MailAccount.objects.filter(name="Nouvelle boîte").exists()
     page = login(second, language="en").get(reverse("mailsync:new")).content.decode()
     assert reverse("mailsync:test_new") in page

@@ -12,7 +12,7 @@ from django.utils import timezone
 from cercle.accounts.permissions import NotAllowed
 from cercle.circulation import services as circulation
 from cercle.circulation.errors import IllegalTransition
-from cercle.circulation.models import Event
+from cercle.circulation.models import Event, EventKind
 from cercle.projects import services
 from cercle.projects.models import StatusUpdate
 from tests.conftest import login
@@ -96,7 +96,7 @@ def test_the_meeting_note_uses_the_readers_date_format(project, member, settings
 
     with translation.override("fr"):
         services.project_set_meeting(actor=member, project=project, when=when)
-    note = Event.objects.filter(request=project.request).order_by("-pk").first().note
+    note = Event.objects.filter(request=project.request, kind=EventKind.NOTE).order_by("-pk").first().note
     assert soon.isoformat() not in note
     assert f"{soon.day} {FRENCH_MONTHS[soon.month - 1]} {soon.year}" in note
 

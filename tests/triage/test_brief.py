@@ -209,3 +209,67 @@ def test_the_when_is_the_whole_sentence_not_a_fragment():
     brief = extract_brief(doc, sent_at=date(2026, 11, 20))
     assert brief.deadline == date(2027, 3, 15)
     assert brief.urgency == "Our budget is 4,500 € and the deadline is the 15th of March."
+
+
+GOAL_FR = """Bonjour Madame Marchand,
+
+Je dirige l'Atelier Roux, une menuiserie de 25 personnes à Lyon. L'objectif est de réduire de 30 % nos délais
+de livraison d'ici fin 2027. Pourriez-vous nous accompagner sur ce chantier ? Budget envisagé : 18 000 € HT sur
+six mois.
+
+Bien cordialement,
+Marion Roux
+Gérante, Atelier Roux
+"""
+
+GOAL_EN = """Hi Léa,
+
+Our goal is to halve the onboarding time of our new engineers. Could you run two workshops for our team leads?
+We have a budget of $12,000 per month over three months, excluding VAT.
+
+Best regards,
+Tom Baker
+Head of Engineering at Acme Ltd
+"""
+
+
+def _brief(text: str, subject: str = "Demande"):  # type: ignore[no-untyped-def]
+    doc = doc_from_fields(subject=subject, text=text, from_email="x@atelier-roux.example", from_name="")
+    return extract_brief(doc, sent_at=date(2026, 11, 20))
+
+
+def test_the_requesters_goal_is_kept_in_their_words_beside_what_they_need():
+    brief = _brief(GOAL_FR)
+    # Their own "L'objectif est de" is left to the brief's label; the rest is their sentence, untouched.
+    assert brief.goal == "réduire de 30 % nos délais de livraison d'ici fin 2027."
+    assert "Pourriez-vous nous accompagner sur ce chantier ?" in brief.need
+    assert "objectif" not in brief.need.lower()  # said once, under its own label
+    english = _brief(GOAL_EN, subject="Workshops")
+    assert english.goal == "halve the onboarding time of our new engineers."
+    assert "Could you run two workshops" in english.need
+
+
+def test_a_goal_said_with_nous_souhaitons_is_kept_whole_but_an_invitation_is_a_need():
+    wish = _brief(
+        "Bonjour,\n\nNous souhaitons moderniser l'accueil de nos patients. Pourriez-vous nous aider ?\n\nPaul"
+    )
+    assert wish.goal == "Nous souhaitons moderniser l'accueil de nos patients."
+    invitation = _brief(
+        "Bonjour,\n\nNous souhaitons vous inviter à intervenir lors de notre congrès annuel. Seriez-vous "
+        "disponible ?\n\nPaul"
+    )
+    assert invitation.goal == ""
+    assert "Nous souhaitons vous inviter" in invitation.need
+
+
+def test_the_budget_keeps_its_qualifiers_and_drops_the_requesters_own_label():
+    assert _brief(GOAL_FR).budget == "18 000 € HT sur six mois"
+    assert _brief(GOAL_EN).budget == "$12,000 per month over three months, excluding VAT"
+    ranged = _brief("Bonjour,\n\nNous avons un budget de 15 000 à 20 000 € TTC pour la refonte.\n\nPaul")
+    assert ranged.budget == "15 000 à 20 000 € TTC pour la refonte"
+    # A long clause after the amount is not the budget: only its tax and period words are.
+    long_clause = _brief(
+        "Bonjour,\n\nLe budget est de 9 000 € HT par an que nous pourrions revoir si le projet avance bien "
+        "au premier trimestre.\n\nPaul"
+    )
+    assert long_clause.budget == "9 000 € HT par an"

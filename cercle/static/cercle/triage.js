@@ -1,5 +1,6 @@
 // Keyboard-first triage: j/k move, o opens, y keeps, 1–5 dismiss with a reason, a accepts the machine's
-// suggestion (keep, or dismiss with the reason it proposes). One key, one decision.
+// suggestion (keep, or dismiss with the reason it proposes), u undoes the last decision while its
+// confirmation offers it. One key, one decision.
 (function () {
   const body = document.getElementById("triage-body");
   if (!body) return;
@@ -10,6 +11,7 @@
   let revealPreview = false;  // scroll to the next preview that arrives (narrow screens only)
   let decidedIndex = null;  // the position of the message just decided, to select the one taking its place
   let keepSelected = null;  // the id of the list item selected after a decision, until the swap settles
+  let undone = false;  // the swap under way puts an undone decision back: the server selected it
 
   function mark(li) {
     items().forEach((el) => { el.classList.remove("selected"); el.setAttribute("aria-selected", "false"); });
@@ -42,18 +44,42 @@
   document.body.addEventListener("htmx:beforeSwap", (event) => {
     if (event.detail.target && event.detail.target.id === "triage-body") {
       const config = event.detail.requestConfig || {};
-      decidedIndex = config.verb === "post" ? indexOfDecided(config.path) : null;
+      undone = config.verb === "post" && config.path === body.dataset.undo;
+      decidedIndex = config.verb === "post" && !undone ? indexOfDecided(config.path) : null;
     }
   });
 
   // htmx puts the server's class attributes back when the new content settles: mark the selection again.
   document.body.addEventListener("htmx:afterSettle", (event) => {
-    if (keepSelected && event.detail.target && event.detail.target.id === "triage-body") {
+    if (!event.detail.target || event.detail.target.id !== "triage-body") return;
+    if (keepSelected) {
       const li = document.getElementById(keepSelected);
       keepSelected = null;
       if (li) mark(li);
     }
+    armUndo();
   });
+
+  // The Undo button goes away when its time is up (the server refuses a late undo anyway); the
+  // confirmation stays, as an ordinary message.
+  function armUndo() {
+    const form = document.getElementById("undo-form");
+    if (!form || form.dataset.armed) return;
+    form.dataset.armed = "true";
+    window.setTimeout(() => {
+      const box = form.closest(".undo");
+      form.remove();
+      if (box) box.classList.add("expired");
+    }, (Number(form.dataset.undoSeconds) || 10) * 1000);
+  }
+
+  function undo() {
+    const form = document.getElementById("undo-form");
+    if (!form || busy) return;
+    busy = true;
+    htmx.ajax("POST", body.dataset.undo, { target: "#triage-body", values: { event: form.elements.event.value } })
+      .finally(() => { busy = false; });
+  }
 
   document.body.addEventListener("htmx:afterSwap", (event) => {
     const target = event.detail.target;
@@ -73,6 +99,17 @@
         revealPreview = true;
       }
       decidedIndex = null;
+      if (undone) {  // the server selected the message put back: show where it is in the list
+        const li = document.querySelector(`#queue li[aria-selected="true"]`);
+        if (li) {
+          // Until the swap settles, htmx gives the new list items the old ones' classes: mark it now.
+          mark(li);
+          keepSelected = li.id;
+          li.scrollIntoView({ block: "nearest" });
+        }
+        revealPreview = true;
+        undone = false;
+      }
     } else if (target.id === "preview" && revealPreview) {
       revealPreview = false;
       if (stacked()) {
@@ -103,6 +140,7 @@
     else if (event.key === "o" || event.key === "Enter") { if (li) window.location = li.dataset.preview.replace("/triage/", "/requests/"); }
     else if (event.key === "y") decide(li && li.dataset.keep, {});
     else if (/^[1-5]$/.test(event.key)) decide(li && li.dataset.dismiss, { reason: reasons[Number(event.key) - 1] });
+    else if (event.key === "u") undo();
     else if (event.key === "a") {
       const suggested = li && li.dataset.suggest;
       if (suggested === "keep") decide(li.dataset.keep, {});

@@ -1,0 +1,39 @@
+"""Worker jobs of the network: fold new exchanges into relationship strength."""
+
+from __future__ import annotations
+
+import time
+
+from huey import crontab
+from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
+
+from cercle.core.leases import LeaseHeld, lease_hold
+from cercle.network.strength import strength_fold
+
+FOLD_EVERY_SECONDS = 2.0
+_last_fold = 0.0
+
+
+def fold_soon() -> None:
+    """Called after a transaction that recorded interactions commits; at most one run every few seconds
+    during a large import (the periodic run below catches the rest)."""
+    global _last_fold
+    now = time.monotonic()
+    if not HUEY.immediate and now - _last_fold < FOLD_EVERY_SECONDS:
+        return
+    _last_fold = now
+    fold_pending()
+
+
+@db_task()
+def fold_pending() -> int:
+    try:
+        with lease_hold("network-fold"):
+            return strength_fold()
+    except LeaseHeld:
+        return 0
+
+
+@db_periodic_task(crontab(minute="*"))
+def fold_periodically() -> int:
+    return fold_pending.call_local()

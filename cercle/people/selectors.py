@@ -1,0 +1,138 @@
+"""What each role sees of the network: the leader and the second everyone, a member the people of
+their own projects (the requesters of the requests they lead or work on)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from cercle.accounts.models import Role, User
+from cercle.accounts.permissions import may
+from cercle.accounts.selectors import hub_leader
+from cercle.circle.models import MemberProfile
+from cercle.circulation.models import Request
+from cercle.network.models import Contact, Interaction
+from cercle.network.search import fold_words, query_groups
+
+
+def contacts_visible_to(user: User) -> QuerySet[Contact]:
+    base = Contact.objects.filter(merged_into__isnull=True)
+    if may(user, "network_all"):
+        return base
+    if not may(user, "network"):
+        return Contact.objects.none()
+    mine = Request.objects.filter(Q(project__lead=user) | Q(project__team=user)).values("requester_id")
+    return base.filter(pk__in=mine)
+
+
+def contact_ids_visible_to(user: User) -> list[int] | None:
+    """None: every contact (no restriction to pass to the search)."""
+    if may(user, "network_all"):
+        return None
+    return list(contacts_visible_to(user).values_list("pk", flat=True))
+
+
+def contact_get_for_user(*, user: User, pk: int) -> Contact:
+    """The contact, if this user may see it; a merged contact leads to the one it lives in now."""
+    contact = Contact.objects.filter(pk=pk).first()
+    if contact is not None and contact.merged_into_id is not None and may(user, "network_all"):
+        return contact
+    contact = contacts_visible_to(user).filter(pk=pk).first()
+    if contact is None:
+        raise Http404
+    return contact
+
+
+def network_list(user: User, *, layer_cutoffs: list[float] | None = None) -> QuerySet[Contact]:
+    """The people of the network, strongest first (a member: their own contacts, network or not)."""
+    found = contacts_visible_to(user)
+    if may(user, "network_all"):
+        found = found.filter(in_network=True)
+    return found.order_by("-rank_key", "name", "pk")
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    kind: str  # "interaction" | "request"
+    label: str
+    inbound: bool | None = None
+    request: Request | None = None
+    interaction: Interaction | None = None
+
+
+def contact_timeline(contact: Contact, *, limit: int = 60) -> list[TimelineEntry]:
+    """Exchanges and requests, newest first."""
+    entries = [
+        TimelineEntry(
+            at=i.at, kind="interaction", label=i.get_kind_display(), inbound=i.inbound, interaction=i
+        )
+        for i in contact.interactions.order_by("-at")[:limit]
+    ]
+    entries += [
+        TimelineEntry(at=r.received_at, kind="request", label=r.subject, request=r)
+        for r in Request.objects.filter(requester=contact).order_by("-received_at")[:limit]
+    ]
+    entries.sort(key=lambda e: e.at, reverse=True)
+    return entries[:limit]
+
+
+@dataclass(frozen=True)
+class Knower:
+    user: User | None
+    how: str
+
+
+def who_in_the_hub_knows(contact: Contact) -> list[Knower]:
+    """The hub's people linked to this person: the mailbox's exchanges (the leader's), project leads
+    and teams of their requests."""
+    knowers: list[Knower] = []
+    exchanges = contact.count_in + contact.count_out
+    if exchanges:
+        leader = hub_leader()
+        knowers.append(Knower(leader, _("%(count)d exchanges in the mailbox") % {"count": exchanges}))
+    seen = {k.user.pk for k in knowers if k.user}
+    for request in Request.objects.filter(requester=contact, project__isnull=False).select_related(
+        "project__lead"
+    ):
+        project = request.project
+        people = [(project.lead, _("leads “%(subject)s”"))]
+        people += [(member, _("works on “%(subject)s”")) for member in project.team.all()]
+        for user, how in people:
+            if user.pk not in seen:
+                seen.add(user.pk)
+                knowers.append(Knower(user, how % {"subject": request.subject}))
+    return knowers
+
+
+@dataclass(frozen=True)
+class CircleMatch:
+    user: User
+    evidence: str
+
+
+def circle_matches(query: str, *, language: str = "fr") -> list[CircleMatch]:
+    """The hub's own people whose offer statement, headline or skills answer `query`."""
+    groups = query_groups(query)
+    if not groups:
+        return []
+    found = []
+    users = User.objects.filter(is_active=True, role__in=[Role.LEADER, Role.MEMBER]).order_by(
+        "first_name", "pk"
+    )
+    profiles = {p.user_id: p for p in MemberProfile.objects.filter(user__in=users)}
+    for user in users:
+        profile = profiles.get(user.pk)
+        texts = [user.offer_statement]
+        if profile is not None:
+            texts += [profile.headline(language), profile.skills]
+        for text in texts:
+            stems = set(fold_words(text or ""))
+            if text and all(stems.intersection(group) for group in groups):
+                found.append(CircleMatch(user, text))
+                break
+    return found

@@ -1,0 +1,23 @@
+from django.urls import include, path
+
+from cercle.people import views
+
+app_name = "people"
+
+urlpatterns = [
+    path("network/", views.network, name="network"),
+    path("network/new/", views.new, name="new"),
+    path("network/drifting/", views.drifting_list, name="drifting"),
+    path("network/me/", views.my_offer, name="my_offer"),
+    path("network/plan/", views.plan, name="plan"),
+    path("network/plan/<int:pk>/", views.plan_mark, name="plan_mark"),
+    path("network/duplicates/", views.duplicates, name="duplicates"),
+    path("network/duplicates/merge/", views.merge, name="merge"),
+    path("network/duplicates/dismiss/", views.duplicate_dismiss_view, name="duplicate_dismiss"),
+    path("network/merges/<int:pk>/undo/", views.merge_undo_view, name="merge_undo"),
+    path("network/<int:pk>/", views.detail, name="detail"),
+    path("network/<int:pk>/edit/", views.edit, name="edit"),
+    path("network/<int:pk>/notes/", views.note_add, name="note_add"),
+    path("network/", include("cercle.people.importing.urls")),  # vCard and CSV imports
+    path("network/", include("cercle.people.privacy.urls")),  # export and erase one person
+]

@@ -1,0 +1,1 @@
+from tests.projects.conftest import project  # noqa: F401 - a request led by Claire (`member`)

@@ -1,0 +1,133 @@
+"""The network's screens: the list by strength, "who can do X?", the profile, and who sees what."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from cercle.network.models import Contact, Interaction
+from cercle.network.search import search_index
+from cercle.network.services import interaction_record_many
+from cercle.network.strength import strength_fold
+from tests.conftest import login
+from tests.factories import ContactFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _close(contact: Contact, n: int = 6) -> None:
+    now = timezone.now()
+    interaction_record_many(
+        interactions=[
+            Interaction(
+                contact=contact,
+                kind="mail",
+                inbound=i % 2 == 0,
+                at=now - timedelta(days=3 * i + 1),
+                subject=f"Point {i}",
+                source_key=f"<{contact.pk}-{i}@t>",
+            )
+            for i in range(n)
+        ]
+    )
+    strength_fold()
+
+
+def test_the_network_lists_people_closest_first_with_their_strength(second) -> None:
+    far, near = ContactFactory(name="Alice Lointaine"), ContactFactory(name="Bruno Proche")
+    _close(far, 2)
+    _close(near, 8)
+    page = login(second).get(reverse("people:network")).content.decode()
+    assert page.index("Bruno Proche") < page.index("Alice Lointaine")
+    assert 'aria-current="page"' in page and "Réseau" in page
+
+
+def test_who_can_do_x_shows_the_evidence_in_french_and_english(second) -> None:
+    expert = ContactFactory(name="Inès Carbone", offers="Bilans carbone pour les PME.")
+    search_index([expert])
+    french = login(second).get(reverse("people:network"), {"q": "bilan carbone"}).content.decode()
+    assert "Inès Carbone" in french and "1 personne peut aider" in french
+    assert "Offres\u00a0: «\u00a0Bilans carbone pour les PME.\u00a0»" in french
+    english = login(second, "en").get(reverse("people:network"), {"q": "carbon"}).content.decode()
+    assert "Offers: “Bilans carbone pour les PME.”" in english
+
+
+def test_the_profile_explains_the_score_and_shows_the_timeline(second) -> None:
+    contact = ContactFactory(name="Chloé Profil")
+    _close(contact, 6)
+    page = login(second, "en").get(reverse("people:detail", args=[contact.pk])).content.decode()
+    assert "6 exchanges in the last 6 months, 3 from the hub" in page
+    assert "“Point 5”" in page
+
+
+def test_a_member_sees_only_the_people_of_their_projects(project, member, other_member) -> None:
+    stranger = ContactFactory(name="Inconnu Total", offers="Comptabilité")
+    search_index([stranger])
+    requester = project.request.requester
+    client = login(member)
+    assert client.get(reverse("people:detail", args=[requester.pk])).status_code == 200
+    assert client.get(reverse("people:detail", args=[stranger.pk])).status_code == 404
+    assert (
+        "Inconnu Total" not in client.get(reverse("people:network"), {"q": "comptabilité"}).content.decode()
+    )
+    assert requester.name in client.get(reverse("people:network")).content.decode()
+    assert login(other_member).get(reverse("people:detail", args=[requester.pk])).status_code == 404
+    assert client.get(reverse("people:edit", args=[requester.pk])).status_code == 403
+    assert client.get(reverse("people:new")).status_code == 403
+
+
+def test_an_administrator_does_not_read_the_network(admin_user) -> None:
+    assert login(admin_user).get(reverse("people:network")).status_code == 403
+
+
+def test_adding_a_person_by_hand_and_refusing_a_duplicate_address(second) -> None:
+    client = login(second)
+    response = client.post(
+        reverse("people:new"),
+        {"name": "Dora Nouvelle", "email": "Dora@Atelier.fr", "language": "fr", "offers": "Facilitation"},
+    )
+    dora = Contact.objects.get(email="dora@atelier.fr")
+    assert response.url == reverse("people:detail", args=[dora.pk])
+    assert dora.in_network and dora.organisation == "atelier.fr"
+    again = client.post(
+        reverse("people:new"), {"name": "Dora bis", "email": "dora@atelier.fr", "language": "fr"}
+    )
+    assert again.status_code == 200
+    assert "déjà dans le réseau" in again.content.decode()
+    assert Contact.objects.filter(email="dora@atelier.fr").count() == 1
+    empty = client.post(reverse("people:new"), {"language": "fr"})
+    assert "au moins un nom" in empty.content.decode()
+
+
+def test_editing_a_profile_makes_it_searchable_and_a_note_too(second, member) -> None:
+    contact = ContactFactory(name="Eva Edit")
+    client = login(second)
+    client.post(
+        reverse("people:edit", args=[contact.pk]),
+        {
+            "name": "Eva Edit",
+            "language": "en",
+            "offers": "Traduction allemand",
+            "tags": "langues, langues, allemand",
+        },
+    )
+    contact.refresh_from_db()
+    assert contact.tags == "langues, allemand"
+    assert "Eva Edit" in client.get(reverse("people:network"), {"q": "traductions"}).content.decode()
+    client.post(reverse("people:note_add", args=[contact.pk]), {"text": "Parle aussi le japonais."})
+    assert "Eva Edit" in client.get(reverse("people:network"), {"q": "japonais"}).content.decode()
+    assert login(member).post(reverse("people:note_add", args=[contact.pk]), {"text": "x"}).status_code == 404
+
+
+def test_a_member_states_their_offer_and_who_can_do_x_finds_them_in_the_circle(member, second) -> None:
+    client = login(member)
+    client.post(
+        reverse("people:my_offer"), {"offer_statement": "J’aide les PME à réaliser leur bilan carbone."}
+    )
+    member.refresh_from_db()
+    assert member.offer_statement.startswith("J’aide les PME")
+    page = login(second).get(reverse("people:network"), {"q": "bilans carbone"}).content.decode()
+    assert "Dans le cercle" in page and member.display_name in page
