@@ -28,6 +28,7 @@ from cercle.demo import data
 from cercle.demo.network import network_build
 from cercle.intake.services import message_ingest
 from cercle.mail.parse import parse_message
+from cercle.network.search import fold_words
 from cercle.projects.services import checklist_toggle, project_add_update, project_set_meeting
 from cercle.triage.selectors import current_engine
 from cercle.triage.services import suggestion_compute
@@ -230,7 +231,7 @@ def _advance(
         circulation.request_approve(actor=leader, request=request)
     if order.index(state) < order.index("offered"):
         return
-    chosen = rng.sample(members, 2)
+    chosen = _route_to(request, members, rng)
     with at(when("offered")):
         offers = request_route(
             actor=second,
@@ -262,6 +263,15 @@ def _advance(
     with at(when("closed")):
         value = Decimal(rng.choice([4500, 8000, 12000, 25000])) if outcome == "won" else None
         circulation.request_close(actor=chosen[0], request=request, outcome=outcome, value=value)
+
+
+def _route_to(request: Request, members: list[User], rng: random.Random) -> list[User]:
+    """As the second would: first the member whose skills the request speaks of, then another one."""
+    text = " ".join([request.subject, *request.messages.values_list("text", flat=True)[:1]])
+    asked = set(fold_words(text))
+    skills = {m[0]: set(fold_words(f"{m[5]} {m[7]}")) for m in data.MEMBERS}
+    ranked = sorted(members, key=lambda m: (-len(skills.get(m.username, set()) & asked), rng.random()))
+    return [ranked[0], rng.choice(ranked[1:])]
 
 
 def demo_logins() -> list[str]:

@@ -17,7 +17,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Q
+from django.db.models import F, Q
 
 from cercle.accounts.models import User
 from cercle.circulation.models import Request
@@ -194,6 +194,12 @@ def _ascii(text: str) -> str:
     return "".join(c for c in decomposed if c.isalnum() or c in "-.")
 
 
+def _gendered(text: str, gender: str) -> str:
+    """ "Consultant|Consultante": the word that agrees with the person."""
+    masculine, _bar, feminine = text.partition("|")
+    return feminine if gender == "f" and feminine else masculine
+
+
 class _Builder:
     def __init__(self, *, rng: random.Random, now: datetime) -> None:
         self.rng, self.now = rng, now
@@ -293,18 +299,18 @@ class _Builder:
         if shape < 0.7:
             organisation, domain = rng.choice(trade.orgs)
             email = self._address(first, last, domain, free=False)
-        elif shape < 0.85 or lang == "en":
+        elif shape > 0.85 and trade.own:  # on their own, with their own firm and domain
+            organisation = trade.own.format(last=last)
+            email = self._address(first, last, f"{_ascii(organisation.replace(' ', '-'))}.fr", free=False)
+        else:
             organisation = ""
             email = self._address(
                 first, last, rng.choice(nd.FREEMAIL_FR if lang == "fr" else nd.FREEMAIL_EN), free=True
             )
-        else:  # on their own, with their own domain
-            organisation = f"{last} Conseil"
-            email = self._address(first, last, f"{_ascii(last).replace(' ', '')}-conseil.fr", free=False)
         person = Person(tier=tier, lang=lang, gender=gender, name=f"{first} {last}", email=email, trade=trade)
         person.organisation = organisation
         if rng.random() < 0.75:
-            person.position = rng.choice(trade.positions)
+            person.position = _gendered(rng.choice(trade.positions), gender)
         if rng.random() < 0.4:
             person.phone = self._phone(lang)
         if rng.random() < 0.3 or tier == "linkedin":
@@ -317,8 +323,8 @@ class _Builder:
 
     def _profile(self, person: Person, trade: nd.Trade, intro: list[Person]) -> None:
         rng = self.rng
-        person.position = person.position or rng.choice(trade.positions)
-        person.what_they_do = rng.choice(trade.what)
+        person.position = person.position or _gendered(rng.choice(trade.positions), person.gender)
+        person.what_they_do = _gendered(rng.choice(trade.what), person.gender)
         person.offers = "\n".join(rng.sample(trade.offers, min(len(trade.offers), rng.randint(2, 3))))
         if trade.needs and rng.random() < 0.5:
             person.needs = rng.choice(trade.needs)
@@ -719,13 +725,15 @@ def network_build(*, rng: random.Random, now: datetime, leader: User, second: Us
     strength_recompute()
 
     # The hub met each person at their first exchange (the people typed in: some time ago).
-    contacts = list(Contact.objects.filter(pk__in=[c.pk for c in contacts]))
-    for contact in contacts:
-        contact.created_at = contact.first_at or now - timedelta(days=rng.uniform(10, 300))
-    Contact.objects.bulk_update(contacts, ["created_at"], batch_size=500)
+    ids = [c.pk for c in contacts]
+    Contact.objects.filter(pk__in=ids, first_at__isnull=False).update(created_at=F("first_at"))
+    silent = list(Contact.objects.filter(pk__in=ids, first_at__isnull=True))
+    for contact in silent:
+        contact.created_at = now - timedelta(days=rng.uniform(10, 300))
+    Contact.objects.bulk_update(silent, ["created_at"])
     _notes(builder, pairs, leader=leader, second=second)
     search_index(Contact.objects.filter(merged_into__isnull=True))
-    return len(contacts)
+    return len(ids)
 
 
 def _notes(builder: _Builder, pairs: list[tuple[Contact, Person]], *, leader: User, second: User) -> None:

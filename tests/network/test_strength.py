@@ -112,3 +112,19 @@ def test_the_score_at_a_date_counts_only_interactions_before_it() -> None:
     tallies = dict(tallies_until(cutoff))
     assert tallies[contact.pk].count_in + tallies[contact.pk].count_out == 2
     assert tallies[contact.pk].last_at < cutoff
+
+
+def test_the_recompute_command_rebuilds_what_was_lost() -> None:
+    import io
+
+    from django.core.management import call_command
+
+    contact = ContactFactory()
+    _exchanges(contact, days_ago=[3, 4], inbound=[True, False])
+    strength_fold()
+    Contact.objects.filter(pk=contact.pk).update(rank_key=-1e9, count_in=0, count_out=0)
+    out = io.StringIO()
+    call_command("recompute_strength", stdout=out, stderr=io.StringIO())
+    contact.refresh_from_db()
+    assert (contact.count_in, contact.count_out) == (1, 1) and contact_score(contact) > 0
+    assert "contacts recomputed" in out.getvalue()

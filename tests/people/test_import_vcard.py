@@ -58,7 +58,7 @@ VCARD_40 = (
     "FN:Anna Weber\n"
     "N:Weber;Anna;;Dr.;\n"
     "EMAIL;TYPE=work:Anna.Weber@Weber-Consulting.de\n"
-    "TEL;VALUE=uri;TYPE=\"cell,voice\":tel:+49-30-1234567\n"
+    'TEL;VALUE=uri;TYPE="cell,voice":tel:+49-30-1234567\n'
     "ORG:Weber Consulting GmbH;Vertrieb\n"
     "TITLE:Geschäftsführerin\n"
     "URL:https://www.linkedin.com/in/anna-weber-berlin\n"
@@ -80,7 +80,11 @@ def test_vcards_of_every_version_bring_everyone_in_with_what_they_say(second) ->
 
     helene = Contact.objects.get(email="helene@atelier-theron.fr")  # the preferred address first
     assert helene.name == "Hélène Théron"
-    assert (helene.organisation, helene.position, helene.phone) == ("Atelier Théron", "Gérante", "+33 6 12 34 56 78")
+    assert (helene.organisation, helene.position, helene.phone) == (
+        "Atelier Théron",
+        "Gérante",
+        "+33 6 12 34 56 78",
+    )
     assert (helene.source, helene.chosen, helene.in_network) == (ContactSource.VCARD, True, True)
     assert set(helene.identities.filter(kind="email").values_list("value", flat=True)) == {
         "helene@atelier-theron.fr",
@@ -153,11 +157,16 @@ def test_cards_without_a_name_are_kept_and_those_without_anyone_are_skipped_with
     assert Contact.objects.filter(name="Zoé", email="").exists()
     assert Contact.objects.count() == 2
     assert "<td>5</td>" in page  # the skipped card starts on line 5
-    assert "Ni nom, ni adresse e-mail, ni profil LinkedIn («\u00a0Boulangerie Dupain · 01 23 45 67 89\u00a0»)" in page
+    assert (
+        "Ni nom, ni adresse e-mail, ni profil LinkedIn («\u00a0Boulangerie Dupain · 01 23 45 67 89\u00a0»)"
+        in page
+    )
 
 
 def test_the_same_person_twice_in_a_file_is_one_person(second) -> None:
-    again = VCARD_21.replace("TITLE;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:G=C3=A9rante\r\n", "").replace("TEL;WORK:+33 4 72 00 00 00\r\n", "")
+    again = VCARD_21.replace("TITLE;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:G=C3=A9rante\r\n", "").replace(
+        "TEL;WORK:+33 4 72 00 00 00\r\n", ""
+    )
     page = _upload(login(second), VCARD_21 + again).content.decode()
     assert Contact.objects.count() == 1
     assert "1 ligne concernait une personne déjà rencontrée plus haut" in page
@@ -193,7 +202,9 @@ def test_a_broken_card_loses_nothing_of_the_others(second) -> None:
 
 
 def test_a_vcard_saved_in_windows_1252_is_read_with_its_accents(second) -> None:
-    card = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Frédérique Lefèvre\r\nEMAIL:f.lefevre@exemple.fr\r\nEND:VCARD\r\n"
+    card = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Frédérique Lefèvre\r\nEMAIL:f.lefevre@exemple.fr\r\nEND:VCARD\r\n"
+    )
     _upload(login(second), card, encoding="cp1252")
     assert Contact.objects.get().name == "Frédérique Lefèvre"
 

@@ -18,11 +18,11 @@ creations and identities of a chunk done in a few queries.
 from __future__ import annotations
 
 import copy
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Case, F, Value, When
 from django.utils.translation import gettext as _
 
 from cercle.accounts.models import User
@@ -89,10 +89,12 @@ def merge_duplicates(people: list[Person]) -> list[Person]:
     groups: dict[int, Person] = {}
     for index, person in enumerate(people):
         top = root(index)
-        if top in groups:
-            groups[top].merge(person)
-        else:
-            groups[top] = copy.deepcopy(person)
+        if top not in groups:
+            groups[top] = person
+            continue
+        if groups[top] is people[top]:  # merged into for the first time: the caller's row stays as read
+            groups[top] = copy.deepcopy(people[top])
+        groups[top].merge(person)
     return list(groups.values())
 
 
@@ -219,6 +221,7 @@ def _import_chunk(*, actor: User, groups: list[Person], source: str) -> _ChunkRe
         Identity.objects.filter(contact_id__in=targets).values_list("contact_id", "kind", "value")
     )
     known_notes = set(ContactNote.objects.filter(contact_id__in=targets).values_list("contact_id", "text"))
+    pending: list[tuple[int, dict[str, object]]] = []  # (pk, field -> value or expression)
     for pk, person in targets.items():
         contact = contacts[pk]
         mine_emails = [e for e in person.emails if owner_of(owners.email.get(e)) in (None, pk)]
@@ -234,15 +237,7 @@ def _import_chunk(*, actor: User, groups: list[Person], source: str) -> _ChunkRe
             "tags": person.tag_text,
         }
         changes = {name: value for name, value in offered.items() if value and not getattr(contact, name)}
-        updates: dict[str, object] = {
-            # Filled only if still empty when written: an edit made meanwhile by the team wins.
-            name: Case(
-                When(**{name: ""}, then=Value(value)),
-                default=F(name),
-                output_field=Contact._meta.get_field(name),
-            )
-            for name, value in changes.items()
-        }
+        updates: dict[str, object] = dict(changes)  # each written only if still empty (_update_many)
         for name, value in changes.items():
             setattr(contact, name, value)
         if not contact.chosen:
@@ -250,7 +245,7 @@ def _import_chunk(*, actor: User, groups: list[Person], source: str) -> _ChunkRe
             contact.in_network = counts_in_network(contact)
             updates.update(chosen=True, in_network=contact.in_network)
         if updates:
-            Contact.objects.filter(pk=pk).update(**updates)
+            pending.append((pk, updates))
         added = [
             Identity(contact_id=pk, kind=IdentityKind.EMAIL, value=e)
             for e in mine_emails
@@ -278,6 +273,8 @@ def _import_chunk(*, actor: User, groups: list[Person], source: str) -> _ChunkRe
             touched.append(contact)
         else:
             result.unchanged += 1
+
+    _update_many(pending)
 
     # --- people new to the network ------------------------------------------------------------------
     fresh = [
@@ -315,6 +312,33 @@ def _import_chunk(*, actor: User, groups: list[Person], source: str) -> _ChunkRe
     ContactNote.objects.bulk_create(notes, batch_size=CHUNK)
     search_index_many(touched)
     return result
+
+
+def _update_many(pending: list[tuple[int, dict[str, object]]]) -> None:
+    """Fill the empty fields each contact gets: one prepared UPDATE per set of fields, run for every
+    contact at once (an ORM `update()` per contact takes half a minute for 10,000 people).
+
+    A text field is written only if still empty (`CASE WHEN col = '' …`): an edit the team made
+    meanwhile wins, as with `filter(field="").update(…)`. Only column names from the model are joined in."""
+    quote = connection.ops.quote_name
+    by_fields: dict[tuple[str, ...], list[list[object]]] = defaultdict(list)
+    for pk, updates in pending:
+        names = tuple(sorted(updates))
+        by_fields[names].append([updates[name] for name in names] + [pk])
+    with connection.cursor() as cursor:
+        for names, params in by_fields.items():
+            assignments = []
+            for name in names:
+                column = quote(Contact._meta.get_field(name).column)
+                if name in _FILLABLE:
+                    assignments.append(f"{column} = CASE WHEN {column} = '' THEN %s ELSE {column} END")
+                else:
+                    assignments.append(f"{column} = %s")
+            sql = (
+                f"UPDATE {quote(Contact._meta.db_table)} SET {', '.join(assignments)} "  # noqa: S608
+                f"WHERE {quote(Contact._meta.pk.column)} = %s"
+            )
+            cursor.executemany(sql, params)
 
 
 def _organisation(emails: list[str]) -> str:
