@@ -33,10 +33,18 @@ class Timing:
     worst: float
     queries: int = 0  # the most any measured request ran
     samples: int = 0
+    cpu_p95: float = 0.0  # this process's CPU time: steadier than wall time on a busy machine
 
     @classmethod
-    def of(cls, timings: list[float], queries: int = 0) -> Timing:
-        return cls(statistics.median(timings), p95(timings), max(timings), queries, len(timings))
+    def of(cls, timings: list[float], queries: int = 0, cpu: list[float] | None = None) -> Timing:
+        return cls(
+            statistics.median(timings),
+            p95(timings),
+            max(timings),
+            queries,
+            len(timings),
+            p95(cpu) if cpu else 0.0,
+        )
 
 
 @dataclass
@@ -98,6 +106,7 @@ def measure_search(iterations: int, warmup: int) -> tuple[Timing, list[QueryFigu
     from cercle.network.search import who_can
 
     pooled: list[float] = []
+    pooled_cpu: list[float] = []
     figures = []
     for query in texts.QUERIES:
         for _ in range(warmup):
@@ -105,12 +114,13 @@ def measure_search(iterations: int, warmup: int) -> tuple[Timing, list[QueryFigu
         timings = []
         hits = 0
         for _ in range(iterations):
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             hits = len(who_can(query))
             timings.append((time.perf_counter() - started) * 1000)
+            pooled_cpu.append((time.process_time() - cpu_started) * 1000)
         pooled += timings
         figures.append(QueryFigure(query, match_count(query), hits, statistics.median(timings), p95(timings)))
-    return Timing.of(pooled), figures
+    return Timing.of(pooled, cpu=pooled_cpu), figures
 
 
 # --- Pages ----------------------------------------------------------------------------------------
@@ -222,8 +232,12 @@ if {work}:
 else:
     from cercle.network.models import Contact
     print(f"idle: {{Contact.objects.count()}} contacts")
+# The high-water mark of this process image alone (see Recompute.hwm_kib).
+with open("/proc/self/status") as status:
+    print(next(line for line in status if line.startswith("VmHWM:")).strip())
 """
 _RECOMPUTE_LINE = re.compile(r"recompute: (\d+) contacts in ([\d.]+) s")
+_HWM_LINE = re.compile(r"VmHWM:\s+(\d+) kB")
 
 
 @dataclass
@@ -234,6 +248,17 @@ class Recompute:
     seconds: float  # strength_recompute itself (the child's wall time includes Django's start)
     max_rank_diff: float
     compared: int
+    # VmHWM read by the child at its end: its own peak since exec. `run.peak_kib` (ru_maxrss from
+    # wait4) also counts, on Linux, the bench process's own resident size when it spawned the child
+    # (the kernel keeps the larger of the pre-exec image and the new one), so it is never below the
+    # bench's size; the VmHWM is the figure of the recompute itself.
+    hwm_kib: int
+    idle_hwm_kib: int
+
+
+def _hwm(run: Run) -> int:
+    match = _HWM_LINE.search(run.output)
+    return int(match.group(1)) if match else 0
 
 
 def rank_keys(pks: list[int]) -> dict[int, float]:
@@ -268,7 +293,9 @@ def measure_recompute(data_dir: Path, sample: list[int]) -> Recompute:
         raise SystemExit("strength_recompute: no summary line")
     after = rank_keys(sample)
     diff = max((abs(before[pk] - after[pk]) for pk in before if pk in after), default=0.0)
-    return Recompute(run, idle, int(match.group(1)), float(match.group(2)), diff, len(before))
+    return Recompute(
+        run, idle, int(match.group(1)), float(match.group(2)), diff, len(before), _hwm(run), _hwm(idle)
+    )
 
 
 @dataclass

@@ -172,7 +172,8 @@ def _arrive(
     with at(arrived):
         result = message_ingest(parsed=parsed, raw=raw, channel=Channel.MAIL)
     request = Request.objects.get(pk=result.request_id)
-    if org and not request.requester.organisation:
+    # The organisation the requester signs with, rather than the domain guessed from the address.
+    if org and request.requester.organisation in ("", email.rpartition("@")[2]):
         request.requester.organisation = org
         request.requester.save(update_fields=["organisation"])
     return request

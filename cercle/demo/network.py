@@ -296,7 +296,7 @@ class _Builder:
         weights = [3 if k in ("carbone", "finance", "traduction", "carbon", "funding") else 1 for k in keys]
         trade = trades[rng.choices(keys, weights)[0]]
         shape = rng.random()
-        if shape < 0.7:
+        if shape < 0.7 or (shape < 0.9 and not trade.own):  # free mail: mostly people on their own
             organisation, domain = rng.choice(trade.orgs)
             email = self._address(first, last, domain, free=False)
         elif shape > 0.85 and trade.own:  # on their own, with their own firm and domain

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from cercle.network.models import Contact
@@ -67,6 +67,10 @@ class Drifting:
     silent_days: int
 
 
+# A relationship, not a single thread: exchanges both ways, and at least this many of them.
+MIN_EXCHANGES = 6
+
+
 def drifting(
     *, limit: int = 30, silent_days: int = 90, min_peak: int = 35, at: datetime | None = None
 ) -> list[Drifting]:
@@ -77,7 +81,9 @@ def drifting(
         Contact.objects.filter(
             in_network=True, last_at__lt=at - timedelta(days=silent_days), last_at__isnull=False
         )
-        .filter(rank_key__gt=NO_RANK / 2)
+        .filter(rank_key__gt=NO_RANK / 2, count_in__gt=0, count_out__gt=0)
+        .annotate(exchanges=F("count_in") + F("count_out"))
+        .filter(exchanges__gte=MIN_EXCHANGES)
         .order_by("-rank_key")[: limit * 10]
     )
     found = []

@@ -24,11 +24,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import cast
 from datetime import datetime
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, Q, When
+from django.db.models import Case, Field, Q, When
 from django.utils import timezone
 
 from cercle.network.models import Contact, Interaction, InteractionKind
@@ -36,7 +37,7 @@ from cercle.network.models import Contact, Interaction, InteractionKind
 HALF_LIFE_DAYS = 90
 LAMBDA = math.log(2) / (HALF_LIFE_DAYS * 86400)  # per second
 K = 6.0
-KIND_WEIGHT = {
+KIND_WEIGHT: dict[str, float] = {
     InteractionKind.MAIL: 1.0,
     InteractionKind.LINKEDIN: 0.8,
     InteractionKind.FORM: 0.6,
@@ -179,12 +180,12 @@ def _contacts_write(contacts: Iterable[Contact]) -> None:
     Not `bulk_update`: it builds a CASE over every row of a batch for every field, quadratic work
     that took minutes at 100,000 contacts, more than the tallies themselves. The caller holds a
     transaction (on SQLite, each row would be its own commit otherwise)."""
-    fields = [Contact._meta.get_field(name) for name in _CONTACT_FIELDS]
+    fields = [cast(Field, Contact._meta.get_field(name)) for name in _CONTACT_FIELDS]
     quote = connection.ops.quote_name
     sql = "UPDATE {} SET {} WHERE {} = %s".format(  # noqa: S608 (only quoted column names are joined in)
         quote(Contact._meta.db_table),
         ", ".join(f"{quote(field.column)} = %s" for field in fields),
-        quote(Contact._meta.pk.column),
+        quote(cast(Field, Contact._meta.pk).column),
     )
     rows = [
         [field.get_db_prep_save(getattr(contact, field.attname), connection) for field in fields]

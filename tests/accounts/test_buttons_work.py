@@ -433,7 +433,13 @@ EXPECTED: dict[str, tuple[set[str], set[str]]] = {
         TRIAGE_POSTS | {"circulation:approve", "circulation:defer", "circulation:decline"},
     ),
     "member": (
-        {"circle:opportunities", "circulation:detail", "projects:detail", "people:network", "people:my_offer"},
+        {
+            "circle:opportunities",
+            "circulation:detail",
+            "projects:detail",
+            "people:network",
+            "people:my_offer",
+        },
         {"circle:accept", "circle:decline", "circulation:kick_off", "projects:close", "projects:team"},
     ),
     "other_member": (

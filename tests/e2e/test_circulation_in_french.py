@@ -359,9 +359,10 @@ def test_one_request_circulates_in_french_across_the_four_roles(
     # Close: won, with a value.
     claire_page.select_option('select[name="outcome"]', "won")
     claire_page.fill('input[name="value"]', "12500")
-    # Three first steps are still open and the meeting is next week: closing asks for a confirmation.
+    # Setting the meeting ticked its step; two first steps are still open and the meeting is next week:
+    # closing asks for a confirmation.
     close_form = claire_page.locator('form[action$="/close/"]')
-    expect(close_form).to_contain_text("3 premières étapes sont encore ouvertes.")
+    expect(close_form).to_contain_text("2 premières étapes sont encore ouvertes.")
     expect(close_form).to_contain_text("est encore à venir.")
     close_form.get_by_label(tr("Close it all the same")).check()
     submit(claire_page, claire_page.locator('form[action$="/close/"] button'))

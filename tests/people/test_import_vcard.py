@@ -155,6 +155,7 @@ def test_cards_without_a_name_are_kept_and_those_without_anyone_are_skipped_with
     page = _upload(login(second), cards).content.decode()
     assert Contact.objects.filter(email="sans.nom@exemple.fr", name="").exists()
     assert Contact.objects.filter(name="Zoé", email="").exists()
+    assert "Zoé n’a ni adresse e-mail ni profil LinkedIn\u00a0: gardé par son nom seulement" in page
     assert Contact.objects.count() == 2
     assert "<td>5</td>" in page  # the skipped card starts on line 5
     assert (
@@ -216,3 +217,10 @@ def test_only_the_leader_and_the_second_import_people(leader, second, member) ->
     assert login(leader).get(reverse("people:import")).status_code == 200
     page = login(second).get(reverse("people:network")).content.decode()
     assert reverse("people:import") in page and "Importer des personnes" in page
+
+
+def test_cards_put_together_from_programs_with_different_encodings_keep_their_accents(second) -> None:
+    utf8 = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Agnès Müller\r\nEMAIL:agnes@exemple.fr\r\nEND:VCARD\r\n"
+    legacy = "BEGIN:VCARD\r\nVERSION:2.1\r\nFN;CHARSET=WINDOWS-1252:Françoise Œuvrard\r\nEMAIL:f@exemple.fr\r\nEND:VCARD\r\n"
+    _upload(login(second), utf8.encode("utf-8") + legacy.encode("cp1252"))
+    assert set(Contact.objects.values_list("name", flat=True)) == {"Agnès Müller", "Françoise Œuvrard"}

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from email.utils import getaddresses
 
 from django.utils.formats import number_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -45,7 +46,7 @@ TARGETS: list[tuple[str, object]] = [
     ("organisation", gettext_lazy("Organisation")),
     ("position", gettext_lazy("Position")),
     ("phone", gettext_lazy("Phone")),
-    ("linkedin", gettext_lazy("LinkedIn profile")),
+    ("linkedin", capfirst(gettext_lazy("LinkedIn profile"))),
     ("tags", gettext_lazy("Tags")),
     ("notes", gettext_lazy("Notes")),
 ]
@@ -258,7 +259,7 @@ def read_csv(text: str) -> CsvTable:
             if len(headers) > MAX_COLUMNS:
                 raise ImportFileError(
                     _("This file has %(count)s columns; at most %(most)s can be mapped.")
-                    % {"count": len(headers), "most": MAX_COLUMNS}
+                    % {"count": number_format(len(headers), force_grouping=True), "most": MAX_COLUMNS}
                 )
             continue
         if len(cells) > len(headers) and any(cell.strip() for cell in cells[len(headers) :]):
@@ -387,7 +388,9 @@ def people_from_rows(table: CsvTable, mapping: list[str]) -> list[Person]:
             for part in re.split(r"\s*(?:[;/|]|:::)\s*", phone):  # "06… / 01…", Google's " ::: "
                 person.add_phone(part)
         for tags in values.get("tags", []):
-            person.add_tags(tags.replace(" ::: ", ","))
+            # Google's " ::: " between labels; its system groups ("* myContacts", "* starred") say nothing.
+            labels = [t for t in re.split(r"\s*:::\s*", tags) if not t.strip().startswith("* ")]
+            person.add_tags(",".join(labels))
         if values.get("notes"):
             person.add_note("\n".join(values["notes"]))
         people.append(person)

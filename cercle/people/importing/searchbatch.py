@@ -23,7 +23,9 @@ def _documents(contacts: list[Contact]) -> dict[int, str]:
     ids = [c.pk for c in contacts]
     notes: dict[int, list[str]] = defaultdict(list)
     for contact_id, text in (
-        ContactNote.objects.filter(contact_id__in=ids).order_by("-created_at").values_list("contact_id", "text")
+        ContactNote.objects.filter(contact_id__in=ids)
+        .order_by("-created_at")
+        .values_list("contact_id", "text")
     ):
         if len(notes[contact_id]) < _NOTES_PER_CONTACT:
             notes[contact_id].append(text)

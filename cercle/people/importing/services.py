@@ -21,6 +21,7 @@ import copy
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
@@ -321,7 +322,8 @@ def _update_many(pending: list[tuple[int, dict[str, object]]]) -> None:
     A text field is written only if still empty (`CASE WHEN col = '' …`): an edit the team made
     meanwhile wins, as with `filter(field="").update(…)`. Only column names from the model are joined in."""
     quote = connection.ops.quote_name
-    by_fields: dict[tuple[str, ...], list[list[object]]] = defaultdict(list)
+    columns = {f.name: f.column for f in Contact._meta.concrete_fields}
+    by_fields: dict[tuple[str, ...], list[list[Any]]] = defaultdict(list)
     for pk, updates in pending:
         names = tuple(sorted(updates))
         by_fields[names].append([updates[name] for name in names] + [pk])
@@ -329,14 +331,14 @@ def _update_many(pending: list[tuple[int, dict[str, object]]]) -> None:
         for names, params in by_fields.items():
             assignments = []
             for name in names:
-                column = quote(Contact._meta.get_field(name).column)
+                column = quote(columns[name])
                 if name in _FILLABLE:
                     assignments.append(f"{column} = CASE WHEN {column} = '' THEN %s ELSE {column} END")
                 else:
                     assignments.append(f"{column} = %s")
             sql = (
                 f"UPDATE {quote(Contact._meta.db_table)} SET {', '.join(assignments)} "  # noqa: S608
-                f"WHERE {quote(Contact._meta.pk.column)} = %s"
+                f"WHERE {quote(columns['id'])} = %s"
             )
             cursor.executemany(sql, params)
 
@@ -371,6 +373,17 @@ def people_import(
     summary.merged = len(identified) - len(groups)
     for group in groups:
         summary.notices.extend(group.problems)
+        if not group.emails and not group.linkedin:
+            summary.notices.append(
+                Problem(
+                    group.line,
+                    _(
+                        "%(name)s has no e-mail address or LinkedIn profile: kept by name only, and "
+                        "recognised by a later import only under this very name."
+                    )
+                    % {"name": group.name},
+                )
+            )
     for chunk in _chunks(groups, CHUNK):
         for attempt in (1, 2):
             try:

@@ -15,6 +15,7 @@ ENCODING_LABELS = {
     "utf-16": gettext_lazy("UTF-16 (Unicode text)"),
     "cp1252": gettext_lazy("Windows-1252 (Western European)"),
     "latin-1": gettext_lazy("ISO-8859-1 (Latin-1)"),
+    "mixed": gettext_lazy("UTF-8 and Windows-1252, line by line"),
 }
 
 
@@ -50,8 +51,9 @@ def _kind_of_binary(data: bytes) -> str | None:
 
 
 def decode(data: bytes) -> Decoded:
-    """The file's text: UTF-8 (with or without its mark), UTF-16 with its mark, else Windows-1252,
-    else Latin-1 (which reads any byte: the last resort). Raises ImportFileError for empty or binary files."""
+    """The file's text: UTF-8 (with or without its mark), UTF-16 with its mark, else Windows-1252 (line
+    by line when some lines are UTF-8), else Latin-1 (which reads any byte: the last resort).
+    Raises ImportFileError for empty or binary files."""
     if not data.strip():
         raise ImportFileError(_("This file is empty."))
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -62,15 +64,39 @@ def decode(data: bytes) -> Decoded:
     binary = _kind_of_binary(data)
     if binary:
         raise ImportFileError(binary)
-    if data.startswith(b"\xef\xbb\xbf"):
-        candidates = ("utf-8-sig", "cp1252", "latin-1")
-    else:
-        candidates = ("utf-8", "cp1252", "latin-1")
-    for encoding in candidates:
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
+    encoding = "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
+    try:
         # A mark left in the middle by a careless concatenation would stick to a header or a name.
-        return Decoded(text.replace("\ufeff", ""), encoding)
-    raise ImportFileError(_("This file is not text. Upload a .vcf or .csv file."))  # pragma: no cover
+        return Decoded(data.decode(encoding).replace("\ufeff", ""), encoding)
+    except UnicodeDecodeError:
+        pass
+    # Files put together from several sources (vCards exported by two programs, a sheet pasted into
+    # another) mix UTF-8 lines with Windows-1252 ones: each line is read in the encoding it is in.
+    lines = data.split(b"\n")
+    if any(not line.isascii() and _utf8(line) is not None for line in lines):
+        text = "\n".join(_utf8(line) or _legacy(line) for line in lines)
+        return Decoded(text.replace("\ufeff", ""), "mixed")
+    return Decoded(_legacy(data).replace("\ufeff", ""), "cp1252" if _is_cp1252(data) else "latin-1")
+
+
+def _utf8(line: bytes) -> str | None:
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _is_cp1252(data: bytes) -> bool:
+    try:
+        data.decode("cp1252")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _legacy(data: bytes) -> str:
+    """Windows-1252 (what Excel and Outlook write in France), else Latin-1, which reads any byte."""
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")

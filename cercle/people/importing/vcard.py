@@ -12,8 +12,9 @@ import io
 import quopri
 import re
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from vobject.base import ParseError, getLogicalLines, parseLine
+from vobject.base import ParseError, VObjectError, getLogicalLines, parseLine
 
 from cercle.people.importing.records import ImportFileError, Person, Problem, one_line
 
@@ -188,14 +189,25 @@ def _read_card(start: int, lines: list[str], closed: bool) -> Person:
     return person
 
 
-def read_vcards(text: str) -> list[Person]:
-    """Every card of the file, in order. Raises ImportFileError when there is no card at all."""
+def read_vcards(text: str) -> tuple[list[Person], list[Problem]]:
+    """Every card of the file, in order, and the cards that could not be read at all.
+    Raises ImportFileError when there is no card."""
     cards = _cards(text)
     if not cards:
         raise ImportFileError(_("No vCard found in this file (no BEGIN:VCARD line)."))
     if len(cards) > MAX_CARDS:
         raise ImportFileError(
             _("This file holds %(count)s vCards; at most %(most)s can be imported at once: split it.")
-            % {"count": len(cards), "most": MAX_CARDS}
+            % {
+                "count": number_format(len(cards), force_grouping=True),
+                "most": number_format(MAX_CARDS, force_grouping=True),
+            }
         )
-    return [_read_card(start, lines, closed) for start, lines, closed in cards]
+    people: list[Person] = []
+    unreadable: list[Problem] = []
+    for start, lines, closed in cards:
+        try:
+            people.append(_read_card(start, lines, closed))
+        except (VObjectError, ValueError, LookupError):  # hostile input the reader did not foresee
+            unreadable.append(Problem(start, _("this vCard could not be read: skipped.")))
+    return people, unreadable

@@ -40,8 +40,13 @@ def import_start(request: HttpRequest) -> HttpResponse:
     try:
         decoded = decode(data)
         if looks_like_vcard(decoded.text):
-            people = read_vcards(decoded.text)
-            summary = people_import(actor=request.user, people=people, source=ContactSource.VCARD)  # type: ignore[arg-type]
+            people, unreadable = read_vcards(decoded.text)
+            summary = people_import(
+                actor=request.user,  # type: ignore[arg-type]
+                people=people,
+                source=ContactSource.VCARD,
+                file_skipped=unreadable,
+            )
             return render(request, RESULT, {"summary": summary, "file_name": name})
         if name.lower().endswith(_VCARD_NAMES):
             raise ImportFileError(_("No vCard found in this file (no BEGIN:VCARD line)."))
