@@ -60,6 +60,11 @@ def main() -> None:
         shot(second, "routing")
         second.goto(args.base + "/dashboard/")
         shot(second, "dashboard")
+        second.goto(args.base + "/network/?q=bilan+carbone")
+        shot(second, "network-search")
+        second.goto(args.base + "/network/")
+        second.locator("table a[href^='/network/']").first.click()
+        shot(second, "network-profile")
 
         leader = session("lea", mobile=True)
         leader.goto(args.base + "/validation/")
