@@ -24,8 +24,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import cast
 from datetime import datetime
+from typing import cast
 
 from django.conf import settings
 from django.db import connection, transaction
