@@ -88,6 +88,11 @@ class IngestContext:
             hub.add(normalize_email(email))
             if role == Role.LEADER:
                 leaders.add(normalize_email(email))
+        # The leader's aliases, an assistant writing on the leader's behalf: the hub's own, and their
+        # mail is mail the hub sent.
+        for alias in IntakeSettings.current().alias_list:
+            hub.add(alias)
+            leaders.add(alias)
         for configured in (settings.DEFAULT_FROM_EMAIL, settings.SERVER_EMAIL):
             address = str(configured).rpartition("<")[2].strip(" >")
             if "@" in address:

@@ -48,6 +48,15 @@ class IntakeSettings(models.Model):
             "notices or senders you always dismiss."
         ),
     )
+    hub_aliases = models.TextField(
+        _("Other addresses of the hub"),
+        blank=True,
+        default="",
+        help_text=_(
+            "The leader's other addresses, an assistant who writes on the leader's behalf: one per line. "
+            "Their mail counts as the hub's own (sent, not received), and they are never contacts."
+        ),
+    )
     # When the receipt was turned on: mail dated before it never gets one (turning it on must not
     # answer a whole mailbox).
     first_mail_receipt_since = models.DateTimeField(null=True, blank=True, editable=False)
@@ -68,6 +77,10 @@ class IntakeSettings(models.Model):
 
     def __str__(self) -> str:
         return str(self._meta.verbose_name)
+
+    @property
+    def alias_list(self) -> list[str]:
+        return [line.strip().lower() for line in self.hub_aliases.splitlines() if line.strip()]
 
     @classmethod
     def current(cls) -> IntakeSettings:

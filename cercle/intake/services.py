@@ -36,6 +36,7 @@ from cercle.network.models import Contact, Interaction, InteractionKind
 from cercle.network.services import (
     contact_get_or_create,
     contact_get_or_create_linkedin,
+    hub_addresses_mark,
     interaction_record_many,
 )
 from cercle.outbox.models import OutgoingMessage
@@ -455,7 +456,9 @@ def _request_from_submission(submission: FormSubmission, *, channel: str, prefix
     return request
 
 
-def intake_settings_update(*, actor: User, first_mail_receipt: bool) -> IntakeSettings:
+def intake_settings_update(
+    *, actor: User, first_mail_receipt: bool, hub_aliases: list[str] | None = None
+) -> IntakeSettings:
     """The second or the leader changes the hub's intake settings. Turning the first-mail receipt on
     dates it: mail from before never gets one (nobody wants a whole mailbox answered at once)."""
     require_role(actor, TRIAGE_ROLES)
@@ -467,6 +470,9 @@ def intake_settings_update(*, actor: User, first_mail_receipt: bool) -> IntakeSe
         elif not first_mail_receipt:
             hub.first_mail_receipt_since = None
         hub.first_mail_receipt = first_mail_receipt
+        if hub_aliases is not None:
+            hub.hub_aliases = "\n".join(hub_aliases)
+            hub_addresses_mark(hub_aliases)
         hub.updated_at, hub.updated_by = now, actor
         hub.save()
     return hub

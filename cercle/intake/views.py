@@ -107,11 +107,14 @@ def hub_settings(request: HttpRequest) -> HttpResponse:
     current = IntakeSettings.current()
     # An unticked box sends nothing: an empty POST is still a form sent (not `request.POST or None`).
     data = request.POST if request.method == "POST" else None
-    form = IntakeSettingsForm(data, initial={"first_mail_receipt": current.first_mail_receipt})
+    form = IntakeSettingsForm(
+        data, initial={"first_mail_receipt": current.first_mail_receipt, "hub_aliases": current.hub_aliases}
+    )
     if request.method == "POST" and form.is_valid():
         intake_settings_update(
             actor=request.user,  # type: ignore[arg-type]
             first_mail_receipt=form.cleaned_data["first_mail_receipt"],
+            hub_aliases=form.cleaned_data["hub_aliases"],
         )
         messages.success(request, _("Settings saved."))
         return redirect("intake:settings")

@@ -43,6 +43,9 @@ class Contact(models.Model):
     # wrote to counts; a sender whose request was dismissed as spam does not.
     chosen = models.BooleanField(_("chosen by the team"), default=False)
     spam = models.BooleanField(_("sent spam"), default=False)
+    # One of the hub's own addresses (the leader's alias, an assistant writing on the leader's behalf):
+    # never a contact of the network.
+    hub_own = models.BooleanField(_("one of the hub's own addresses"), default=False)
     in_network = models.BooleanField(_("in the network"), default=False)
     # Relationship strength (network/strength.py), folded in as interactions arrive. `decay_sum` is
     # the sum of the interactions' weights decayed to `decay_ref`; `rank_key` orders contacts by

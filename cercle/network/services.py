@@ -293,3 +293,18 @@ def contact_remote_images_allow(*, actor: User, email: str) -> int:
     if not address:
         return 0
     return Contact.objects.filter(email=address).update(remote_images=True)
+
+
+def hub_addresses_mark(addresses: Iterable[str]) -> int:
+    """These addresses are the hub's own (aliases, an assistant): their contacts leave the network;
+    contacts no longer listed come back under the usual rules. Returns how many changed."""
+    wanted = {normalize_email(a) for a in addresses if a.strip()}
+    owned = set(Contact.objects.filter(hub_own=True).values_list("pk", flat=True))
+    now_owned = {c.pk for c in (contact_by_email(a) for a in wanted) if c is not None}
+    changed = 0
+    for contact in Contact.objects.filter(pk__in=owned ^ now_owned):
+        contact.hub_own = contact.pk in now_owned
+        contact.in_network = counts_in_network(contact)
+        contact.save(update_fields=["hub_own", "in_network"])
+        changed += 1
+    return changed

@@ -150,7 +150,7 @@ def counts_in_network(contact: Contact, *, connected: bool = False) -> bool:
     """A person, not a robot: someone the team chose (typed in, imported, whose request was kept), a
     LinkedIn connection, or someone the hub wrote to (which an exchange each way implies). Spam senders
     never count. `NETWORK["COUNT_INBOUND_ONLY"]` counts anyone who wrote person-to-person."""
-    if contact.spam or contact.merged_into_id is not None:
+    if contact.spam or contact.hub_own or contact.merged_into_id is not None:
         return False
     if contact.chosen or connected or contact.count_out > 0:
         return True
@@ -171,7 +171,7 @@ _CONTACT_FIELDS = [
     "in_network",
 ]
 # What folding reads of a contact (not its profile's texts).
-_READ_FIELDS = [*_CONTACT_FIELDS, "spam", "chosen", "merged_into"]
+_READ_FIELDS = [*_CONTACT_FIELDS, "spam", "chosen", "hub_own", "merged_into"]
 
 
 def _contacts_write(contacts: Iterable[Contact]) -> None:
@@ -316,9 +316,9 @@ def strength_recompute(
     updated += empty.update(
         decay_sum=0.0, decay_ref=None, count_in=0, count_out=0, first_at=None, last_at=None, rank_key=NO_RANK
     )
-    chosen = Q(chosen=True, spam=False, merged_into__isnull=True)
+    chosen = Q(chosen=True, spam=False, hub_own=False, merged_into__isnull=True)
     if settings.CERCLE["NETWORK"]["COUNT_INBOUND_ONLY"]:
-        chosen |= Q(count_in__gt=0, spam=False, merged_into__isnull=True)
+        chosen |= Q(count_in__gt=0, spam=False, hub_own=False, merged_into__isnull=True)
     Contact.objects.filter(pk__in=empty.values("pk")).update(
         in_network=Case(When(chosen, then=True), default=False)
     )

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from cercle.accounts.permissions import NETWORK_ALL_ROLES, NETWORK_ROLES, may, role_required
 from cercle.network.duplicates import duplicate_dismiss, duplicate_suggestions
 from cercle.network.explain import strength_reasons
+from cercle.network.exports import contacts_csv, contacts_vcard
 from cercle.network.keep_in_touch import (
     keep_in_touch_done,
     keep_in_touch_skip,
@@ -233,3 +234,21 @@ def my_offer(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Your offer is saved: “who can do X?” now finds you with it."))
         return redirect("people:my_offer")
     return render(request, "people/my_offer.html", {"form": form})
+
+
+@never_cache
+@role_required(*NETWORK_ALL_ROLES)
+def export_contacts(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The network's contacts as CSV or vCard, streamed (a large network never sits in memory)."""
+    contacts = (
+        selectors.network_list(request.user)  # type: ignore[arg-type]
+        .prefetch_related("identities")
+        .iterator(chunk_size=2000)
+    )
+    if fmt == "vcard":
+        response = StreamingHttpResponse(contacts_vcard(contacts), content_type="text/vcard; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="network.vcf"'
+    else:
+        response = StreamingHttpResponse(contacts_csv(contacts), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="network.csv"'
+    return response

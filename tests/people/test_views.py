@@ -131,3 +131,14 @@ def test_a_member_states_their_offer_and_who_can_do_x_finds_them_in_the_circle(m
     assert member.offer_statement.startswith("J’aide les PME")
     page = login(second).get(reverse("people:network"), {"q": "bilans carbone"}).content.decode()
     assert "Dans le cercle" in page and member.display_name in page
+
+
+def test_the_network_downloads_as_csv_and_vcard_for_the_leader_and_the_second_only(second, member) -> None:
+    person = ContactFactory(name="Fred Export", in_network=True)
+    _close(person, 2)
+    client = login(second)
+    csv_text = b"".join(client.get(reverse("people:export_csv")).streaming_content).decode()
+    assert csv_text.splitlines()[0].startswith("name,email,") and "Fred Export" in csv_text
+    vcard = b"".join(client.get(reverse("people:export_vcard")).streaming_content).decode()
+    assert "BEGIN:VCARD" in vcard and "FN:Fred Export" in vcard
+    assert login(member).get(reverse("people:export_csv")).status_code == 403
