@@ -18,6 +18,23 @@ class MemberProfile(models.Model):
     capacity = models.PositiveSmallIntegerField(
         _("capacity"), default=3, help_text=_("How many projects this member can lead at once.")
     )
+    # Routing reads these (circle/ranking.py): the problems they solve, in their words, the languages
+    # they work in, and when they cannot take anything.
+    offers = models.TextField(
+        _("what I offer"),
+        blank=True,
+        default="",
+        help_text=_("The problems you solve and for whom, in French or English: routing reads it."),
+    )
+    languages = models.CharField(
+        _("working languages"), max_length=50, blank=True, default="fr", help_text=_("Codes, e.g. fr, en.")
+    )
+    unavailable_until = models.DateField(
+        _("not available until"),
+        null=True,
+        blank=True,
+        help_text=_("Holidays, a busy month: no new project suggested before this date."),
+    )
 
     class Meta:
         verbose_name = _("member profile")
@@ -25,6 +42,10 @@ class MemberProfile(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+    @property
+    def language_list(self) -> list[str]:
+        return [code.strip().lower() for code in self.languages.replace(";", ",").split(",") if code.strip()]
 
     @property
     def skill_list(self) -> list[str]:
