@@ -6,6 +6,10 @@ Run each one as a script from the project root (``.venv/bin/python bench/pages.p
   ``page_bench/`` (the fictional texts, the request plans, the fill, the measuring loop, the report).
 - ``ingest.py``: Cercle's mail import against notmuch's indexing on the same Maildir (``make bench-ingest``).
 - ``imap_sync.py``: ``manage.py sync`` fetching N messages from a throwaway Dovecot.
+- ``network.py``: "who can do X?", the network pages, the strength recompute and fold on N contacts and M
+  interactions; its parts live in ``network_bench/`` (the fictional profiles, the bulk fill, the measuring).
+- ``network_quality.py``: on the Enron mailboxes, do the strongest ties at a date name the people each
+  trader kept writing to after it (precision against exchange-count and recency baselines)?
 
 ``common/`` holds what they share: the Django setup and data dirs (``env``), the bench database
 (``database``), the corpus and Maildirs (``corpus``, ``maildir``), a measured child process with its

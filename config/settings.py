@@ -210,6 +210,7 @@ if EMAIL_URL:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = str(DATA_DIR / "sent-mail")
+# The defaults of the hub's sender: the Settings page overrides them (outbox.HubIdentity).
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Cercle <cercle@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -225,6 +226,10 @@ CERCLE: dict[str, Any] = {
         "accepted": env_int("CERCLE_LIMIT_ACCEPTED_HOURS", 168),
     },
     "ANSWER_TARGET_HOURS": env_int("CERCLE_ANSWER_TARGET_HOURS", 48),
+    # How long a member has to answer an offer before it moves on to the next one (the routing page
+    # may set another time for each routing): short enough that one member and the next fit within
+    # the answer target above.
+    "OFFER_ANSWER_HOURS": env_int("CERCLE_OFFER_ANSWER_HOURS", 24),
     # The currency of outcome values (ISO code): amounts are shown "4 500 €" / "€4,500".
     "CURRENCY": env_str("CERCLE_CURRENCY", "EUR"),
     "OUTBOX_MAX_ATTEMPTS": env_int("CERCLE_OUTBOX_MAX_ATTEMPTS", 8),
@@ -246,6 +251,12 @@ CERCLE: dict[str, Any] = {
         "MIN_DAYS_BETWEEN_CONTACTS": env_int("CERCLE_MIN_DAYS_BETWEEN_CONTACTS", 14),
     },
     "HUB_NAME": env_str("CERCLE_HUB_NAME", "Cercle"),
+    # Where answers to the hub's mail go (Reply-To), unless the Settings page names another; empty: the
+    # leader's address for mail in the leader's name, the sender's for the rest.
+    "REPLY_TO": env_str("CERCLE_REPLY_TO", ""),
+    # The leader's weekly status mail per project in progress: a project without a status update nor a
+    # step done for this many days is "stalled" and named even in a week without news.
+    "PROJECT_STALLED_DAYS": env_int("CERCLE_PROJECT_STALLED_DAYS", 14),
     # IMAP sync: how often the worker looks at each mailbox, and how many messages per fetch.
     "MAIL_SYNC_MINUTES": env_int("CERCLE_MAIL_SYNC_MINUTES", 1),
     "MAIL_SYNC_BATCH": env_int("CERCLE_MAIL_SYNC_BATCH", 100),

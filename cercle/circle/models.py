@@ -60,10 +60,22 @@ class MemberProfile(models.Model):
 
 
 class OfferState(models.TextChoices):
+    QUEUED = "queued", _("Next in line")  # one at a time: not yet sent, waits for those before it
     PENDING = "pending", _("Waiting for an answer")
     ACCEPTED = "accepted", _("Accepted")
     DECLINED = "declined", _("Declined")
+    EXPIRED = "expired", _("No answer in time")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class OfferMode(models.TextChoices):
+    SEQUENTIAL = "sequential", _("One member at a time, in the order chosen")
+    PARALLEL = "parallel", _("Several at once: the first to accept leads")
+
+
+def offer_answer_hours_default() -> int:
+    """How long a member has to answer an offer, unless the second sets another time when routing."""
+    return int(settings.CERCLE.get("OFFER_ANSWER_HOURS", 24))
 
 
 class Offer(models.Model):
@@ -83,6 +95,25 @@ class Offer(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     responded_at = models.DateTimeField(null=True, blank=True)
+    # Each routing of the request is a round (a second one after everybody declined); within a round,
+    # the order the second chose. One at a time: the first is sent, the others wait (QUEUED) and are
+    # sent in turn when the one before declines or lets the deadline pass (circle/services.py).
+    mode = models.CharField(
+        _("mode"), max_length=12, choices=OfferMode.choices, default=OfferMode.PARALLEL
+    )
+    round = models.PositiveSmallIntegerField(_("round"), default=1)
+    position = models.PositiveSmallIntegerField(_("position in the order"), default=1)
+    answer_hours = models.PositiveSmallIntegerField(
+        _("hours to answer"), default=offer_answer_hours_default
+    )
+    # Set when the offer is sent to the member; aware datetimes (UTC in the database), so "48 hours"
+    # is 48 elapsed hours even across a change to or from summer time.
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    deadline_at = models.DateTimeField(_("answer by"), null=True, blank=True)
+    # "Suggest someone else": the colleague who declined and named this member.
+    suggested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("offer")
@@ -92,6 +123,8 @@ class Offer(models.Model):
             # A member's pending offers, oldest first; their past offers, latest first.
             models.Index(fields=["member", "state", "created_at"], name="offer_member_pending"),
             models.Index(fields=["member", "-responded_at"], name="offer_member_responded"),
+            # The every-minute sweep: pending offers whose answer time has passed.
+            models.Index(fields=["state", "deadline_at"], name="offer_due"),
         ]
 
     def __str__(self) -> str:

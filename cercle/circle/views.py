@@ -10,6 +10,7 @@ from cercle.accounts.permissions import ANSWER_OFFER_ROLES, ROUTE_ROLES, role_re
 from cercle.circle import selectors, services
 from cercle.circle.forms import DeclineOfferForm, RouteForm
 from cercle.circle.models import OfferState
+from cercle.circle.ranking import rank_members
 from cercle.circulation import selectors as circulation_selectors
 from cercle.circulation.errors import CirculationError
 from cercle.circulation.states import State
@@ -39,6 +40,11 @@ def route(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return redirect("circulation:detail", pk=req.pk)
     members = list(selectors.members_with_load())
+    # Best suggestion first, each with its reasons (circle/ranking.py); the second can pick anyone.
+    ranked = {s.member.pk: (i, s) for i, s in enumerate(rank_members(request=req, members=members))}
+    members.sort(key=lambda m: ranked[m.pk][0])
+    for m in members:
+        m.suggestion = ranked[m.pk][1]  # type: ignore[attr-defined]
     choices = [(m.pk, m.display_name) for m in members]
     offered = dict(req.offers.values_list("member_id", "state"))
     for m in members:  # who already has it, and what they answered

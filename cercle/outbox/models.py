@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -80,3 +81,67 @@ class MailTemplate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} ({self.language})"
+
+
+class HubIdentity(models.Model):
+    """How the hub's mail presents itself: who it comes from, where answers go, and the leader's signature.
+
+    One row (pk 1), set on the settings page by the second or the leader; until someone saves it, or for a
+    field left empty, the environment's defaults apply (`DEFAULT_FROM_EMAIL`, `CERCLE_REPLY_TO`). It lives
+    here, under every app that sends mail, so that the outbox never has to ask a higher layer.
+    """
+
+    from_name = models.CharField(
+        _("Sender name"),
+        max_length=200,
+        blank=True,
+        default="",
+        help_text=_("The name requesters see in their inbox, e.g. “Léa Marchand – Cercle”."),
+    )
+    from_email = models.EmailField(
+        _("Sender address"),
+        blank=True,
+        default="",
+        help_text=_("The address mail leaves from: one your mail server is allowed to send for."),
+    )
+    reply_to = models.EmailField(
+        _("Answers go to"),
+        blank=True,
+        default="",
+        help_text=_(
+            "Where requesters' answers to the hub's mail go (best: a mailbox Cercle reads, so that they "
+            "join their request). Empty: the leader's address."
+        ),
+    )
+    signature = models.TextField(
+        _("The leader's signature"),
+        blank=True,
+        default="",
+        max_length=1000,
+        help_text=_(
+            "Ends the acknowledgement and the introduction sent in the leader's name: name, title, "
+            "telephone… Empty: the leader's name."
+        ),
+    )
+    updated_at = models.DateTimeField(_("changed at"), null=True, blank=True, editable=False)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+
+    class Meta:
+        verbose_name = _("hub identity in mail")
+        verbose_name_plural = _("hub identity in mail")
+
+    def __str__(self) -> str:
+        return str(self._meta.verbose_name)
+
+    @classmethod
+    def current(cls) -> HubIdentity:
+        """The saved identity, or an unsaved empty one (the environment's defaults) when nobody set it."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)

@@ -25,9 +25,14 @@ from django.template import Context, Template
 from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
 
+from cercle.accounts.models import User
+from cercle.accounts.permissions import TRIAGE_ROLES, require_role
+from cercle.accounts.selectors import hub_leader
 from cercle.core.notes import Note, note_stored
+from cercle.core.text import visible
 from cercle.outbox.defaults import DEFAULT_TEMPLATES
-from cercle.outbox.models import MailTemplate, OutgoingMessage, OutgoingStatus
+from cercle.outbox.models import HubIdentity, MailTemplate, OutgoingMessage, OutgoingStatus
+from cercle.outbox.selectors import sender_identity
 
 logger = logging.getLogger(__name__)
 
@@ -72,14 +77,26 @@ def address(name: str, email: str) -> str:
         return email
 
 
+def hub_context() -> dict[str, object]:
+    """What every template may say of the hub: its name, its leader, the leader's signature and offer."""
+    leader = hub_leader()
+    return {
+        "hub_name": settings.CERCLE["HUB_NAME"],
+        "leader_name": leader.display_name if leader else settings.CERCLE["HUB_NAME"],
+        "leader_signature": sender_identity().signature,
+        "leader_offer": leader.offer_statement.strip() if leader else "",
+    }
+
+
 def template_render(*, key: str, language: str, context: dict[str, object]) -> RenderedMail:
     row = MailTemplate.objects.filter(key=key, language=language).first()
     if row is not None:
         subject_src, body_src = row.subject, row.body
     else:
         subject_src, body_src = DEFAULT_TEMPLATES.get((key, language)) or DEFAULT_TEMPLATES[(key, "fr")]
-    # Plain-text mail: no HTML escaping of names such as "Dupont & Fils".
-    ctx = Context(context, autoescape=False)
+    # Plain-text mail: no HTML escaping of names such as "Dupont & Fils". What the caller says wins over
+    # the hub's identity (a meeting's mail names its own `hub_name`, the acknowledgement its leader).
+    ctx = Context({**hub_context(), **context}, autoescape=False)
     # In the recipient's language, whoever's request or task writes it: {{ when|date:"DATETIME_FORMAT" }}
     # gives "12 janvier 2027 à 10 h 00" to a French reader and "20 March 2027 at 14:30" to an English one.
     with translation.override(language):
@@ -107,21 +124,27 @@ def outbox_enqueue(
     from_email: str | None = None,
     attachments: list[Attachment] | None = None,
 ) -> OutgoingMessage:
-    """Store a message for delivery; the same idempotency key always yields the same message."""
+    """Store a message for delivery; the same idempotency key always yields the same message.
+
+    Without `from_email` it leaves from the hub's sender (settings page, else DEFAULT_FROM_EMAIL); with
+    `reply_to` None, answers go to the hub's reply-to address when one is set (an empty list: none).
+    """
     existing = OutgoingMessage.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
         return existing
-    domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip("> ") or "cercle.local"
+    sender = sender_identity()
+    if reply_to is None:
+        reply_to = [sender.reply_to] if sender.reply_to else []
     try:
         with transaction.atomic():
             outgoing = OutgoingMessage.objects.create(
                 idempotency_key=idempotency_key,
                 request_id=request_id,
-                message_id=make_msgid(idstring=uuid.uuid4().hex[:12], domain=domain),
-                from_email=from_email or settings.DEFAULT_FROM_EMAIL,
+                message_id=make_msgid(idstring=uuid.uuid4().hex[:12], domain=sender.domain),
+                from_email=from_email or address(sender.name, sender.email),
                 to=to,
                 cc=cc or [],
-                reply_to=reply_to or [],
+                reply_to=reply_to,
                 subject=_one_line(subject),
                 body=body,
                 headers={k: _one_line(v) for k, v in (headers or {}).items()},
@@ -270,3 +293,20 @@ def outbox_retry(*, outgoing_id: int, confirm_uncertain: bool = False) -> str:
     if OutgoingMessage.objects.filter(pk=outgoing_id, status=OutgoingStatus.FAILED, uncertain=True).exists():
         return "confirm"
     return "not_failed"
+
+
+def hub_identity_update(
+    *, actor: User, from_name: str, from_email: str, reply_to: str, signature: str
+) -> HubIdentity:
+    """The second or the leader sets how the hub's mail presents itself (empty: the environment's default)."""
+    require_role(actor, TRIAGE_ROLES)
+    with transaction.atomic():
+        identity, _created = HubIdentity.objects.select_for_update().get_or_create(pk=1)
+        identity.from_name = _one_line(from_name)[:200]
+        identity.from_email = from_email.strip()
+        identity.reply_to = reply_to.strip()
+        lines = [line.rstrip() for line in visible(signature).splitlines()]  # \r\n from a browser's textarea
+        identity.signature = "\n".join(lines).strip()[:1000]
+        identity.updated_at, identity.updated_by = timezone.now(), actor
+        identity.save()
+    return identity

@@ -1,0 +1,110 @@
+"""Routing suggestions: who can (what they do), who knows (the requester, their organisation), who has
+room, who speaks the language, who won similar projects — each with its reasons."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from cercle.circle.models import MemberProfile
+from cercle.circle.ranking import rank_members
+from cercle.circulation.states import Outcome, State
+from cercle.projects.models import Project
+from tests.factories import ContactFactory, MemberFactory, RequestFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _member(name: str, **profile: object):
+    user = MemberFactory(username=name, first_name=name.capitalize(), last_name="")
+    MemberProfile.objects.filter(user=user).update(
+        **{"skills": "", "headline_fr": "", "headline_en": "", **profile}
+    )
+    return user
+
+
+def _past(lead, *, subject: str, requester=None, state=State.CLOSED, outcome=Outcome.WON):
+    request = RequestFactory(
+        subject=subject,
+        summary=subject,
+        state=state,
+        outcome=outcome,
+        lead=lead,
+        **({"requester": requester} if requester else {}),
+    )
+    Project.objects.create(request=request, lead=lead)
+    return request
+
+
+def test_the_member_who_does_what_is_asked_comes_first_with_the_words() -> None:
+    carbon = _member("ines", offers="Bilans carbone et plans de transition pour les PME industrielles.")
+    _member("paul", offers="Droit des contrats, rédaction de CGV.")
+    request = RequestFactory(
+        subject="Bilan carbone de notre usine", summary="Nous voulons réaliser un bilan carbone."
+    )
+    [first, second] = rank_members(request=request)
+    assert first.member == carbon and first.score > second.score
+    assert any("bilan" in r and "carbone" in r for r in first.reasons)
+
+
+def test_who_already_knows_the_requester_or_their_organisation_is_said() -> None:
+    berthier = ContactFactory(organisation="Maison Berthier")
+    colleague = ContactFactory(organisation="Maison Berthier")
+    knows_person, knows_org, stranger = _member("anne"), _member("bruno"), _member("chloe")
+    _past(knows_person, subject="Atelier", requester=berthier)
+    _past(knows_org, subject="Séminaire", requester=colleague)
+    request = RequestFactory(requester=berthier, subject="Nouvelle demande")
+    ranked = {s.member: s for s in rank_members(request=request)}
+    assert ranked[knows_person].signals["knows"] == 1.0
+    assert any("already worked with" in r for r in ranked[knows_person].reasons)
+    assert any("Maison Berthier" in r for r in ranked[knows_org].reasons)
+    assert ranked[knows_person].score > ranked[knows_org].score > ranked[stranger].score
+
+
+def test_room_language_and_holidays_move_members_down_with_their_reason() -> None:
+    busy = _member("dora", offers="Design de services", capacity=1)
+    free = _member("eric", offers="Design de services", capacity=2, languages="fr, en")
+    away = _member(
+        "fanny", offers="Design de services", unavailable_until=timezone.localdate() + timedelta(days=10)
+    )
+    _past(busy, subject="Autre chose", state=State.KICKED_OFF, outcome="")
+    request = RequestFactory(subject="Design de services publics", language="en")
+    ranked = rank_members(request=request)
+    assert [s.member for s in ranked] == [free, busy, away]
+    by_member = {s.member: s for s in ranked}
+    assert by_member[busy].full and any("full" in r for r in by_member[busy].reasons)
+    assert by_member[away].away_until and "away until" in by_member[away].reasons[0]
+    assert any("does not work in the request's language" in r for r in by_member[busy].reasons)
+    assert "2 of 2 slots free" in by_member[free].reasons
+
+
+def test_similar_projects_won_count_and_are_shown() -> None:
+    winner = _member("gael", offers="Levée de fonds")
+    loser = _member("hugo", offers="Levée de fonds")
+    for _ in range(2):
+        _past(winner, subject="Levée de fonds série A pour une startup", outcome=Outcome.WON)
+        _past(loser, subject="Levée de fonds série A pour une startup", outcome=Outcome.LOST)
+    request = RequestFactory(
+        subject="Levée de fonds série A", summary="Startup qui cherche à lever des fonds"
+    )
+    ranked = {s.member: s for s in rank_members(request=request)}
+    assert "2 of 2 similar projects won" in ranked[winner].reasons
+    assert ranked[winner].score > ranked[loser].score
+
+
+def test_the_routing_page_orders_members_by_fit_and_says_why_in_french(second, leader) -> None:
+    from django.urls import reverse
+
+    from cercle.circulation import services as circulation
+    from tests.conftest import login
+
+    _member("zoe", offers="Droit social")
+    carbon = _member("ines", offers="Bilans carbone pour les PME")
+    request = RequestFactory(subject="Bilan carbone", summary="Un bilan carbone pour notre PME")
+    circulation.request_keep(actor=second, request=request)
+    circulation.request_approve(actor=leader, request=request)
+    page = login(second).get(reverse("circle:route", args=[request.pk])).content.decode()
+    assert page.index(carbon.display_name) < page.index("Zoe")
+    assert "fait ce qui est demandé\u00a0: bilan, carbone" in page
