@@ -77,6 +77,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Database settings read by many rows of a page (the clocks' limits) are read once per request.
+    "cercle.core.memo.RequestMemoMiddleware",
     "axes.middleware.AxesMiddleware",  # last: it answers for a locked-out sign-in
 ]
 
@@ -224,7 +226,17 @@ CERCLE: dict[str, Any] = {
         "approved": env_int("CERCLE_LIMIT_APPROVED_HOURS", 24),
         "offered": env_int("CERCLE_LIMIT_OFFERED_HOURS", 48),
         "accepted": env_int("CERCLE_LIMIT_ACCEPTED_HOURS", 168),
+        # Not a state: from the project lead's naming to a first meeting set in the project.
+        "first_meeting": env_int("CERCLE_LIMIT_FIRST_MEETING_HOURS", 336),
     },
+    # The clocks (circulation/escalation.py): after a stage's limit, a reminder to whoever holds the
+    # request; this many hours later an escalation to the second, as many again to the leader. The
+    # leader's digest (circulation/digest.py): local time, days (0 = Monday), its links' lifetime. All
+    # but the last are defaults of the clocks' settings page.
+    "ESCALATION_DELAY_HOURS": env_int("CERCLE_ESCALATION_DELAY_HOURS", 24),
+    "DIGEST_TIME": env_str("CERCLE_DIGEST_TIME", "08:00"),
+    "DIGEST_DAYS": env_str("CERCLE_DIGEST_DAYS", "0,1,2,3,4"),
+    "DIGEST_LINK_HOURS": env_int("CERCLE_DIGEST_LINK_HOURS", 72),
     "ANSWER_TARGET_HOURS": env_int("CERCLE_ANSWER_TARGET_HOURS", 48),
     # How long a member has to answer an offer before it moves on to the next one (the routing page
     # may set another time for each routing): short enough that one member and the next fit within

@@ -73,6 +73,10 @@ class OfferMode(models.TextChoices):
     PARALLEL = "parallel", _("Several at once: the first to accept leads")
 
 
+# The longest answer time the routing page accepts: two weeks.
+MAX_ANSWER_HOURS = 14 * 24
+
+
 def offer_answer_hours_default() -> int:
     """How long a member has to answer an offer, unless the second sets another time when routing."""
     return int(settings.CERCLE.get("OFFER_ANSWER_HOURS", 24))
@@ -98,14 +102,10 @@ class Offer(models.Model):
     # Each routing of the request is a round (a second one after everybody declined); within a round,
     # the order the second chose. One at a time: the first is sent, the others wait (QUEUED) and are
     # sent in turn when the one before declines or lets the deadline pass (circle/services.py).
-    mode = models.CharField(
-        _("mode"), max_length=12, choices=OfferMode.choices, default=OfferMode.PARALLEL
-    )
+    mode = models.CharField(_("mode"), max_length=12, choices=OfferMode.choices, default=OfferMode.PARALLEL)
     round = models.PositiveSmallIntegerField(_("round"), default=1)
     position = models.PositiveSmallIntegerField(_("position in the order"), default=1)
-    answer_hours = models.PositiveSmallIntegerField(
-        _("hours to answer"), default=offer_answer_hours_default
-    )
+    answer_hours = models.PositiveSmallIntegerField(_("hours to answer"), default=offer_answer_hours_default)
     # Set when the offer is sent to the member; aware datetimes (UTC in the database), so "48 hours"
     # is 48 elapsed hours even across a change to or from summer time.
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)

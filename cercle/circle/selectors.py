@@ -41,8 +41,9 @@ def members_with_load() -> QuerySet[User]:
 def offers_for_member(*, user: User, limit: int = 50) -> QuerySet[Offer]:
     return (
         Offer.objects.filter(member=user, state=OfferState.PENDING)
-        .select_related("request", "request__requester", "offered_by")
-        .order_by("created_at", "id")[:limit]
+        .select_related("request", "request__requester", "offered_by", "suggested_by")
+        # The one to answer first at the top.
+        .order_by("deadline_at", "sent_at", "id")[:limit]
     )
 
 
@@ -66,3 +67,12 @@ def past_offers_for_member(*, user: User, limit: int = 20) -> QuerySet[Offer]:
 def route_brief_initial(*, request: Request) -> str:
     """What the routing form proposes as the members' brief, in the second's language (circle/brief.py)."""
     return brief_render(brief_propose(request=request))
+
+
+def colleagues_of(*, user: User) -> QuerySet[User]:
+    """The circle members a member may suggest instead of themself ("suggest someone else")."""
+    return (
+        User.objects.filter(role=Role.MEMBER, is_active=True)
+        .exclude(pk=user.pk)
+        .order_by("first_name", "last_name", "username")
+    )

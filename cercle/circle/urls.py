@@ -10,4 +10,5 @@ urlpatterns = [
     path("opportunities/", views.opportunities, name="opportunities"),
     path("offers/<int:pk>/accept/", views.accept, name="accept"),
     path("offers/<int:pk>/decline/", views.decline, name="decline"),
+    path("offers/<int:pk>/suggest/", views.suggest, name="suggest"),
 ]

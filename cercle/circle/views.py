@@ -8,8 +8,8 @@ from django.views.decorators.http import require_POST
 
 from cercle.accounts.permissions import ANSWER_OFFER_ROLES, ROUTE_ROLES, role_required
 from cercle.circle import selectors, services
-from cercle.circle.forms import DeclineOfferForm, RouteForm
-from cercle.circle.models import OfferState
+from cercle.circle.forms import DeclineOfferForm, RouteForm, SuggestColleagueForm
+from cercle.circle.models import OfferMode, OfferState
 from cercle.circle.ranking import rank_members
 from cercle.circulation import selectors as circulation_selectors
 from cercle.circulation.errors import CirculationError
@@ -46,13 +46,17 @@ def route(request: HttpRequest, pk: int) -> HttpResponse:
     for m in members:
         m.suggestion = ranked[m.pk][1]  # type: ignore[attr-defined]
     choices = [(m.pk, m.display_name) for m in members]
-    offered = dict(req.offers.values_list("member_id", "state"))
-    for m in members:  # who already has it, and what they answered
+    offers = {o.member_id: o for o in req.offers.all()}
+    offered = {pk: o.state for pk, o in offers.items()}
+    for m in members:  # who already has it, and what they answered (its deadline, its place in line)
         m.offer_state = str(OfferState(offered[m.pk]).label) if m.pk in offered else ""  # type: ignore[attr-defined]
+        m.offer = offers.get(m.pk)  # type: ignore[attr-defined]
     if request.method == "POST":
         form = RouteForm(request.POST, member_choices=choices)
         if form.is_valid():
-            chosen = [m for m in members if m.pk in set(form.cleaned_data["members"])]
+            by_pk = {m.pk: m for m in members}
+            chosen = [by_pk[pk] for pk in form.cleaned_data["members"] if pk in by_pk]  # in the order chosen
+            mode = form.cleaned_data["mode"]
             try:
                 services.request_route(
                     actor=request.user,  # type: ignore[arg-type]
@@ -60,20 +64,33 @@ def route(request: HttpRequest, pk: int) -> HttpResponse:
                     members=chosen,
                     brief=form.cleaned_data["brief"],
                     expected_state=form.cleaned_data["expected_state"] or None,
+                    mode=mode,
+                    answer_hours=form.cleaned_data["answer_hours"],
                 )
             except CirculationError as exc:
                 form.add_error(None, exc.message)
             else:
+                names = ", ".join(m.display_name for m in chosen)
                 messages.success(
                     request,
-                    _("Offered to %(names)s.") % {"names": ", ".join(m.display_name for m in chosen)},
+                    _("Offered to %(names)s, one at a time in this order.") % {"names": names}
+                    if mode == OfferMode.SEQUENTIAL and len(chosen) > 1
+                    else _("Offered to %(names)s.") % {"names": names},
                 )
                 return redirect("circle:routing")
     else:
+        current = max(offers.values(), key=lambda o: (o.round, o.position, o.pk), default=None)
         form = RouteForm(
-            initial={"expected_state": req.state, "brief": selectors.route_brief_initial(request=req)},
+            initial={
+                "expected_state": req.state,
+                "brief": selectors.route_brief_initial(request=req),
+                # More members for an open offer: the way it was offered; a new routing: one at a time.
+                "mode": current.mode if current and req.state == State.OFFERED else OfferMode.SEQUENTIAL,
+            },
             member_choices=choices,
         )
+    for m in members:  # the order typed for each member, kept when the page comes back with an error
+        m.order_value = form.data.get(f"order_{m.pk}", "") if form.is_bound else ""  # type: ignore[attr-defined]
     return render(
         request, "circle/route.html", {"r": req, "form": form, "members": members, "offered": offered}
     )
@@ -90,6 +107,7 @@ def opportunities(request: HttpRequest) -> HttpResponse:
             "projects": list(selectors.projects_for_member(user=user)),  # type: ignore[arg-type]
             "past": list(selectors.past_offers_for_member(user=user)),  # type: ignore[arg-type]
             "decline_form": DeclineOfferForm(),
+            "colleagues": list(selectors.colleagues_of(user=user)),  # type: ignore[arg-type]
         },
     )
 
@@ -121,4 +139,32 @@ def decline(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Declined. Thank you for saying why."))
+    return redirect("circle:opportunities")
+
+
+@require_POST
+@role_required(*ANSWER_OFFER_ROLES)
+def suggest(request: HttpRequest, pk: int) -> HttpResponse:
+    """Decline and name a colleague ("suggest someone else"), who gets the offer next."""
+    offer = services.offer_get_for_member(user=request.user, offer_id=pk)  # type: ignore[arg-type]
+    form = SuggestColleagueForm(request.POST, colleagues=list(selectors.colleagues_of(user=request.user)))  # type: ignore[arg-type]
+    if not form.is_valid():
+        messages.error(request, "; ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("circle:opportunities")
+    colleague = form.colleagues[form.cleaned_data["colleague"]]
+    try:
+        services.offer_suggest(
+            actor=request.user,  # type: ignore[arg-type]
+            offer=offer,
+            colleague=colleague,
+            note=form.cleaned_data["note"],
+        )
+    except CirculationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("Thank you: %(name)s is offered it next, and the second is told.")
+            % {"name": colleague.display_name},
+        )
     return redirect("circle:opportunities")

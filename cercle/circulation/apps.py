@@ -6,9 +6,15 @@ class CirculationConfig(AppConfig):
     label = "circulation"
 
     def ready(self) -> None:
-        from cercle.circulation.models import Channel
+        from cercle.circulation.models import Channel, ClockStage
         from cercle.circulation.states import DismissReason, Outcome, State
         from cercle.core.notes import labels_register
 
         # History notes name these choices; each reader gets their label in their own language.
-        labels_register(state=State, channel=Channel, dismiss_reason=DismissReason, outcome=Outcome)
+        labels_register(
+            state=State,
+            channel=Channel,
+            dismiss_reason=DismissReason,
+            outcome=Outcome,
+            clock_stage=ClockStage,
+        )

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import zlib
-from datetime import timedelta
+from datetime import time, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cercle.circulation.states import DismissReason, Outcome, State
+from cercle.core.memo import request_memo
 from cercle.core.notes import Note
 
 
@@ -88,7 +89,7 @@ class Request(models.Model):
 
     @property
     def stage_limit(self) -> timedelta | None:
-        hours = settings.CERCLE["STAGE_LIMITS_HOURS"].get(self.state)
+        hours = stage_limits_hours().get(self.state)
         return timedelta(hours=hours) if hours else None
 
     @property
@@ -228,3 +229,185 @@ class Message(models.Model):
     @property
     def raw(self) -> bytes | None:
         return zlib.decompress(bytes(self.raw_compressed)) if self.raw_compressed else None
+
+
+# --- Clocks, escalation and the leader's digest (circulation/clocks.py, escalation.py, digest.py) ---
+
+
+class ClockStage(models.TextChoices):
+    """A stage whose clock runs: each has a limit, and a request over it escalates."""
+
+    TRIAGE = "triage", _("Triage")
+    LEADER = "leader", _("Leader's decision")
+    LATER = "later", _("Set aside for later")
+    ROUTING = "routing", _("Routing")
+    OFFER = "offer", _("Offer to the circle")
+    FIRST_CONTACT = "first_contact", _("First contact")
+    FIRST_MEETING = "first_meeting", _("First meeting")
+
+
+# Each stage's key in settings.CERCLE["STAGE_LIMITS_HOURS"] (a request's state, or "first_meeting").
+STAGE_SETTING_KEY: dict[str, str] = {
+    ClockStage.TRIAGE: State.RECEIVED,
+    ClockStage.LEADER: State.KEPT,
+    ClockStage.LATER: State.DEFERRED,
+    ClockStage.ROUTING: State.APPROVED,
+    ClockStage.OFFER: State.OFFERED,
+    ClockStage.FIRST_CONTACT: State.ACCEPTED,
+    ClockStage.FIRST_MEETING: "first_meeting",
+}
+
+
+def _default_days() -> str:
+    return str(settings.CERCLE.get("DIGEST_DAYS", "0,1,2,3,4"))
+
+
+class ClockSettings(models.Model):
+    """The clocks' limits and the leader's digest, set by the leader or the second (one row, pk 1).
+
+    Until someone saves the page, the defaults come from the settings (`CERCLE_LIMIT_*_HOURS`…).
+    """
+
+    triage_hours = models.PositiveIntegerField(_("triage"), default=24)
+    leader_hours = models.PositiveIntegerField(_("leader's decision"), default=48)
+    later_hours = models.PositiveIntegerField(_("set aside for later"), default=168)
+    routing_hours = models.PositiveIntegerField(_("routing"), default=24)
+    offer_hours = models.PositiveIntegerField(_("offer to the circle"), default=48)
+    first_contact_hours = models.PositiveIntegerField(_("first contact"), default=168)
+    first_meeting_hours = models.PositiveIntegerField(_("first meeting"), default=336)
+    escalation_hours = models.PositiveIntegerField(_("delay between reminder and escalation"), default=24)
+    reminders_enabled = models.BooleanField(_("send reminders and escalations"), default=True)
+    digest_enabled = models.BooleanField(_("send the leader's daily digest"), default=True)
+    digest_time = models.TimeField(_("digest time"), default=time(8, 0))
+    # Days of the week, 0 = Monday: "0,1,2,3,4".
+    digest_days = models.CharField(_("digest days"), max_length=20, default=_default_days)
+    proof_weekday = models.PositiveSmallIntegerField(_("day of the weekly proof list"), default=0)
+    updated_at = models.DateTimeField(_("changed at"), null=True, blank=True, editable=False)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+
+    class Meta:
+        verbose_name = _("clock settings")
+        verbose_name_plural = _("clock settings")
+
+    def __str__(self) -> str:
+        return str(self._meta.verbose_name)
+
+    @classmethod
+    def defaults(cls) -> ClockSettings:
+        """The settings nobody changed yet, from the environment (unsaved)."""
+        limits = settings.CERCLE["STAGE_LIMITS_HOURS"]
+        row = cls(pk=1)
+        for stage, key in STAGE_SETTING_KEY.items():
+            if limits.get(key):
+                setattr(row, f"{stage}_hours", int(limits[key]))
+        row.escalation_hours = int(settings.CERCLE.get("ESCALATION_DELAY_HOURS", 24))
+        hour, _sep, minute = str(settings.CERCLE.get("DIGEST_TIME", "08:00")).partition(":")
+        try:
+            row.digest_time = time(int(hour), int(minute or 0))
+        except ValueError:
+            row.digest_time = time(8, 0)
+        return row
+
+    @classmethod
+    def current(cls) -> ClockSettings:
+        return cls.objects.filter(pk=1).first() or cls.defaults()
+
+    def limit_hours(self, stage: str) -> int:
+        return int(getattr(self, f"{stage}_hours"))
+
+    @property
+    def day_list(self) -> list[int]:
+        return sorted({int(d) for d in self.digest_days.split(",") if d.strip().isdigit() and int(d) < 7})
+
+
+CLOCK_LIMITS_MEMO = "circulation.stage_limits_hours"
+
+
+def stage_limits_hours() -> dict[str, int]:
+    """Hours allowed at each stage, by state (and "first_meeting"): what the dashboard and the "late"
+    badges read. Once per page (core/memo.py): a list page asks it for every row."""
+
+    def read() -> dict[str, int]:
+        row = ClockSettings.current()
+        return {key: row.limit_hours(stage) for stage, key in STAGE_SETTING_KEY.items()}
+
+    return request_memo(CLOCK_LIMITS_MEMO, read)
+
+
+class ClockLevel(models.IntegerChoices):
+    REMINDER = 0, _("Reminder to whoever holds the request")
+    SECOND = 1, _("Escalation to the second")
+    LEADER = 2, _("Escalation to the leader")
+
+
+class ClockStep(models.Model):
+    """One reminder or escalation, recorded with the mail it queued: never the same step twice.
+
+    `since` is when the stage started: a request that comes back to a stage (an offer everyone
+    declined, a reopened project) starts a new clock.
+    """
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="clock_steps")
+    stage = models.CharField(_("stage"), max_length=16, choices=ClockStage.choices)
+    since = models.DateTimeField(_("stage started at"))
+    level = models.PositiveSmallIntegerField(_("level"), choices=ClockLevel.choices)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    # The people this step wrote to (user ids); empty when every one of them was told at an earlier level.
+    recipients = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        constraints = [
+            models.UniqueConstraint(fields=["request", "stage", "since", "level"], name="clockstep_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} {self.stage} #{self.level}"
+
+
+class DigestKind(models.TextChoices):
+    DIGEST = "digest", _("Leader's digest")
+    PROOF = "proof", _("Weekly proof list")
+
+
+class DigestRun(models.Model):
+    """A day's digest (or a week's proof list) for one leader, sent or skipped: at most one per day."""
+
+    kind = models.CharField(max_length=8, choices=DigestKind.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    at = models.DateTimeField(default=timezone.now)
+    count = models.PositiveIntegerField(default=0)
+    outgoing = models.ForeignKey(
+        "outbox.OutgoingMessage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("digest")
+        verbose_name_plural = _("digests")
+        constraints = [models.UniqueConstraint(fields=["kind", "user", "day"], name="digestrun_once")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.user_id} {self.day}"
+
+
+class DigestLinkUse(models.Model):
+    """A one-click link of the digest that was used: a link works once."""
+
+    nonce = models.CharField(max_length=40, unique=True)
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    action = models.CharField(max_length=8)
+    used_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.request_id} by {self.user_id}"

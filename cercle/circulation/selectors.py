@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from email.utils import getaddresses
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Count, Min, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cercle.accounts.models import User
 from cercle.accounts.permissions import OVERSEE_ROLES, may
-from cercle.circulation.models import Event, Message, Request
+from cercle.circulation.models import Event, Message, Request, stage_limits_hours
 from cercle.circulation.states import OPEN_STATES, STAGE_OWNER, State
 from cercle.network.services import normalize_email
 from cercle.outbox.models import OutgoingMessage
@@ -98,7 +98,7 @@ def count_in_state(*states: str) -> int:
 
 
 def stage_limit(state: str) -> timedelta | None:
-    hours = settings.CERCLE["STAGE_LIMITS_HOURS"].get(state)
+    hours = stage_limits_hours().get(state)
     return timedelta(hours=hours) if hours else None
 
 
@@ -133,7 +133,8 @@ class Dashboard:
 
 def dashboard(*, window_days: int = 90, now: datetime | None = None) -> Dashboard:
     now = now or timezone.now()
-    limits = settings.CERCLE["STAGE_LIMITS_HOURS"]
+    # The limits set on the clocks' page (circulation/clocks.py), the environment's until someone does.
+    limits = stage_limits_hours()
     overdue_q: dict[str, Any] = {}
     overdue_filter = Q(pk__in=[])
     for state in OPEN_STATES:
@@ -208,7 +209,10 @@ def dashboard(*, window_days: int = 90, now: datetime | None = None) -> Dashboar
 
 # What a member reads of another member's answer to an offer: that they declined, not why (a decline
 # reason is written for the second, about the request and sometimes about colleagues).
-_DECLINE_MSGID = "%(name)s declined: %(reason)s"
+_DECLINE_MSGIDS = {
+    "%(name)s declined: %(reason)s",
+    "%(name)s declined and suggested %(colleague)s: %(reason)s",  # circle: "suggest someone else"
+}
 
 
 def history_for_user(*, request: Request, user: User) -> list[Event]:
@@ -220,7 +224,7 @@ def history_for_user(*, request: Request, user: User) -> list[Event]:
     return [
         e
         for e in events
-        if not (e.note_source and e.note_source.get("msgid") == _DECLINE_MSGID and e.actor_id != user.pk)
+        if not (e.note_source and e.note_source.get("msgid") in _DECLINE_MSGIDS and e.actor_id != user.pk)
     ]
 
 
@@ -239,3 +243,90 @@ def mail_sent_for_user(*, request: Request, user: User, limit: int = 50) -> list
         return mails
     readers = {normalize_email(e) for e in (request.requester.email, user.email) if e}
     return [m for m in mails if readers & {normalize_email(a) for _name, a in getaddresses([*m.to, *m.cc])}]
+
+
+# --- Requests at risk of breaking the hub's promise ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AtRisk:
+    """A validated request without a project lead whose offers, if nobody answers before their deadlines,
+    would leave the requester waiting longer than the hub's promise (settings ANSWER_TARGET_HOURS)."""
+
+    request: Request
+    holders: list[str]  # who holds the offer now; empty: nobody, it waits to be routed
+    offer_deadline: datetime | None  # the current offer's deadline (the latest, several at once)
+    waiting: int  # members still waiting their turn (one at a time)
+    promise_at: datetime  # approval + the promise
+    worst_at: datetime  # when the last answer could come, every deadline used
+    now: datetime
+
+    @property
+    def offer_left(self) -> timedelta | None:
+        return max(self.offer_deadline - self.now, timedelta(0)) if self.offer_deadline else None
+
+    @property
+    def promise_left(self) -> timedelta:
+        return max(self.promise_at - self.now, timedelta(0))
+
+    @property
+    def promise_broken(self) -> bool:
+        return self.now >= self.promise_at
+
+    @property
+    def late_by(self) -> timedelta:
+        """How far past the promise the worst case lands."""
+        return self.worst_at - self.promise_at
+
+
+def requests_at_risk(*, now: datetime | None = None, limit: int = 20, scan: int = 500) -> list[AtRisk]:
+    """Approved or offered requests without a project lead where the time since approval plus the offer
+    deadlines still to run (the current one, then each member waiting their turn) passes the promise;
+    a request waiting to be routed counts one offer at the usual answer time. Most urgent first; three
+    queries whatever the number of rows (the offers are read through the relation circle/ owns)."""
+    # In UTC: added to a zone-aware time, a timedelta moves its wall clock (23 h across a DST night).
+    now = (now or timezone.now()).astimezone(UTC)
+    promise = timedelta(hours=settings.CERCLE["ANSWER_TARGET_HOURS"])
+    usual = timedelta(hours=int(settings.CERCLE.get("OFFER_ANSWER_HOURS", 24)))
+    # The first approval starts the promise's clock (a request back to routing keeps its first one).
+    approved_at = Event.objects.filter(
+        request=OuterRef("pk"), to_state=State.APPROVED, from_state__in=[State.KEPT, State.DEFERRED]
+    ).order_by("at", "id")
+    rows = (
+        Request.objects.filter(state__in=[State.APPROVED, State.OFFERED], lead__isnull=True)
+        .annotate(approved_at=Subquery(approved_at.values("at")[:1]))
+        .select_related("requester")
+        .prefetch_related("offers__member")
+        .order_by("state_changed_at", "id")[:scan]
+    )
+    found: list[AtRisk] = []
+    for r in rows:
+        start = r.approved_at or r.state_changed_at  # type: ignore[attr-defined]
+        live = sorted(
+            (o for o in r.offers.all() if o.state in ("pending", "queued")),
+            key=lambda o: (o.round, o.position, o.pk),
+        )
+        pending = [o for o in live if o.state == "pending"]
+        queued = [o for o in live if o.state == "queued"]
+        deadline = max((o.deadline_at for o in pending if o.deadline_at), default=None)
+        if r.state == State.OFFERED:
+            worst = max(deadline or now, now) + sum(
+                (timedelta(hours=o.answer_hours) for o in queued), timedelta(0)
+            )
+        else:
+            worst = now + usual
+        if worst <= start + promise:
+            continue
+        found.append(
+            AtRisk(
+                request=r,
+                holders=[o.member.display_name for o in pending],
+                offer_deadline=deadline,
+                waiting=len(queued),
+                promise_at=start + promise,
+                worst_at=worst,
+                now=now,
+            )
+        )
+    found.sort(key=lambda a: (a.promise_at, -a.late_by.total_seconds(), a.request.pk))
+    return found[:limit]

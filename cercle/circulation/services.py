@@ -28,14 +28,16 @@ from cercle.accounts.permissions import (
 from cercle.accounts.selectors import hub_leader
 from cercle.circulation.errors import CirculationError, IllegalTransition, TransitionConflict
 from cercle.circulation.mail import request_mail_queue, request_mail_write
-from cercle.circulation.models import Channel, Event, EventKind, Request
+from cercle.circulation.models import CLOCK_LIMITS_MEMO, Channel, ClockSettings, Event, EventKind, Request
 from cercle.circulation.states import DismissReason, Outcome, State, can_transition
+from cercle.core.memo import request_memo_forget
 from cercle.core.notes import Label, Note, with_reason
 from cercle.core.text import visible
 from cercle.mail.subjects import is_reply_subject
 from cercle.network.models import Contact
 from cercle.network.services import contact_choose, contact_mark_spam
 from cercle.outbox.models import OutgoingMessage
+from cercle.outbox.selectors import hub_reply_to
 from cercle.outbox.services import address
 
 
@@ -283,7 +285,7 @@ def _acknowledge(*, request: Request, actor: User) -> None:
         },
         idempotency_key=f"ack:{request.pk}",
         to=[address(request.requester.name, request.requester.email)],
-        reply_to=[address(leader.display_name, leader.email)] if leader.email else [],
+        reply_to=hub_reply_to(default=[address(leader.display_name, leader.email)] if leader.email else []),
         threaded=True,
     )
     event_record(
@@ -334,7 +336,9 @@ def request_write(
             body=body + "\n",
             idempotency_key=key,
             to=[address(requester.name, requester.email)],
-            reply_to=[address(leader.display_name, leader.email)] if leader and leader.email else [],
+            reply_to=hub_reply_to(
+                default=[address(leader.display_name, leader.email)] if leader and leader.email else []
+            ),
             threaded=True,
         )
         event_record(
@@ -409,3 +413,24 @@ def request_reopen(
         note=note or Note(gettext_noop("Project reopened.")),
         fields={"outcome": "", "outcome_value": None, "closed_at": None},
     )
+
+
+# --- The clocks' settings ------------------------------------------------------------------
+
+
+def clock_settings_update(*, actor: User, values: dict[str, Any]) -> ClockSettings:
+    """The leader or the second sets the stages' limits, the escalation delay and the digest."""
+    require_role(actor, TRIAGE_ROLES)
+    fields = {f.name for f in ClockSettings._meta.concrete_fields if f.editable and f.name != "id"}
+    unknown = set(values) - fields
+    if unknown:
+        raise ValueError(f"not a clock setting: {sorted(unknown)}")
+    with transaction.atomic():
+        row = ClockSettings.objects.select_for_update().filter(pk=1).first() or ClockSettings.defaults()
+        for name, value in values.items():
+            setattr(row, name, value)
+        row.updated_at, row.updated_by = timezone.now(), actor
+        row.save()
+    # The same request reads the new limits (a page that shows "late" badges after the redirect does anyway).
+    request_memo_forget(CLOCK_LIMITS_MEMO)
+    return row

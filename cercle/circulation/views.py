@@ -3,23 +3,27 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
-from cercle.accounts.models import Role
+from cercle.accounts.models import Role, User
 from cercle.accounts.permissions import OVERSEE_ROLES, TRIAGE_ROLES, VALIDATE_ROLES, may, role_required
-from cercle.circulation import selectors, services
+from cercle.accounts.selectors import hub_leader
+from cercle.circulation import digest, selectors, services
 from cercle.circulation.errors import CirculationError
-from cercle.circulation.forms import DecisionForm, RequesterMailForm
+from cercle.circulation.forms import ClockSettingsForm, DecisionForm, DigestNoteForm, RequesterMailForm
 from cercle.circulation.gestures import gesture_run, thread_for_page
-from cercle.circulation.models import Message, Request
+from cercle.circulation.models import ClockSettings, Message, Request
 from cercle.circulation.states import DismissReason, State
 from cercle.mail.attachments import attachments_listed
 from cercle.outbox.selectors import uncertain_for_request
@@ -177,4 +181,88 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         window = max(1, min(int(request.GET.get("days", 90)), 3650))
     except ValueError:
         window = 90
-    return render(request, "circulation/dashboard.html", {"d": selectors.dashboard(window_days=window)})
+    return render(
+        request,
+        "circulation/dashboard.html",
+        {"d": selectors.dashboard(window_days=window), "at_risk": selectors.requests_at_risk()},
+    )
+
+
+# --- The clocks' settings (the leader or the second) ------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*TRIAGE_ROLES)
+def clock_settings(request: HttpRequest) -> HttpResponse:
+    current = ClockSettings.current()
+    # An unticked box sends nothing: an empty POST is still a form sent (not `request.POST or None`).
+    form = ClockSettingsForm(request.POST if request.method == "POST" else None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        services.clock_settings_update(actor=request.user, values=form.setting_values())  # type: ignore[arg-type]
+        messages.success(request, _("Settings saved."))
+        return redirect("circulation:clock_settings")
+    return render(
+        request,
+        "circulation/clock_settings.html",
+        {"form": form, "current": current, "time_zone": settings.TIME_ZONE},
+        status=400 if form.is_bound else 200,
+    )
+
+
+# --- The leader's digest: one-click links, without signing in ------------------------------------
+
+_REFUSED_STATUS = {
+    digest.LinkRefused.FORGED: 400,
+    digest.LinkRefused.OTHER_LEADER: 403,
+    digest.LinkRefused.DECIDED: 409,
+    digest.LinkRefused.USED: 410,
+    digest.LinkRefused.EXPIRED: 410,
+}
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def digest_link(request: HttpRequest, token: str) -> HttpResponse:
+    """A link of the leader's digest. GET shows what it will do and never acts (mail scanners open
+    links); the page's button posts, with Django's CSRF check, and the service acts once."""
+    viewer = request.user if request.user.is_authenticated else None
+    try:
+        if request.method == "POST":
+            form = DigestNoteForm(request.POST)
+            if not form.is_valid():
+                link = digest.digest_link_read(token, viewer=viewer)  # type: ignore[arg-type]
+                return _digest_page(request, "confirm", link.leader, {"link": link, "form": form}, 400)
+            link = digest.digest_link_use(token=token, note=form.cleaned_data["note"], viewer=viewer)  # type: ignore[arg-type]
+            return _digest_page(request, "done", link.leader, {"link": link})
+        link = digest.digest_link_read(token, viewer=viewer)  # type: ignore[arg-type]
+        return _digest_page(request, "confirm", link.leader, {"link": link, "form": DigestNoteForm()})
+    except digest.LinkRefused as refused:
+        return _digest_page(
+            request, refused.reason, refused.leader, {"refused": refused}, _REFUSED_STATUS[refused.reason]
+        )
+
+
+def _digest_page(
+    request: HttpRequest, page: str, leader: User | None, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    # In the leader's language, whatever the browser of the phone says; for a link nobody can read,
+    # in the hub leader's.
+    person = leader or hub_leader()
+    language = person.language if person else settings.LANGUAGE_CODE
+    with translation.override(language):
+        response = render(
+            request,
+            "circulation/digest_link.html",
+            {
+                "page": page,
+                "actions": digest.DigestAction.LABELS,
+                "link_hours": settings.CERCLE.get("DIGEST_LINK_HOURS", 72),
+                **context,
+            },
+            status=status,
+        )
+    response["Content-Language"] = language
+    # The token is in the address: no page it links to learns it.
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex"
+    return response

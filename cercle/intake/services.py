@@ -34,11 +34,13 @@ from cercle.mail.parse import ParsedMessage
 from cercle.mail.subjects import is_reply_subject, normalise_subject
 from cercle.network.models import Contact, Interaction, InteractionKind
 from cercle.network.services import (
+    contact_fill_from_signature,
     contact_get_or_create,
     contact_get_or_create_linkedin,
     hub_addresses_mark,
     interaction_record_many,
 )
+from cercle.network.signature import signature_read
 from cercle.outbox.models import OutgoingMessage
 from cercle.triage.tasks import suggest_soon
 
@@ -369,6 +371,8 @@ def _interactions_record(job: _Ingest) -> None:
         else:
             contacts = [job.contact(p) for p in people]
         kind = InteractionKind.MAIL
+        if contacts and not job.outbound:
+            _signature_fill(contacts[0], parsed)
     job.interactions = [
         Interaction(
             contact=contact,
@@ -383,6 +387,16 @@ def _interactions_record(job: _Ingest) -> None:
     ]
     if job.interactions and ctx.pending_interactions is None:
         interaction_record_many(interactions=job.interactions)
+
+
+def _signature_fill(sender: Contact, parsed: ParsedMessage) -> None:
+    """The sender's phone and position from their signature, while their contact lacks one (never
+    overwritten). A contact that has both costs nothing: the text is not read."""
+    if sender.phone and sender.position:
+        return
+    found = signature_read(parsed.text, name=parsed.from_name or sender.name, email=parsed.from_email)
+    if found.phone or found.position:
+        contact_fill_from_signature(sender, phone=found.phone, position=found.position)
 
 
 @dataclass(frozen=True)

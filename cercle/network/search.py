@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
 import Stemmer
 from django.db import connection
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
@@ -200,8 +202,8 @@ def fold(text: str) -> str:
 _SUBJECTS_PER_CONTACT = 100
 
 
-def contact_document(contact: Contact, *, extra: Iterable[str] = ()) -> str:
-    parts = [
+def _parts(contact: Contact, notes: list[str], subjects: list[str]) -> list[str]:
+    return [
         contact.name,
         contact.organisation,
         contact.position,
@@ -211,27 +213,61 @@ def contact_document(contact: Contact, *, extra: Iterable[str] = ()) -> str:
         contact.tags.replace(",", " "),
         contact.needs,
         contact.how_we_met,
+        *notes,
+        *subjects,
     ]
-    parts += list(ContactNote.objects.filter(contact=contact).values_list("text", flat=True)[:50])
-    parts += list(
-        Interaction.objects.filter(contact=contact)
-        .exclude(subject="")
-        .order_by("-at")
-        .values_list("subject", flat=True)[:_SUBJECTS_PER_CONTACT]
-    )
-    parts += list(extra)
-    return fold(" ".join(p for p in parts if p))
 
 
-def search_index(contacts: Iterable[Contact], *, extra: dict[int, list[str]] | None = None) -> None:
-    """Refresh the search text of these contacts (after an edit, a note, an import)."""
-    extra = extra or {}
-    for contact in contacts:
-        if contact.merged_into_id is not None:
-            ContactSearch.objects.filter(contact=contact).delete()
-            continue
-        ContactSearch.objects.update_or_create(
-            contact=contact, defaults={"document": contact_document(contact, extra=extra.get(contact.pk, ()))}
+def contact_document(contact: Contact) -> str:
+    """The folded text of one contact: what `search_index` stores."""
+    return _documents([contact])[contact.pk]
+
+
+def _documents(contacts: list[Contact]) -> dict[int, str]:
+    """The folded texts of these contacts, from two reads whatever their number."""
+    ids = [c.pk for c in contacts]
+    notes: dict[int, list[str]] = defaultdict(list)
+    for contact_id, text in (
+        ContactNote.objects.filter(contact_id__in=ids)
+        .order_by("-created_at")
+        .values_list("contact_id", "text")
+    ):
+        if len(notes[contact_id]) < _NOTES_PER_CONTACT:
+            notes[contact_id].append(text)
+    subjects: dict[int, list[str]] = defaultdict(list)
+    exchanges = Interaction.objects.filter(contact_id__in=ids).exclude(subject="").order_by("-at")
+    for contact_id, subject in exchanges.values_list("contact_id", "subject").iterator(chunk_size=5000):
+        if len(subjects[contact_id]) < _SUBJECTS_PER_CONTACT:
+            subjects[contact_id].append(subject)
+    return {c.pk: fold(" ".join(p for p in _parts(c, notes[c.pk], subjects[c.pk]) if p)) for c in contacts}
+
+
+_BATCH = 500
+_NOTES_PER_CONTACT = 50
+
+
+def search_index(contacts: Iterable[Contact]) -> None:
+    """Refresh the search text of these contacts (after an edit, a note, an import, new exchanges), in
+    batches: a few queries per 500 contacts. A merged contact leaves the index."""
+    contacts = list(contacts)
+    merged = [c.pk for c in contacts if c.merged_into_id is not None]
+    if merged:
+        ContactSearch.objects.filter(contact_id__in=merged).delete()
+    contacts = [c for c in contacts if c.merged_into_id is None]
+    for start in range(0, len(contacts), _BATCH):
+        documents = _documents(contacts[start : start + _BATCH])
+        existing = {
+            row.contact_id: row for row in ContactSearch.objects.filter(contact_id__in=list(documents))
+        }
+        changed = []
+        for pk, document in documents.items():
+            row = existing.get(pk)
+            if row is not None and row.document != document:
+                row.document = document
+                changed.append(row)
+        ContactSearch.objects.bulk_update(changed, ["document"], batch_size=_BATCH)
+        ContactSearch.objects.bulk_create(
+            [ContactSearch(contact_id=pk, document=d) for pk, d in documents.items() if pk not in existing]
         )
 
 
@@ -275,29 +311,32 @@ def _ts_query(groups: list[tuple[str, ...]], *, every: bool) -> str:
 def _candidates(
     groups: list[tuple[str, ...]], *, every: bool, within: list[int] | None
 ) -> list[tuple[int, float]]:
-    """(contact id, text relevance, higher is better) of the best matches, in the database."""
-    restrict, params = "", []
+    """(contact id, text relevance, higher is better) of the best matches, in the database: people of
+    the network, or (`within`) exactly these contacts."""
+    params: list[object] = []
     if within is not None:
         if not within:
             return []
-        restrict = f" AND {{pk}} IN ({', '.join(['%s'] * len(within))})"
+        restrict = f" AND c.id IN ({', '.join(['%s'] * len(within))})"
         params = list(within)
+    else:
+        restrict = " AND c.in_network"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # Only placeholders are joined in (`restrict`).
+            # Only placeholders and constant conditions are joined in (`restrict`).
             cursor.execute(
-                "SELECT contact_id, ts_rank(to_tsvector('simple', document), q) AS fit"  # noqa: S608
-                " FROM network_contactsearch, to_tsquery('simple', %s) q"
-                " WHERE to_tsvector('simple', document) @@ q"
-                + restrict.format(pk="contact_id")
-                + " ORDER BY fit DESC LIMIT %s",
+                "SELECT s.contact_id, ts_rank(to_tsvector('simple', s.document), q) AS fit"  # noqa: S608
+                " FROM network_contactsearch s JOIN network_contact c ON c.id = s.contact_id,"
+                " to_tsquery('simple', %s) q"
+                " WHERE to_tsvector('simple', s.document) @@ q" + restrict + " ORDER BY fit DESC LIMIT %s",
                 [_ts_query(groups, every=every), *params, _CANDIDATES],
             )
         else:
             cursor.execute(
-                "SELECT rowid, -bm25(network_contact_fts) AS fit FROM network_contact_fts"  # noqa: S608
+                "SELECT network_contact_fts.rowid, -bm25(network_contact_fts) AS fit"  # noqa: S608
+                " FROM network_contact_fts JOIN network_contact c ON c.id = network_contact_fts.rowid"
                 " WHERE network_contact_fts MATCH %s"
-                + restrict.format(pk="rowid")
+                + restrict
                 + " ORDER BY bm25(network_contact_fts) LIMIT %s",
                 [_fts_match(groups, every=every), *params, _CANDIDATES],
             )
@@ -383,7 +422,13 @@ def evidence_for(contact: Contact, stems: set[str], *, most: int = 2) -> list[Ev
         excerpt = _excerpt(subject, stems)
         if excerpt:
             found.append(
-                Evidence(str(_("Exchange of %(date)s") % {"date": date_format(at, "DATE_FORMAT")}), excerpt)
+                Evidence(
+                    str(
+                        _("Exchange of %(date)s")
+                        % {"date": date_format(timezone.localtime(at), "DATE_FORMAT")}
+                    ),
+                    excerpt,
+                )
             )
             break
     return found

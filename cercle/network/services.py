@@ -52,6 +52,26 @@ def contact_get_or_create(
     return contact
 
 
+def contact_fill_from_signature(contact: Contact, *, phone: str | None, position: str | None) -> list[str]:
+    """Fill a contact's blank phone and position with what their mail signature says (network/signature.py).
+
+    Never overwrites: a conditional update per field, since the contact in hand may be an import's cached
+    copy while someone types a phone on the profile. Returns the fields filled.
+    """
+    filled: list[str] = []
+    for field_name, value, size in (("phone", phone, 40), ("position", position, 200)):
+        value = " ".join(visible(value or "").split())[:size]
+        if not value or getattr(contact, field_name):
+            continue
+        blank = Contact.objects.filter(pk=contact.pk, **{field_name: ""})
+        if blank.update(**{field_name: value}) == 1:
+            filled.append(field_name)
+        else:  # filled meanwhile: keep the copy in hand true
+            value = Contact.objects.filter(pk=contact.pk).values_list(field_name, flat=True).first() or ""
+        setattr(contact, field_name, value)
+    return filled
+
+
 def interaction_record(
     *, contact: Contact, kind: str, inbound: bool, at: datetime, source_key: str, subject: str = ""
 ) -> bool:

@@ -76,11 +76,17 @@ def _own_part(text: str) -> list[str]:
 
 def _plain(text: str) -> str:
     """Lower case, accents removed: what word lists are compared with."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 _TOKEN = re.compile(r"[a-z0-9]+")
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
 
 
 def _tokens(text: str) -> list[str]:
@@ -152,7 +158,7 @@ _TITLE_WORDS = re.compile(
     | ceo|cto|coo|cfo|cmo|cio|cpo|vp|svp|evp|avp|founder|co-?founder|cofounder|partner|principal
     | director|manager|head\ of|lead|officer|president|chairman|chairwoman|chair|owner|executive
     | consultant|analyst|engineer|developer|architect|counsel|attorney|lawyer|paralegal|accountant
-    | auditor|controller|treasurer|coordinator|administrator|assistant|secretary|associate|specialist
+    | auditor|underwriter|controller|treasurer|coordinator|administrator|assistant|secretary|associate|specialist
     | advisor|adviser|representative|recruiter|recruiting|trader|scheduler|originator|broker|buyer
     | supervisor|superintendent|researcher|scientist|professor|lecturer|economist|editor|journalist
     | producer|strategist|planner|technician|intern|fellow|agent
@@ -186,7 +192,7 @@ _BLOCK_END = re.compile(
 
 
 def _is_rule(line: str) -> bool:
-    return bool(re.match(r"^\s*[-_=*~#+]{4,}\s*$", line))
+    return bool(re.match(r"^\s*(?:[-_=*~#+.]\s*){4,}$", line))
 
 
 # --- Phones -----------------------------------------------------------------------------------
@@ -201,52 +207,13 @@ _PHONE = re.compile(
 )
 # The only words a phone number may stand beside in a signature: its label. Anything else ("Pam Anderson
 # 713-…", "contact Roberta at (916) …", "Commande n° …") makes the number someone else's, or no phone.
-_PHONE_LABELS = frozenset(
-    [
-        "tel",
-        "tl",
-        "telephone",
-        "phone",
-        "ph",
-        "mobile",
-        "mob",
-        "mobil",
-        "portable",
-        "port",
-        "cell",
-        "cellular",
-        "gsm",
-        "whatsapp",
-        "direct",
-        "directe",
-        "ligne",
-        "line",
-        "dir",
-        "office",
-        "bureau",
-        "work",
-        "desk",
-        "voice",
-        "fixe",
-        "perso",
-        "personal",
-        "home",
-        "w",
-        "p",
-        "m",
-        "c",
-        "t",
-        "o",
-        "d",
-        "b",
-        "h",
-        "x",
-        "ext",
-        "poste",
-    ]
+_PHONE_LABELS = _words(
+    """tel tl telephone phone ph mobile mob mobil portable port cell cellular gsm whatsapp direct directe
+    ligne line dir number numero office bureau work desk voice fixe perso personal home w p m c t o d b h x
+    ext poste wk"""
 )
-_SWITCHBOARD_LABELS = frozenset(["standard", "switchboard", "main", "accueil", "reception"])
-_FAX_LABELS = frozenset(["fax", "f", "telecopie", "telecopieur", "pager", "bip", "beeper"])
+_SWITCHBOARD_LABELS = _words("standard switchboard main accueil reception")
+_FAX_LABELS = _words("fax f telecopie telecopieur pager bip beeper")
 _PHONE_SEGMENTS = re.compile(r"\t+| {3,}|\s[|•·–—/-]\s|[|•·]")
 _NOT_PHONE_AFTER = re.compile(r"^\s*(?:€|eur|euros?\b|\$|usd|%|k€|m€)", re.I)
 
@@ -307,6 +274,8 @@ def _name_line(line: str, sender: _Sender) -> str | None:
             and len(long_words) <= len(words) + 1
         ):
             return rest
+        if head == [words[0]] and not rest and len(words) > 1:
+            return rest  # the first name alone ("Mike")
     return rest if _is_local(head, sender.local) else None
 
 
@@ -333,9 +302,9 @@ def _position(candidate: str, sender: _Sender) -> str | None:
         or not _TITLE_WORDS.search(plain)
     ):
         return None
-    words = set(_tokens(text))
-    if any(set(name) <= words for name in sender.names):
-        return None  # the name again
+    first = re.split(r"\s*[,/(–—-]\s*", text, maxsplit=1)[0]
+    if _PERSON.match(first) and not _TITLE_WORDS.search(_plain(first)):
+        return None  # someone's name first: "Rocky Emery-Managing Director", "Rich Meislin, Editor"
     if re.sub(r"[^a-z]", "", plain) in sender.organisation:
         return None  # the company's name alone
     return text
@@ -343,14 +312,14 @@ def _position(candidate: str, sender: _Sender) -> str | None:
 
 def _block(lines: list[str], sender: _Sender) -> tuple[list[str], bool]:
     """The signature block (its lines), and whether it starts with the sender's name."""
-    plain = [_plain(line.strip()) for line in lines]
     dash = closing = named = None
     for i in range(max(0, len(lines) - _WINDOW_LINES), len(lines)):
+        plain = _plain(lines[i].strip())
         if lines[i].rstrip() == "--":
             dash = i
-        elif _CLOSING.match(plain[i]):
+        elif _CLOSING.match(plain):
             closing = i
-        elif plain[i] and _name_line(lines[i], sender) is not None:
+        elif plain and len(plain) <= 150 and _name_line(lines[i], sender) is not None:
             named = i
     if named is not None and closing is not None and closing > named:
         named = None  # the name was in the text: the signature comes after the closing
@@ -383,21 +352,25 @@ def signature_read(text: str, *, name: str = "", email: str = "") -> Signature:
     block, named = _block(lines, sender)
     if not block:
         return Signature()
+    if not named:
+        # No name to go by: a number near the top only, and none under someone else's name (a message
+        # relayed for a colleague, a shared mailbox, a team's list of contacts).
+        block = block[:4]
+        if any(_PERSON.match(line.strip()) for line in block):
+            return Signature()
+        return Signature(phone=_phone(block, sender))
+    return Signature(phone=_phone(block, sender), position=_block_position(block, sender))
+
+
+def _phone(block: list[str], sender: _Sender) -> str | None:
     phones = [found for line in block for found in _phones(line, sender)]
     direct = [number for number, switchboard in phones if not switchboard]
-    phone = (direct or [number for number, _ in phones] or [None])[0]
-    return Signature(phone=phone, position=_block_position(block, named, sender))
+    return (direct or [number for number, _ in phones] or [None])[0]
 
 
-def _block_position(block: list[str], named: bool, sender: _Sender) -> str | None:
-    if named:
-        # The title follows the name: on its line ("Jean Dupont | CEO") or on one of the next two.
-        candidates = [_name_line(block[0], sender) or "", *block[1:3]]
-    elif _PERSON.match(block[0].strip()):
-        return None  # a name that is not the sender's: someone else's signature, or a shared mailbox
-    else:
-        candidates = block[:1]  # "-- \nDirecteur commercial\nACME"
-    for candidate in candidates:
+def _block_position(block: list[str], sender: _Sender) -> str | None:
+    # The title follows the name: on its line ("Jean Dupont | CEO") or on one of the next two.
+    for candidate in [_name_line(block[0], sender) or "", *block[1:3]]:
         for segment in re.split(r"\t+| {3,}|\s*[|•·]\s*", candidate):
             position = _position(segment, sender)
             if position is not None:

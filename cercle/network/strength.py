@@ -197,8 +197,9 @@ def _contacts_write(contacts: Iterable[Contact]) -> None:
             cursor.executemany(sql, rows)
 
 
-def strength_fold(*, limit: int | None = None) -> int:
+def strength_fold(*, limit: int | None = None, touched: set[int] | None = None) -> int:
     """Fold the interactions not yet counted into their contacts' strength; returns how many.
+    `touched` collects the contacts whose strength changed (their search text may need a refresh).
 
     Exactly once: each batch reads unfolded interactions, updates their contacts and marks them folded
     in one transaction (rows locked on PostgreSQL, the single writer on SQLite), so two workers folding
@@ -228,9 +229,11 @@ def strength_fold(*, limit: int | None = None) -> int:
                     tally.add(kind=kind, inbound=inbound, at=at, audience=audience)
                 tally.apply(contact)
                 contact.in_network = counts_in_network(contact, connected=tally.connected) or (
-                    contact.in_network and not contact.spam
+                    contact.in_network and not contact.spam and not contact.hub_own
                 )
             _contacts_write(contacts.values())
+            if touched is not None:
+                touched.update(contacts)
             ids = [row[0] for row in rows]
             for start in range(0, len(ids), 500):
                 Interaction.objects.filter(id__in=ids[start : start + 500]).update(folded=True)

@@ -8,6 +8,8 @@ from huey import crontab
 from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 
 from cercle.core.leases import LeaseHeld, lease_hold
+from cercle.network.models import Contact
+from cercle.network.search import search_index
 from cercle.network.strength import strength_fold
 
 FOLD_EVERY_SECONDS = 2.0
@@ -27,9 +29,16 @@ def fold_soon() -> None:
 
 @db_task()
 def fold_pending() -> int:
+    """Fold new exchanges into strength, then refresh the search text of the people of the network they
+    touched ("who can do X?" reads the subjects of their exchanges)."""
     try:
         with lease_hold("network-fold"):
-            return strength_fold()
+            touched: set[int] = set()
+            done = strength_fold(touched=touched)
+            ids = sorted(touched)
+            for start in range(0, len(ids), 2000):
+                search_index(Contact.objects.filter(pk__in=ids[start : start + 2000], in_network=True))
+            return done
     except LeaseHeld:
         return 0
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from cercle.outbox.models import MailTemplate, OutgoingMessage
+from cercle.outbox.models import HubIdentity, MailTemplate, OutgoingMessage
 
 
 @admin.register(MailTemplate)
@@ -15,3 +15,8 @@ class OutgoingMessageAdmin(admin.ModelAdmin):
     list_filter = ("status",)
     search_fields = ("subject", "message_id")
     readonly_fields = [f.name for f in OutgoingMessage._meta.fields]
+
+
+@admin.register(HubIdentity)
+class HubIdentityAdmin(admin.ModelAdmin):
+    list_display = ("from_name", "from_email", "reply_to", "updated_at")

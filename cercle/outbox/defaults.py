@@ -17,8 +17,8 @@ DEFAULT_TEMPLATES: dict[tuple[str, str], tuple[str, str]] = {
 Merci pour votre message. {{ leader_name }} l'a lu et a confié votre demande à son premier cercle.
 Un membre officiel du cercle va vous contacter très prochainement pour en parler avec vous.
 
-{{ hub_name }}, c'est le premier cercle de {{ leader_name }} : des personnes de confiance avec qui {{ leader_name }} travaille et à qui sont confiées les demandes qui lui parviennent.
-{% if leader_offer %}En quelques mots, ce que propose {{ leader_name }} : {{ leader_offer }}
+{{ hub_name }}, c'est le premier cercle de {{ leader_name }} : des personnes de confiance avec qui {{ leader_name }} travaille et à qui sont confiées les demandes qui lui parviennent.
+{% if leader_offer %}{{ leader_name }}, en quelques mots : « {{ leader_offer }} »
 {% endif %}
 Vous n'avez rien à faire d'ici là ; si vous souhaitez ajouter une précision, répondez simplement à ce message.
 
@@ -37,7 +37,7 @@ Thank you for your message. {{ leader_name }} has read it and entrusted your req
 An official member of the circle will contact you very soon to talk it through with you.
 
 {{ hub_name }} is the first circle of {{ leader_name }}: trusted people who work with {{ leader_name }} and take on the requests that reach them.
-{% if leader_offer %}In a few words, what {{ leader_name }} offers: {{ leader_offer }}
+{% if leader_offer %}{{ leader_name }} in a few words: "{{ leader_offer }}"
 {% endif %}
 There is nothing you need to do in the meantime; to add anything, simply reply to this message.
 
@@ -86,7 +86,11 @@ Kind regards,
 
 {{ subject }}
 {{ brief }}
-
+{% if suggested_by_name %}
+{{ suggested_by_name }} a pensé à vous pour cette demande{% if suggestion_note %} : « {{ suggestion_note }} »{% endif %}.
+{% endif %}{% if deadline %}
+Merci de répondre avant le {{ deadline|date:"DATETIME_FORMAT" }} ; sans réponse, elle sera proposée à un autre membre.
+{% endif %}
 Acceptez-la pour en devenir chef de projet, ou déclinez-la : {{ url }}
 """,
     ),
@@ -98,8 +102,180 @@ Acceptez-la pour en devenir chef de projet, ou déclinez-la : {{ url }}
 
 {{ subject }}
 {{ brief }}
-
+{% if suggested_by_name %}
+{{ suggested_by_name }} thought of you for this request{% if suggestion_note %}: "{{ suggestion_note }}"{% endif %}.
+{% endif %}{% if deadline %}
+Please answer by {{ deadline|date:"DATETIME_FORMAT" }}; without an answer, it will be offered to another member.
+{% endif %}
 Accept it to become its project lead, or decline it: {{ url }}
+""",
+    ),
+    # To whoever routed the request (circle/services.py): an offer was declined, passed on or left
+    # unanswered, and what happened next. `why`: declined, suggested, expired, inactive or gone.
+    ("offer_moved_on", "fr"): (
+        "{% if back_to_routing %}À orienter de nouveau : {% elif next_name %}Proposée à {{ next_name }} : {% else %}Réponse du cercle : {% endif %}{{ subject }}",
+        """Bonjour {{ router_name }},
+
+{% if why == "declined" %}{{ who }} a refusé la demande « {{ subject }} »{% if reason %} : {{ reason }}{% endif %}.{% elif why == "suggested" %}{{ who }} a refusé la demande « {{ subject }} » et suggère {{ colleague }}{% if reason %} : {{ reason }}{% endif %}.{% elif why == "expired" %}{{ who }} n'a pas répondu à temps à la demande « {{ subject }} ».{% elif why == "inactive" %}{{ who }} n'est plus membre actif du cercle : la demande « {{ subject }} » ne l'attend plus.{% else %}Plus personne ne tenait la demande « {{ subject }} » (un compte supprimé).{% endif %}
+{% if next_name %}
+Elle est maintenant proposée à {{ next_name }}, qui a jusqu'au {{ next_deadline|date:"DATETIME_FORMAT" }} pour répondre.
+{% elif waiting %}
+Toujours en attente d'une réponse : {{ waiting }}.
+{% elif back_to_routing %}
+Plus personne à qui la proposer : elle revient à l'orientation. Choisissez d'autres membres.
+{% endif %}
+La demande : {{ url }}
+
+{{ hub_name }}
+""",
+    ),
+    ("offer_moved_on", "en"): (
+        "{% if back_to_routing %}To route again: {% elif next_name %}Now offered to {{ next_name }}: {% else %}Answer from the circle: {% endif %}{{ subject }}",
+        """Hello {{ router_name }},
+
+{% if why == "declined" %}{{ who }} declined the request "{{ subject }}"{% if reason %}: {{ reason }}{% endif %}.{% elif why == "suggested" %}{{ who }} declined the request "{{ subject }}" and suggests {{ colleague }}{% if reason %}: {{ reason }}{% endif %}.{% elif why == "expired" %}{{ who }} did not answer the request "{{ subject }}" in time.{% elif why == "inactive" %}{{ who }} is no longer an active member of the circle: the request "{{ subject }}" no longer waits for them.{% else %}Nobody was holding the request "{{ subject }}" any more (an account was deleted).{% endif %}
+{% if next_name %}
+It is now offered to {{ next_name }}, who has until {{ next_deadline|date:"DATETIME_FORMAT" }} to answer.
+{% elif waiting %}
+Still waiting for an answer: {{ waiting }}.
+{% elif back_to_routing %}
+Nobody left to offer it to: it is back to routing. Choose other members.
+{% endif %}
+The request: {{ url }}
+
+{{ hub_name }}
+""",
+    ),
+    # The clocks (circulation/escalation.py): one grouped mail per person and run, listing the late
+    # requests they hold (`held`) and those escalated to them (`escalated`).
+    ("clock_reminders", "fr"): (
+        "{% if held %}Relance{% else %}Alerte{% endif %} : {{ count }} demande{{ count|pluralize }} en retard",
+        """Bonjour {{ name }},
+{% if held %}
+{% if held|length == 1 %}Cette demande vous attend et a dépassé son délai :{% else %}Ces demandes vous attendent et ont dépassé leur délai :{% endif %}
+{% for i in held %}
+- {{ i.subject }} ({{ i.requester }})
+  {{ i.stage }}, depuis le {{ i.since|date:"DATETIME_FORMAT" }} (délai : {{ i.limit_hours }} h)
+  {{ i.url }}
+{% endfor %}{% endif %}{% if escalated %}
+{% if escalated|length == 1 %}Cette demande attend toujours malgré une relance :{% else %}Ces demandes attendent toujours malgré les relances :{% endif %}
+{% for i in escalated %}
+- {{ i.subject }} ({{ i.requester }})
+  {{ i.stage }}, depuis le {{ i.since|date:"DATETIME_FORMAT" }}{% if i.holders %}, entre les mains de {{ i.holders }}{% endif %}
+  {{ i.url }}
+{% endfor %}{% endif %}{% if dashboard_url %}
+Toutes les demandes en retard : {{ dashboard_url }}
+{% endif %}
+Bien cordialement,
+{{ hub_name }}
+""",
+    ),
+    ("clock_reminders", "en"): (
+        "{% if held %}Reminder{% else %}Escalation{% endif %}: {{ count }} late request{{ count|pluralize }}",
+        """Hello {{ name }},
+{% if held %}
+{% if held|length == 1 %}This request is waiting for you and is past its limit:{% else %}These requests are waiting for you and are past their limit:{% endif %}
+{% for i in held %}
+- {{ i.subject }} ({{ i.requester }})
+  {{ i.stage }}, since {{ i.since|date:"DATETIME_FORMAT" }} (limit: {{ i.limit_hours }} h)
+  {{ i.url }}
+{% endfor %}{% endif %}{% if escalated %}
+{% if escalated|length == 1 %}This request is still waiting after a reminder:{% else %}These requests are still waiting after reminders:{% endif %}
+{% for i in escalated %}
+- {{ i.subject }} ({{ i.requester }})
+  {{ i.stage }}, since {{ i.since|date:"DATETIME_FORMAT" }}{% if i.holders %}, in the hands of {{ i.holders }}{% endif %}
+  {{ i.url }}
+{% endfor %}{% endif %}{% if dashboard_url %}
+Every late request: {{ dashboard_url }}
+{% endif %}
+Kind regards,
+{{ hub_name }}
+""",
+    ),
+    # The leader's daily digest (circulation/digest.py): each link opens a confirmation page, once.
+    ("leader_digest", "fr"): (
+        "{{ count }} demande{{ count|pluralize }} à valider",
+        """Bonjour {{ name }},
+
+{% if count == 1 %}Une demande attend votre décision.{% else %}{{ count }} demandes attendent votre décision.{% endif %} Chaque lien ouvre une page de confirmation, sans vous connecter : vous décidez d'un clic, depuis votre téléphone aussi.
+{% for i in items %}
+{{ forloop.counter }}. {{ i.subject }}{% if i.deferred %} (mise de côté){% endif %}
+   {{ i.who }}, reçue le {{ i.received_at|date:"DATETIME_FORMAT" }}
+{% if i.need %}   Besoin : {{ i.need }}
+{% endif %}{% if i.goal %}   Objectif : {{ i.goal }}
+{% endif %}{% if i.deadline %}   Échéance : {{ i.deadline|date:"DATE_FORMAT" }}
+{% elif i.urgency %}   Échéance : {{ i.urgency }}
+{% endif %}{% if i.budget %}   Budget : {{ i.budget }}
+{% endif %}
+   Valider : {{ i.approve_url }}
+{% if i.later_url %}   Plus tard : {{ i.later_url }}
+{% endif %}   Refuser : {{ i.decline_url }}
+{% endfor %}{% if more %}
+Et {{ more }} autre{{ more|pluralize }} dans l'application.
+{% endif %}
+Chaque lien sert une fois, pendant {{ link_hours }} heures. Toutes les demandes à valider : {{ validation_url }}
+
+{{ hub_name }}
+""",
+    ),
+    ("leader_digest", "en"): (
+        "{{ count }} request{{ count|pluralize }} to validate",
+        """Hello {{ name }},
+
+{% if count == 1 %}One request is waiting for your decision.{% else %}{{ count }} requests are waiting for your decision.{% endif %} Each link opens a confirmation page, without signing in: one click decides, from your phone too.
+{% for i in items %}
+{{ forloop.counter }}. {{ i.subject }}{% if i.deferred %} (set aside){% endif %}
+   {{ i.who }}, received {{ i.received_at|date:"DATETIME_FORMAT" }}
+{% if i.need %}   Need: {{ i.need }}
+{% endif %}{% if i.goal %}   Goal: {{ i.goal }}
+{% endif %}{% if i.deadline %}   Deadline: {{ i.deadline|date:"DATE_FORMAT" }}
+{% elif i.urgency %}   Deadline: {{ i.urgency }}
+{% endif %}{% if i.budget %}   Budget: {{ i.budget }}
+{% endif %}
+   Approve: {{ i.approve_url }}
+{% if i.later_url %}   Later: {{ i.later_url }}
+{% endif %}   Decline: {{ i.decline_url }}
+{% endfor %}{% if more %}
+And {{ more }} more in the app.
+{% endif %}
+Each link works once, for {{ link_hours }} hours. Every request to validate: {{ validation_url }}
+
+{{ hub_name }}
+""",
+    ),
+    # The weekly proof list: the serious requests of the week, who answered and when.
+    ("proof_list", "fr"): (
+        "La preuve de la semaine : {{ count }} demande{{ count|pluralize }} sérieuse{{ count|pluralize }}, {{ unanswered }} sans réponse",
+        """Bonjour {{ name }},
+
+Les demandes sérieuses de la semaine, retenues du {{ start|date:"DATE_FORMAT" }} au {{ last_day|date:"DATE_FORMAT" }} : {{ count }}.
+{% for i in items %}
+- {{ i.subject }} ({{ i.requester }}), retenue le {{ i.kept_at|date:"DATETIME_FORMAT" }}
+  {% if i.answered_at %}Réponse le {{ i.answered_at|date:"DATETIME_FORMAT" }}{% if i.answered_by %} par {{ i.answered_by }}{% endif %}{% else %}SANS RÉPONSE ({{ i.state }}){% endif %}
+  {{ i.url }}
+{% empty %}
+Aucune demande retenue cette semaine.
+{% endfor %}
+{{ unanswered }} sans réponse.
+
+{{ hub_name }}
+""",
+    ),
+    ("proof_list", "en"): (
+        "Proof of the week: {{ count }} serious request{{ count|pluralize }}, {{ unanswered }} unanswered",
+        """Hello {{ name }},
+
+The serious requests of the week, kept from {{ start|date:"DATE_FORMAT" }} to {{ last_day|date:"DATE_FORMAT" }}: {{ count }}.
+{% for i in items %}
+- {{ i.subject }} ({{ i.requester }}), kept {{ i.kept_at|date:"DATETIME_FORMAT" }}
+  {% if i.answered_at %}Answered {{ i.answered_at|date:"DATETIME_FORMAT" }}{% if i.answered_by %} by {{ i.answered_by }}{% endif %}{% else %}UNANSWERED ({{ i.state }}){% endif %}
+  {{ i.url }}
+{% empty %}
+No request kept this week.
+{% endfor %}
+{{ unanswered }} unanswered.
+
+{{ hub_name }}
 """,
     ),
     ("receipt", "fr"): (
@@ -223,25 +399,25 @@ Kind regards,
 """,
     ),
     ("project_weekly", "fr"): (
-        "Le point de la semaine : {{ subject }}",
+        "Le point de la semaine : {{ subject }}",
         """Bonjour {{ leader_name }},
 
-Le point de la semaine du {{ week_start|date:"j F" }} au {{ week_end|date:"DATE_FORMAT" }} sur le projet « {{ subject }} », mené par {{ lead_name }} pour {{ requester_name }} ({{ state }}).
+Le point de la semaine du {{ week_start|date:"j F" }} au {{ week_end|date:"DATE_FORMAT" }} sur le projet « {{ subject }} », mené par {{ lead_name }} pour {{ requester_name }} ({{ state }}).
 {% if stalled %}
-Aucune nouvelle depuis {{ quiet_days }} jours : ni point d'avancement, ni étape franchie. Un mot à {{ lead_name }} ?
+Aucune nouvelle depuis {{ quiet_days }} jours : ni point d'avancement, ni étape franchie. Un mot à {{ lead_name }} ?
 {% endif %}{% if updates %}
-Les points d'avancement :
-{% for update in updates %}- {{ update.at|date:"j F" }}, {{ update.author }} : {{ update.text }}
+Les points d'avancement :
+{% for update in updates %}- {{ update.at|date:"j F" }}, {{ update.author }} : {{ update.text }}
 {% endfor %}{% endif %}{% if steps_done %}
-Les étapes franchies :
+Les étapes franchies :
 {% for label in steps_done %}- {{ label }}
 {% endfor %}{% endif %}{% if steps_open %}
-Reste à faire :
+Reste à faire :
 {% for label in steps_open %}- {{ label }}
 {% endfor %}{% endif %}
-{% if next_meeting %}Prochaine réunion : {{ next_meeting|date:"l" }} {{ next_meeting|date:"DATETIME_FORMAT" }}.{% else %}Pas de réunion prévue.{% endif %}
+{% if next_meeting %}Prochaine réunion : {{ next_meeting|date:"l" }} {{ next_meeting|date:"DATETIME_FORMAT" }}.{% else %}Pas de réunion prévue.{% endif %}
 
-Le projet : {{ url }}
+Le projet : {{ url }}
 
 Un message par semaine et par projet en cours, quand il y a du nouveau ou que le projet s'enlise.
 """,
@@ -250,12 +426,12 @@ Un message par semaine et par projet en cours, quand il y a du nouveau ou que le
         "This week's status: {{ subject }}",
         """Hello {{ leader_name }},
 
-The status of the project "{{ subject }}" for the week of {{ week_start|date:"F j" }} to {{ week_end|date:"DATE_FORMAT" }}, led by {{ lead_name }} for {{ requester_name }} ({{ state }}).
+The status of the project "{{ subject }}" for the week of {{ week_start|date:"j F" }} to {{ week_end|date:"DATE_FORMAT" }}, led by {{ lead_name }} for {{ requester_name }} ({{ state }}).
 {% if stalled %}
 No news for {{ quiet_days }} days: no status update, no step done. A word to {{ lead_name }}?
 {% endif %}{% if updates %}
 Status updates:
-{% for update in updates %}- {{ update.at|date:"F j" }}, {{ update.author }}: {{ update.text }}
+{% for update in updates %}- {{ update.at|date:"j F" }}, {{ update.author }}: {{ update.text }}
 {% endfor %}{% endif %}{% if steps_done %}
 Steps done:
 {% for label in steps_done %}- {{ label }}
@@ -271,17 +447,17 @@ One message a week per project in progress, when there is news or when the proje
 """,
     ),
     ("project_outcome", "fr"): (
-        "{% if outcome == 'won' %}Projet gagné{% elif outcome == 'lost' %}Projet perdu{% else %}Projet abandonné{% endif %} : {{ subject }}",
+        "{% if outcome == 'won' %}Projet gagné{% elif outcome == 'lost' %}Projet perdu{% else %}Projet abandonné{% endif %} : {{ subject }}",
         """Bonjour {{ leader_name }},
 
-{{ actor_name }} a enregistré l'issue du projet « {{ subject }} » pour {{ requester_name }} : {% if outcome == 'won' %}gagné{% elif outcome == 'lost' %}perdu{% else %}abandonné{% endif %}{% if value %}, pour {{ value }}{% endif %}.
+{{ actor_name }} a enregistré l'issue du projet « {{ subject }} » pour {{ requester_name }} : {% if outcome == 'won' %}gagné{% elif outcome == 'lost' %}perdu{% else %}abandonné{% endif %}{% if value %}, pour {{ value }}{% endif %}.
 {% if note %}
-« {{ note }} »
+« {{ note }} »
 {% endif %}
-Chef de projet : {{ lead_name }}.
-Demande reçue le {{ received|date:"DATE_FORMAT" }}{% if lead_delay %}, chef de projet nommé en {{ lead_delay }}{% endif %} ; projet clos le {{ closed|date:"DATE_FORMAT" }}.
+Chef de projet : {{ lead_name }}.
+Demande reçue le {{ received|date:"DATE_FORMAT" }}{% if lead_delay %}, chef de projet nommé en {{ lead_delay }}{% endif %} ; projet clos le {{ closed|date:"DATE_FORMAT" }}.
 
-Le projet : {{ url }}
+Le projet : {{ url }}
 """,
     ),
     ("project_outcome", "en"): (

@@ -3,10 +3,12 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from django import forms
 from django.contrib.auth.forms import PasswordResetForm
 from django.template import loader
 from django.utils import translation
 
+from cercle.outbox.models import HubIdentity
 from cercle.outbox.services import outbox_enqueue
 
 
@@ -29,3 +31,20 @@ class OutboxPasswordResetForm(PasswordResetForm):
             body = loader.render_to_string(email_template_name, context)
         token_hash = hashlib.sha256(f"{context['uid']}:{context['token']}".encode()).hexdigest()[:32]
         outbox_enqueue(idempotency_key=f"pwreset:{token_hash}", to=[to_email], subject=subject, body=body)
+
+
+def _field(name: str) -> dict[str, Any]:
+    field = HubIdentity._meta.get_field(name)
+    return {"label": field.verbose_name, "help_text": field.help_text, "required": False}
+
+
+class HubIdentityForm(forms.Form):
+    """The sender, the reply-to address and the leader's signature, on the settings page: the model's own
+    labels and help texts, so that the page and the admin agree."""
+
+    from_name = forms.CharField(max_length=200, **_field("from_name"))
+    from_email = forms.EmailField(**_field("from_email"))
+    reply_to = forms.EmailField(**_field("reply_to"))
+    signature = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), max_length=1000, **_field("signature")
+    )

@@ -3,11 +3,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cercle.accounts.permissions import OVERSEE_ROLES, ROUTE_ROLES, role_required
+from cercle.accounts.permissions import OVERSEE_ROLES, ROUTE_ROLES, TRIAGE_ROLES, role_required
 from cercle.outbox import selectors, services
+from cercle.outbox.forms import HubIdentityForm
 from cercle.outbox.models import OutgoingStatus
 
 
@@ -44,3 +46,24 @@ def retry(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, _("Only a failed message can be retried."))
     return redirect("outbox:list")
+
+
+@require_POST
+@role_required(*TRIAGE_ROLES)
+def identity(request: HttpRequest) -> HttpResponse:
+    """The hub's sender, reply-to and the leader's signature, saved from the settings page (the form is
+    drawn there by `{% hub_identity_form %}`); back to the page it came from."""
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = ""
+    form = HubIdentityForm(request.POST)
+    if form.is_valid():
+        services.hub_identity_update(actor=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        messages.success(request, _("The hub's mail identity is saved."))
+    else:
+        messages.error(
+            request,
+            _("Not saved: %(errors)s")
+            % {"errors": "; ".join(f"{form.fields[k].label}: {' '.join(v)}" for k, v in form.errors.items())},
+        )
+    return redirect(back or "outbox:list")

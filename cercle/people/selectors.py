@@ -9,6 +9,7 @@ from datetime import datetime
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cercle.accounts.models import Role, User
 from cercle.accounts.permissions import may
@@ -94,7 +95,13 @@ def who_in_the_hub_knows(contact: Contact) -> list[Knower]:
     exchanges = contact.count_in + contact.count_out
     if exchanges:
         leader = hub_leader()
-        knowers.append(Knower(leader, _("%(count)d exchanges in the mailbox") % {"count": exchanges}))
+        knowers.append(
+            Knower(
+                leader,
+                ngettext("%(count)d exchange in the mailbox", "%(count)d exchanges in the mailbox", exchanges)
+                % {"count": exchanges},
+            )
+        )
     seen = {k.user.pk for k in knowers if k.user}
     for request in Request.objects.filter(requester=contact, project__isnull=False).select_related(
         "project__lead"

@@ -11,7 +11,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from email.utils import parseaddr
 
 from django.conf import settings
 from django.db import transaction
@@ -31,8 +30,10 @@ from cercle.circulation.services import event_record, request_close
 from cercle.circulation.states import State
 from cercle.core.notes import Moment, Note
 from cercle.outbox.models import OutgoingMessage
+from cercle.outbox.selectors import sender_identity
 from cercle.outbox.services import Attachment, address, outbox_enqueue, template_render
 from cercle.projects.invitations import MEETING_DURATION, Person, meeting_invitation
+from cercle.projects.leader_mail import outcome_notice_queue
 from cercle.projects.models import (
     DEFAULT_FIRST_STEPS,
     STEP_MEETING,
@@ -196,9 +197,9 @@ class _Hub:
 
 
 def _hub() -> _Hub:
-    """The organizer of the invitations: the address Cercle sends from (DEFAULT_FROM_EMAIL)."""
-    name, email = parseaddr(settings.DEFAULT_FROM_EMAIL)
-    return _Hub(name=name or settings.CERCLE["HUB_NAME"], email=email)
+    """The organizer of the invitations: the hub's sender (settings page, else DEFAULT_FROM_EMAIL)."""
+    sender = sender_identity()
+    return _Hub(name=sender.name, email=sender.email)
 
 
 @dataclass(frozen=True)
@@ -266,10 +267,11 @@ def _project_mail_queue(
         idempotency_key=idempotency_key,
         request_id=request.pk,
         to=[address(recipient.name, recipient.email)],
-        # Their answer goes to the lead; the requester's also threads back onto the request.
+        # Their answer goes to the lead (the lead's own copy: the hub's reply-to); the requester's also
+        # threads back onto the request.
         reply_to=[address(lead.display_name, lead.email)]
         if lead.email and lead.email != recipient.email
-        else [],
+        else None,
         subject=mail.subject,
         body=mail.body,
         headers=thread_headers(request) if recipient.is_requester else None,
@@ -388,15 +390,21 @@ def project_close(
     expected_state: str | None = None,
     confirmed: bool = False,
 ) -> Request:
-    """Record the outcome. With first steps open or the first meeting to come, only once confirmed."""
+    """Record the outcome. With first steps open or the first meeting to come, only once confirmed.
+
+    The leader hears of it by mail, in the same transaction (unless the leader recorded it).
+    """
     warnings = project_close_warnings(project=project)
     if warnings and not confirmed:
         raise CloseNeedsConfirmation(warnings)
-    return request_close(
-        actor=actor,
-        request=project.request,
-        outcome=outcome,
-        value=value,
-        note=note,
-        expected_state=expected_state,
-    )
+    with transaction.atomic():
+        request = request_close(
+            actor=actor,
+            request=project.request,
+            outcome=outcome,
+            value=value,
+            note=note,
+            expected_state=expected_state,
+        )
+        outcome_notice_queue(project=project, actor=actor, note=note)
+    return request

@@ -5,6 +5,7 @@ from cercle.projects import views
 app_name = "projects"
 
 urlpatterns = [
+    path("projects/", views.overview, name="list"),
     path("projects/<int:pk>/", views.detail, name="detail"),
     path("projects/<int:pk>/meeting/", views.meeting, name="meeting"),
     path("projects/<int:pk>/update/", views.update, name="update"),

@@ -9,17 +9,53 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from cercle.accounts.permissions import may, may_run_project
+from cercle.accounts.permissions import ROUTE_ROLES, may, may_run_project, role_required
 from cercle.accounts.selectors import users_with_role
 from cercle.circulation import services as circulation
 from cercle.circulation.errors import CirculationError
 from cercle.circulation.forms import CloseForm, DecisionForm
 from cercle.circulation.gestures import gesture_run
 from cercle.circulation.states import Outcome, State
-from cercle.projects import services
+from cercle.projects import selectors, services
 from cercle.projects.forms import MeetingForm, StepForm, TeamForm, UpdateForm
 from cercle.projects.models import Project
 from cercle.projects.selectors import project_get_for_user
+
+
+@never_cache
+@role_required(*ROUTE_ROLES)
+def overview(request: HttpRequest) -> HttpResponse:
+    """Every project, in progress or closed, with its value and how long it waited for a project lead:
+    for the leader (and the second) who no longer read every message."""
+    outcome = request.GET.get("outcome", "")
+    if outcome not in selectors.OUTCOME_FILTERS:
+        outcome = ""
+    period = request.GET.get("period", "year")
+    if period not in selectors.PERIODS:
+        period = "year"
+    return render(
+        request,
+        "projects/overview.html",
+        {
+            "o": selectors.projects_overview(outcome=outcome, period=period),
+            "outcome": outcome,
+            "period": period,
+            "outcomes": [
+                ("", _("All")),
+                ("open", _("In progress")),
+                (Outcome.WON, _("Won")),
+                (Outcome.LOST, _("Lost")),
+                (Outcome.NO_GO, _("Abandoned")),
+            ],
+            "periods": [
+                ("month", _("This month")),
+                ("quarter", _("This quarter")),
+                ("year", _("This year")),
+                ("last_year", _("Last year")),
+                ("all", _("All time")),
+            ],
+        },
+    )
 
 
 def _team_choices(project: Project) -> list[tuple[int, str]]:

@@ -340,12 +340,15 @@ def test_the_second_tends_the_network_in_french_and_a_member_sees_only_her_peopl
     samuel.locator("#id_email").fill("Bruno.Lefevre@Atelier-Bois.example")
     submit(samuel, samuel.get_by_role("button", name="Ajouter", exact=True))
     assert samuel.url.endswith("/network/new/")  # not saved: the form comes back
-    expect(samuel.locator("main form .errorlist")).to_have_text(
-        "Bruno Lefèvre est déjà dans le réseau avec cette adresse ou ce profil."
-    )
-    expect(samuel.get_by_role("link", name="Ouvrir le profil de Bruno Lefèvre")).to_have_attribute(
+    # The refusal reads as an error, with the way to the profile that holds the address.
+    refusal = samuel.get_by_role("alert")
+    expect(refusal).to_have_count(1)
+    expect(refusal).to_have_class(re.compile(r"\bflash error\b"))
+    expect(refusal).to_contain_text("Bruno Lefèvre est déjà dans le réseau avec cette adresse ou ce profil.")
+    expect(refusal.get_by_role("link", name="Ouvrir le profil de Bruno Lefèvre")).to_have_attribute(
         "href", f"/network/{bruno.pk}/"
     )
+    expect(samuel.locator('label[for="id_linkedin_url"]')).to_contain_text("Profil LinkedIn")
     assert Contact.objects.filter(email__iexact="bruno.lefevre@atelier-bois.example").count() == 1
     screenshot(samuel, "network-07-same-address-refused")
 
@@ -415,12 +418,17 @@ def test_the_second_tends_the_network_in_french_and_a_member_sees_only_her_peopl
     expect(claire.locator("main table tbody tr")).to_have_count(1)
     expect(claire.locator("main table tbody tr a")).to_have_text(helene.display_name)
     expect(claire.locator("main")).not_to_contain_text("Inès Lambert")
+    # Her list is the people of her projects, and the link says so (not « Tout le monde »).
+    expect(claire.locator('main nav.filters a[aria-current="page"]')).to_have_text(
+        "Les personnes de mes projets"
+    )
     expect(claire.locator("main nav.filters")).not_to_contain_text("Ajouter une personne")
     expect(claire.locator('a[href="/network/new/"]')).to_have_count(0)
     expect(claire.locator("main nav.filters")).not_to_contain_text("Garder le lien")
     screenshot(claire, "network-13-list-member")
     ask(claire, "bilans carbone")
     expect(claire.locator("main ol.hits")).to_have_count(0)
+    expect(claire.locator("main h2")).to_have_count(0)  # no « 0 personne peut aider » heading
     expect(claire.locator("main")).to_contain_text("Personne dans le réseau ne correspond encore à ces mots.")
     screenshot(claire, "network-14-who-can-member")
     response = claire.goto(f"/network/{ines.pk}/")

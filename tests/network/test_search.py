@@ -17,7 +17,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _person(name: str, **profile: str) -> Contact:
-    contact = ContactFactory(name=name, organisation=profile.pop("organisation", "Atelier"), **profile)
+    contact = ContactFactory(
+        name=name, organisation=profile.pop("organisation", "Atelier"), in_network=True, **profile
+    )
     search_index([contact])
     return contact
 
@@ -85,6 +87,13 @@ def test_every_word_must_match_unless_nobody_matches_them_all() -> None:
     assert {h.contact for h in who_can("recrutement cobol")} == {both, one}
 
 
+def test_people_outside_the_network_are_not_found_unless_asked_for_by_id() -> None:
+    outside = ContactFactory(name="Spam Sender", offers="Traduction express", in_network=False)
+    search_index([outside])
+    assert who_can("traduction") == []
+    assert [h.contact for h in who_can("traduction", within=[outside.pk])] == [outside]
+
+
 def test_the_search_can_be_restricted_to_some_contacts_and_ignores_noise_words() -> None:
     mine = _person("Cleo Mienne", offers="Traduction anglais.")
     theirs = _person("Dan Autre", offers="Traduction allemand.")
@@ -92,3 +101,23 @@ def test_the_search_can_be_restricted_to_some_contacts_and_ignores_noise_words()
     assert {h.contact for h in who_can("traduction")} == {mine, theirs}
     assert who_can("qui peut faire ?") == []
     assert who_can('") OR 1=1 --') == []  # query syntax is never passed through
+
+
+def test_a_person_known_only_from_mail_is_found_by_the_subjects_of_their_exchanges() -> None:
+    from cercle.network.tasks import fold_pending
+
+    person = ContactFactory(name="Omar Mail", in_network=False)
+    interaction_record_many(
+        interactions=[
+            Interaction(
+                contact=person,
+                kind="mail",
+                inbound=False,
+                at=timezone.now(),
+                subject="Votre devis de méthanisation",
+                source_key="<meth@t>",
+            ),
+        ]
+    )
+    fold_pending.call_local()  # what the worker runs after the import commits
+    assert [h.contact for h in who_can("méthanisation")] == [person]

@@ -107,8 +107,9 @@ def test_a_french_spreadsheet_in_windows_1252_is_read_and_its_columns_guessed(se
         "Ni nom, ni adresse e-mail, ni profil LinkedIn («\u00a0Boulangerie Dupain · 01 23 45 67 89\u00a0»)"
         in result
     )
-    # The kept file is gone once imported.
-    assert not list((Path(settings.DATA_DIR) / "people-imports").glob("*.csv"))
+    # The kept file is gone once imported (its token is the last part of the mapping page's address).
+    token = url.rstrip("/").rsplit("/", 1)[-1]
+    assert not list((Path(settings.DATA_DIR) / "people-imports").glob(f"{token}*"))
     assert client.get(url).status_code == 302
 
 

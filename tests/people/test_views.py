@@ -46,7 +46,7 @@ def test_the_network_lists_people_closest_first_with_their_strength(second) -> N
 
 
 def test_who_can_do_x_shows_the_evidence_in_french_and_english(second) -> None:
-    expert = ContactFactory(name="Inès Carbone", offers="Bilans carbone pour les PME.")
+    expert = ContactFactory(name="Inès Carbone", offers="Bilans carbone pour les PME.", in_network=True)
     search_index([expert])
     french = login(second).get(reverse("people:network"), {"q": "bilan carbone"}).content.decode()
     assert "Inès Carbone" in french and "1 personne peut aider" in french
@@ -103,7 +103,7 @@ def test_adding_a_person_by_hand_and_refusing_a_duplicate_address(second) -> Non
 
 
 def test_editing_a_profile_makes_it_searchable_and_a_note_too(second, member) -> None:
-    contact = ContactFactory(name="Eva Edit")
+    contact = ContactFactory(name="Eva Edit", in_network=True)
     client = login(second)
     client.post(
         reverse("people:edit", args=[contact.pk]),
