@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cercle.circle import views
+from cercle.circle import profiles, views
 
 app_name = "circle"
 
@@ -8,6 +8,8 @@ urlpatterns = [
     path("routing/", views.routing, name="routing"),
     path("routing/<int:pk>/", views.route, name="route"),
     path("opportunities/", views.opportunities, name="opportunities"),
+    path("circle/profile/", profiles.profile_edit, name="profile"),
+    path("circle/members/<int:user_id>/profile/", profiles.profile_edit, name="member_profile"),
     path("offers/<int:pk>/accept/", views.accept, name="accept"),
     path("offers/<int:pk>/decline/", views.decline, name="decline"),
     path("offers/<int:pk>/suggest/", views.suggest, name="suggest"),

@@ -329,8 +329,8 @@ def proof_list(*, day: date) -> tuple[datetime, datetime, list[ProofLine]]:
         .select_related("requester")
         .order_by("kept_at", "id")
     )
-    # Who answered: the person whose act set `answered_at` — the approval (with its acknowledgement)
-    # or a message written from the request page, whichever is closest to it.
+    # Who answered: the person whose act set `answered_at`, the first answer — the approval (with its
+    # acknowledgement) or a message written from the request page, whichever came first.
     acts: dict[int, list[Event]] = {}
     answered = [r.pk for r in kept if r.answered_at]
     if answered:
@@ -338,15 +338,15 @@ def proof_list(*, day: date) -> tuple[datetime, datetime, list[ProofLine]]:
             Event.objects.filter(request_id__in=answered, actor__isnull=False)
             .filter(Q(kind=EventKind.MAIL) | Q(kind=EventKind.TRANSITION, to_state=State.APPROVED))
             .select_related("actor")
+            .order_by("at", "id")
         ):
             acts.setdefault(event.request_id, []).append(event)
     lines = []
     for r in kept:
         by = ""
         if r.answered_at and acts.get(r.pk):
-            answered_at = r.answered_at
-            nearest = min(acts[r.pk], key=lambda e: abs((e.at - answered_at).total_seconds()))
-            by = nearest.actor.display_name if nearest.actor else ""
+            first = acts[r.pk][0]
+            by = first.actor.display_name if first.actor else ""
         lines.append(ProofLine(request=r, answered_at=r.answered_at, answered_by=by))
     return start, end, lines
 

@@ -241,7 +241,8 @@ def test_the_routing_page_offers_one_at_a_time_in_the_numbered_order(
     assert "to answer by" in page and "waits for their turn" in page
 
 
-def test_the_routing_page_offers_to_several_at_once(second, approved, member, other_member):
+def test_the_routing_page_offers_to_several_at_once(second, approved, member, other_member, settings):
+    settings.CERCLE = {**settings.CERCLE, "OFFER_ANSWER_HOURS": 24}
     response = login(second).post(
         reverse("circle:route", args=[approved.pk]),
         {
@@ -252,7 +253,11 @@ def test_the_routing_page_offers_to_several_at_once(second, approved, member, ot
         },
     )
     assert response.status_code == 302
-    assert set(Offer.objects.filter(request=approved).values_list("state", flat=True)) == {"pending"}
+    offers = list(Offer.objects.filter(request=approved))
+    assert {o.state for o in offers} == {"pending"} and {o.mode for o in offers} == {"parallel"}
+    assert all(o.deadline_at == o.sent_at + timedelta(hours=24) for o in offers)  # type: ignore[operator]
+    offered = approved.events.get(to_state=State.OFFERED)
+    assert offered.note_source["msgid"].startswith("Offered to %(names)s at once")  # type: ignore[index]
 
 
 def test_the_routing_page_refuses_an_answer_time_out_of_bounds(second, approved, member):

@@ -76,7 +76,9 @@ def test_an_unanswered_reminder_escalates_to_the_second_then_to_the_leader(leade
 
     clocks_escalate(now=now + 150 * HOUR)  # the last level was reached: nothing more
     assert [len(_mails_to(u)) for u in (member, second, leader)] == [1, 1, 1]
-    levels = list(ClockStep.objects.filter(request=late, stage="first_contact").values_list("level", flat=True))
+    levels = list(
+        ClockStep.objects.filter(request=late, stage="first_contact").values_list("level", flat=True)
+    )
     assert sorted(levels) == [0, 1, 2]
 
 

@@ -10,8 +10,8 @@ import pytest
 from django.core import signing
 from django.test import Client
 from django.urls import reverse
-from django.utils.html import escape
 from django.utils import timezone
+from django.utils.html import escape
 
 from cercle.circulation import services
 from cercle.circulation.digest import digest_link_make, digest_send_due
@@ -158,7 +158,9 @@ def test_the_button_approves_as_the_leader_and_the_history_says_it_came_from_the
     client = Client(enforce_csrf_checks=True)
     url = _link(waiting, leader)
     client.get(url)  # the page sets the CSRF cookie its form sends back
-    response = client.post(url, {"note": "Oui, allons-y", "csrfmiddlewaretoken": client.cookies["csrftoken"].value})
+    response = client.post(
+        url, {"note": "Oui, allons-y", "csrfmiddlewaretoken": client.cookies["csrftoken"].value}
+    )
 
     assert response.status_code == 200
     assert "Validée" in response.content.decode()
@@ -231,7 +233,10 @@ def test_a_link_acts_only_for_the_leader_it_was_sent_to(leader, second):
     url = _link(waiting, leader)
     # Someone else signed in on this browser.
     response = login(second).post(url)
-    assert response.status_code == 403 and "Ce lien a été envoyé à une autre personne" in response.content.decode()
+    assert (
+        response.status_code == 403
+        and "Ce lien a été envoyé à une autre personne" in response.content.decode()
+    )
     # A link sent to a former leader.
     former = UserFactory(username="ancien", role="second")
     response = Client().post(_link(waiting, former))

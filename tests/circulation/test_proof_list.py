@@ -36,7 +36,9 @@ def test_each_serious_request_of_the_week_says_who_answered_and_when(leader, sec
     [proof] = _proofs()
     assert proof.subject == "La preuve de la semaine : 3 demandes sérieuses, 1 sans réponse"
     lines = proof.body.split("\n\n")
-    line_of = {r: next(chunk for chunk in lines if r.subject in chunk) for r in (by_leader, by_second, silent)}
+    line_of = {
+        r: next(chunk for chunk in lines if r.subject in chunk) for r in (by_leader, by_second, silent)
+    }
     assert "par Léa Marchand" in line_of[by_leader]
     assert "par Samuel Petit" in line_of[by_second]
     assert "SANS RÉPONSE" in line_of[silent]

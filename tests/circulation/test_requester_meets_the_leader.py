@@ -38,7 +38,11 @@ def _approved(second, leader, language: str):
 @pytest.mark.parametrize(
     ("language", "who_we_are", "offer"),
     [
-        ("fr", "Cercle, c'est le premier cercle de Léa Marchand\u00a0:", "Léa Marchand, en quelques mots\u00a0: «\u00a0{}\u00a0»"),
+        (
+            "fr",
+            "Cercle, c'est le premier cercle de Léa Marchand\u00a0:",
+            "Léa Marchand, en quelques mots\u00a0: «\u00a0{}\u00a0»",
+        ),
         ("en", "Cercle is the first circle of Léa Marchand", 'Léa Marchand in a few words: "{}"'),
     ],
 )
@@ -54,9 +58,12 @@ def test_the_acknowledgement_says_who_the_hub_is_and_is_signed_by_the_leader(
     assert ack.reply_to == ["demandes@atelier-marchand.example"]
 
 
-def test_without_an_identity_the_acknowledgement_answers_to_the_leader_and_has_no_signature(second, leader):
+def test_without_an_identity_the_acknowledgement_still_says_who_the_hub_is_and_answers_to_the_leader(
+    second, leader
+):
     _request, ack = _approved(second, leader, "fr")
     assert ack.reply_to == ["Léa Marchand <lea@hub.example>"]
+    assert "Cercle, c'est le premier cercle de Léa Marchand" in ack.body  # who the hub is, all the same
     assert "--" not in ack.body and "en quelques mots" not in ack.body
     assert ack.body.rstrip().endswith("Cercle, pour Léa Marchand")
 

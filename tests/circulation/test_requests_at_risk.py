@@ -78,8 +78,10 @@ def test_a_request_still_to_route_is_at_risk_once_an_offer_could_no_longer_fit(s
 def test_a_request_with_a_project_lead_is_not_at_risk(second, leader, member):
     request = _approved(second, leader, "Prise en charge", hours_ago=47)
     [offer] = circle.request_route(actor=second, request=request, members=[member], brief="B")
+    _approved(second, leader, "Toujours sans personne", hours_ago=47)
+    assert sorted(_subjects()) == ["Prise en charge", "Toujours sans personne"]
     circle.offer_accept(actor=member, offer=offer)
-    assert _subjects() == []
+    assert _subjects() == ["Toujours sans personne"]
 
 
 def test_a_broken_promise_comes_first(second, leader, member, other_member):

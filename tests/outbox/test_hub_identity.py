@@ -17,7 +17,9 @@ from tests.conftest import login
 
 def _queue(key: str = "k", **kwargs) -> OutgoingMessage:
     with transaction.atomic():
-        return outbox_enqueue(idempotency_key=key, to=["marc@client.example"], subject="S", body="B", **kwargs)
+        return outbox_enqueue(
+            idempotency_key=key, to=["marc@client.example"], subject="S", body="B", **kwargs
+        )
 
 
 def test_without_a_saved_identity_mail_leaves_from_the_environment_s_sender(db, settings):

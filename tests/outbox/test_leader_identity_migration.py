@@ -19,7 +19,9 @@ def test_untouched_templates_get_the_new_text_and_edited_ones_are_kept() -> None
     executor.migrate([BEFORE])
     old_apps = executor.loader.project_state([BEFORE]).apps
     Template = old_apps.get_model("outbox", "MailTemplate")
-    rows = {(t.key, t.language): t for t in Template.objects.filter(key__in=["acknowledgement", "introduction"])}
+    rows = {
+        (t.key, t.language): t for t in Template.objects.filter(key__in=["acknowledgement", "introduction"])
+    }
     assert "leader_signature" not in rows[("acknowledgement", "fr")].body  # as a hub has it before
     assert not Template.objects.filter(key__in=["project_weekly", "project_outcome"]).exists()
     # Saved once in the admin without a change: the browser's line ends, the form's stripping.

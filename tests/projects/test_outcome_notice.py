@@ -61,20 +61,27 @@ def test_a_lost_or_abandoned_project_is_told_too(project, member, leader, outcom
     assert ", for " not in notice.body  # no value given, none written
 
 
-def test_the_leader_who_records_it_gets_no_notice(project, leader):
+def test_the_leader_who_records_it_gets_no_notice_the_second_s_record_is_told(project, leader, second):
     services.project_close(actor=leader, project=project, outcome="won", confirmed=True)
     assert Request.objects.get(pk=project.request_id).outcome == "won"
-    assert _notices(project) == []
+    assert _notices(project) == []  # the leader knows already
+    circulation.request_reopen(actor=leader, request=Request.objects.get(pk=project.request_id))
+    project.request.refresh_from_db()
+    services.project_close(actor=second, project=project, outcome="lost", confirmed=True)
+    [notice] = _notices(project)
+    assert notice.body.startswith("Bonjour Léa Marchand,\n\nSamuel Petit a enregistré")
 
 
-def test_a_refused_closing_sends_nothing(project, member):
+def test_a_refused_closing_sends_nothing_the_confirmed_one_sends_one(project, member):
     with pytest.raises(services.CloseNeedsConfirmation):
         services.project_close(actor=member, project=project, outcome="won")
-    with pytest.raises(TransitionConflict):  # a stale page: someone closed it meanwhile
+    with pytest.raises(TransitionConflict):  # a stale page: someone acted on it meanwhile
         services.project_close(
             actor=member, project=project, outcome="won", expected_state="kicked_off", confirmed=True
         )
     assert _notices(project) == []
+    services.project_close(actor=member, project=project, outcome="won", confirmed=True)
+    assert len(_notices(project)) == 1
 
 
 def test_reopened_and_closed_again_it_is_a_new_outcome_and_a_new_notice(project, member, leader):

@@ -47,7 +47,12 @@ def hub(member, other_member):
     return {
         "open": _project(member, subject="Bilan carbone", waited_hours=10),
         "won": _project(
-            member, subject="Transmission", state=State.CLOSED, outcome="won", value=Decimal("4500"), closed=now
+            member,
+            subject="Transmission",
+            state=State.CLOSED,
+            outcome="won",
+            value=Decimal("4500"),
+            closed=now,
         ),
         "won2": _project(
             other_member,
@@ -78,7 +83,9 @@ def test_the_totals_of_the_year(hub):
 
 
 def test_filters_by_outcome_and_period(hub):
-    assert [r.request.subject for r in projects_overview(outcome="open", period="all").rows] == ["Bilan carbone"]
+    assert [r.request.subject for r in projects_overview(outcome="open", period="all").rows] == [
+        "Bilan carbone"
+    ]
     won = projects_overview(outcome="won", period="all")
     assert {r.request.subject for r in won.rows} == {"Transmission", "Gouvernance"}
     assert won.lost == 1  # the totals still count every outcome of the period
@@ -107,7 +114,9 @@ def test_the_leader_and_the_second_read_the_page_in_their_language(
         assert money(Decimal("6000.50")) in page  # the won value of the year
     assert "Maison Berthier" in page and "Transmission" in page
     assert "Ancien projet" not in page  # last year's: this year by default
-    page = unescape(client.get(reverse("projects:list"), {"period": "all", "outcome": "no_go"}).content.decode())
+    page = unescape(
+        client.get(reverse("projects:list"), {"period": "all", "outcome": "no_go"}).content.decode()
+    )
     assert "Ancien projet" in page and "Transmission" not in page
 
 

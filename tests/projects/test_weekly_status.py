@@ -27,7 +27,13 @@ def _next_week():
 @pytest.mark.parametrize(
     ("language", "subject", "updates", "steps", "meeting"),
     [
-        ("fr", "Le point de la semaine : ", "Les points d'avancement", "Les étapes franchies", "Prochaine réunion"),
+        (
+            "fr",
+            "Le point de la semaine : ",
+            "Les points d'avancement",
+            "Les étapes franchies",
+            "Prochaine réunion",
+        ),
         ("en", "This week's status: ", "Status updates:", "Steps done:", "Next meeting:"),
     ],
 )
@@ -48,7 +54,11 @@ def test_a_week_with_news_sends_the_leader_its_status(
     assert mail.to == ["Léa Marchand <lea@hub.example>"]
     assert mail.subject == subject + project.request.subject
     assert mail.request_id == project.request_id
-    assert updates in mail.body and "Claire Dubois" in mail.body and "Proposition envoyée au client." in mail.body
+    assert (
+        updates in mail.body
+        and "Claire Dubois" in mail.body
+        and "Proposition envoyée au client." in mail.body
+    )
     assert steps in mail.body and step.label in mail.body
     assert meeting in mail.body
     assert f"/projects/{project.request_id}/" in mail.body
