@@ -11,6 +11,6 @@ class MemberProfileAdmin(admin.ModelAdmin):
 
 @admin.register(Offer)
 class OfferAdmin(admin.ModelAdmin):
-    list_display = ("request", "member", "state", "created_at", "responded_at")
-    list_filter = ("state",)
-    raw_id_fields = ("request",)
+    list_display = ("request", "member", "state", "mode", "round", "position", "deadline_at", "responded_at")
+    list_filter = ("state", "mode")
+    raw_id_fields = ("request", "suggested_by")

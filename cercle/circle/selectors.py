@@ -58,7 +58,8 @@ def projects_for_member(*, user: User, limit: int = 50) -> QuerySet[Request]:
 def past_offers_for_member(*, user: User, limit: int = 20) -> QuerySet[Offer]:
     return (
         Offer.objects.filter(member=user)
-        .exclude(state=OfferState.PENDING)
+        # Not the one to answer now, nor one still waiting its turn (not theirs to see yet).
+        .exclude(state__in=[OfferState.PENDING, OfferState.QUEUED])
         .select_related("request")
         .order_by("-responded_at", "-id")[:limit]
     )

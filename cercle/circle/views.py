@@ -84,8 +84,9 @@ def route(request: HttpRequest, pk: int) -> HttpResponse:
             initial={
                 "expected_state": req.state,
                 "brief": selectors.route_brief_initial(request=req),
-                # More members for an open offer: the way it was offered; a new routing: one at a time.
-                "mode": current.mode if current and req.state == State.OFFERED else OfferMode.SEQUENTIAL,
+                # More members for an open offer: the way it was offered. A new routing: several at once,
+                # the quickest to a named person (one at a time adds each member's answer time).
+                "mode": current.mode if current and req.state == State.OFFERED else OfferMode.PARALLEL,
             },
             member_choices=choices,
         )
@@ -149,7 +150,7 @@ def suggest(request: HttpRequest, pk: int) -> HttpResponse:
     offer = services.offer_get_for_member(user=request.user, offer_id=pk)  # type: ignore[arg-type]
     form = SuggestColleagueForm(request.POST, colleagues=list(selectors.colleagues_of(user=request.user)))  # type: ignore[arg-type]
     if not form.is_valid():
-        messages.error(request, "; ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, "; ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect("circle:opportunities")
     colleague = form.colleagues[form.cleaned_data["colleague"]]
     try:

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from cercle.circulation.models import Event, Message, Request
+from cercle.circulation.models import ClockStep, DigestRun, Event, Message, Request
 
 
 class EventInline(admin.TabularInline):
@@ -40,3 +40,20 @@ class MessageAdmin(admin.ModelAdmin):
     search_fields = ("subject", "from_email", "message_id")
     raw_id_fields = ("request",)
     exclude = ("raw_compressed",)
+
+
+@admin.register(ClockStep)
+class ClockStepAdmin(admin.ModelAdmin):
+    """The reminders and escalations sent: an audit, written only by circulation/escalation.py."""
+
+    list_display = ("request", "stage", "level", "since", "at")
+    list_filter = ("stage", "level")
+    raw_id_fields = ("request",)
+    readonly_fields = ("request", "stage", "since", "level", "at", "recipients")
+
+
+@admin.register(DigestRun)
+class DigestRunAdmin(admin.ModelAdmin):
+    list_display = ("kind", "user", "day", "count", "at")
+    list_filter = ("kind",)
+    readonly_fields = ("kind", "user", "day", "count", "at", "outgoing")

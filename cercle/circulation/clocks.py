@@ -104,7 +104,7 @@ def late_requests(*, now: datetime, cfg: ClockSettings | None = None) -> list[La
         if not hours:
             continue  # 0: no clock for this stage
         limit = timedelta(hours=hours)
-        rows = _started(stage).filter(since__lt=now - limit).order_by("since", "id")
+        rows = _started(stage).filter(since__lt=now - limit).order_by("since", "id")  # type: ignore[misc]
         late.extend((r, stage, r.since, limit) for r in rows)  # type: ignore[attr-defined]
     if not late:
         return []

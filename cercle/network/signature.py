@@ -24,6 +24,7 @@ from dataclasses import dataclass
 _TAIL_CHARS = 4000
 _WINDOW_LINES = 25  # where the block may start: the last lines of the sender's own part
 _BLOCK_LINES = 12  # how many non-blank lines a signature block may have
+_LINE_CHARS = 200  # a longer line is a paragraph (a disclaimer, the text): the block ends there
 _MAX_POSITION = 80
 
 
@@ -102,6 +103,13 @@ class _Sender:
     @property
     def words(self) -> set[str]:
         return {word for name in self.names for word in name}
+
+    @property
+    def clues(self) -> tuple[str, ...]:
+        """Bits of text that any line holding the sender's name has (a cheap test before reading it):
+        a word of their name, or the surname's end or start of the address ("kholst": "lst", "kho")."""
+        ends = (self.local[:3], self.local[-3:]) if self.local else ()
+        return (*self.words, *ends)
 
 
 def _sender(name: str, email: str) -> _Sender:
@@ -313,13 +321,16 @@ def _position(candidate: str, sender: _Sender) -> str | None:
 def _block(lines: list[str], sender: _Sender) -> tuple[list[str], bool]:
     """The signature block (its lines), and whether it starts with the sender's name."""
     dash = closing = named = None
+    clues = sender.clues
     for i in range(max(0, len(lines) - _WINDOW_LINES), len(lines)):
         plain = _plain(lines[i].strip())
         if lines[i].rstrip() == "--":
             dash = i
         elif _CLOSING.match(plain):
             closing = i
-        elif plain and len(plain) <= 150 and _name_line(lines[i], sender) is not None:
+        elif (
+            len(plain) <= 150 and any(c in plain for c in clues) and _name_line(lines[i], sender) is not None
+        ):
             named = i
     if named is not None and closing is not None and closing > named:
         named = None  # the name was in the text: the signature comes after the closing
@@ -335,9 +346,9 @@ def _block(lines: list[str], sender: _Sender) -> tuple[list[str], bool]:
     for line in lines[first:]:
         if not line.strip():
             continue
-        if block and (_BLOCK_END.match(_plain(line.strip())) or _is_rule(line)):
+        if len(line) > _LINE_CHARS or len(block) == _BLOCK_LINES:
             break
-        if len(block) == _BLOCK_LINES:
+        if block and (_BLOCK_END.match(_plain(line.strip())) or _is_rule(line)):
             break
         block.append(line)
     return block, named is not None

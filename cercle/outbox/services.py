@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import re
 import smtplib
 import uuid
 from dataclasses import dataclass
@@ -61,9 +62,13 @@ class Attachment:
         }
 
 
+_BREAKS = re.compile(r"[\s]+")
+
+
 def _one_line(text: str) -> str:
-    # A header never carries a line break: this is where header injection would happen.
-    return " ".join(text.split())[:300]
+    # A header never carries a line break: this is where header injection would happen. Every run of
+    # white space becomes one space, except a no-break space alone (French typography: « Votre demande : … »).
+    return _BREAKS.sub(lambda run: "\u00a0" if run.group() == "\u00a0" else " ", text).strip()[:300]
 
 
 def address(name: str, email: str) -> str:

@@ -187,3 +187,17 @@ def test_the_outbox_page_says_when_the_next_try_is_and_the_second_retries_a_fail
     client.post(reverse("outbox:retry", args=[failed.pk]))
     failed.refresh_from_db()
     assert failed.status == OutgoingStatus.QUEUED
+
+
+def test_a_french_subject_keeps_its_no_break_spaces_and_loses_its_line_breaks(db, smtp_server):
+    outgoing = services.outbox_enqueue(
+        idempotency_key="nbsp",
+        to=["a@client.example"],
+        subject="Votre demande\u00a0: «\u00a0Bilan carbone\u00a0»\u2028Bcc: victim@evil.example",
+        body="x",
+    )
+    assert outgoing.subject == "Votre demande\u00a0: «\u00a0Bilan carbone\u00a0» Bcc: victim@evil.example"
+    assert services.outbox_deliver(outgoing_id=outgoing.pk) == "sent"
+    message = smtp_server.received()[0]
+    assert message["Bcc"] is None
+    assert str(message["Subject"]).strip().startswith("Votre demande\u00a0: «\u00a0Bilan")
