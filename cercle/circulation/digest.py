@@ -30,7 +30,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from cercle.accounts.models import Role, User
@@ -64,7 +63,6 @@ class DigestAction:
     DECLINE = "decline"
     LATER = "later"
     ALL = (APPROVE, DECLINE, LATER)
-    LABELS = {APPROVE: _("Approve"), DECLINE: _("Decline"), LATER: _("Later")}
 
 
 def hub_now(now: datetime | None = None) -> datetime:

@@ -306,8 +306,8 @@ class ClockSettings(models.Model):
         limits = settings.CERCLE["STAGE_LIMITS_HOURS"]
         row = cls(pk=1)
         for stage, key in STAGE_SETTING_KEY.items():
-            if limits.get(key):
-                setattr(row, f"{stage}_hours", int(limits[key]))
+            if key in limits:  # 0 (or empty): no clock for that stage
+                setattr(row, f"{stage}_hours", int(limits[key] or 0))
         row.escalation_hours = int(settings.CERCLE.get("ESCALATION_DELAY_HOURS", 24))
         hour, _sep, minute = str(settings.CERCLE.get("DIGEST_TIME", "08:00")).partition(":")
         try:

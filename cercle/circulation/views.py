@@ -255,7 +255,6 @@ def _digest_page(
             "circulation/digest_link.html",
             {
                 "page": page,
-                "actions": digest.DigestAction.LABELS,
                 "link_hours": settings.CERCLE.get("DIGEST_LINK_HOURS", 72),
                 **context,
             },

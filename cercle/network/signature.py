@@ -374,9 +374,12 @@ def signature_read(text: str, *, name: str = "", email: str = "") -> Signature:
 
 
 def _phone(block: list[str], sender: _Sender) -> str | None:
+    """The first number of the block; a switchboard's only when there is no other."""
     phones = [found for line in block for found in _phones(line, sender)]
     direct = [number for number, switchboard in phones if not switchboard]
-    return (direct or [number for number, _ in phones] or [None])[0]
+    if direct:
+        return direct[0]
+    return phones[0][0] if phones else None
 
 
 def _block_position(block: list[str], sender: _Sender) -> str | None:

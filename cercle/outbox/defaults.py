@@ -149,7 +149,7 @@ The request: {{ url }}
     # The clocks (circulation/escalation.py): one grouped mail per person and run, listing the late
     # requests they hold (`held`) and those escalated to them (`escalated`).
     ("clock_reminders", "fr"): (
-        "{% if held %}Relance{% else %}Alerte{% endif %} : {{ count }} demande{{ count|pluralize }} en retard",
+        "{% if held %}Relance{% else %}Alerte{% endif %} : {{ count }} demande{{ count|pluralize }} en retard",
         """Bonjour {{ name }},
 {% if held %}
 {% if held|length == 1 %}Cette demande vous attend et a dépassé son délai :{% else %}Ces demandes vous attendent et ont dépassé leur délai :{% endif %}
@@ -245,7 +245,7 @@ Each link works once, for {{ link_hours }} hours. Every request to validate: {{ 
     ),
     # The weekly proof list: the serious requests of the week, who answered and when.
     ("proof_list", "fr"): (
-        "La preuve de la semaine : {{ count }} demande{{ count|pluralize }} sérieuse{{ count|pluralize }}, {{ unanswered }} sans réponse",
+        "La preuve de la semaine : {{ count }} demande{{ count|pluralize }} sérieuse{{ count|pluralize }}, {{ unanswered }} sans réponse",
         """Bonjour {{ name }},
 
 Les demandes sérieuses de la semaine, retenues du {{ start|date:"DATE_FORMAT" }} au {{ last_day|date:"DATE_FORMAT" }} : {{ count }}.

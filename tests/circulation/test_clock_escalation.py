@@ -91,7 +91,7 @@ def test_each_person_gets_one_mail_listing_all_their_late_requests(leader, secon
     assert report.steps == 3
     [grouped] = _mails_to(second)
     assert all(r.subject in grouped.body for r in late)
-    assert grouped.subject == "Relance : 3 demandes en retard"
+    assert grouped.subject == "Relance\u00a0: 3 demandes en retard"
     assert OutgoingMessage.objects.count() == 1
 
 
@@ -108,7 +108,7 @@ def test_each_person_reads_the_mail_in_their_own_language(leader, second):
     [french] = _mails_to(leader)
     assert english.subject == "Reminder: 1 late request"
     assert "Triage, since" in english.body
-    assert french.subject == "Relance : 1 demande en retard"
+    assert french.subject == "Relance\u00a0: 1 demande en retard"
     assert "Décision du leader, depuis le" in french.body
 
 

@@ -34,7 +34,7 @@ def test_each_serious_request_of_the_week_says_who_answered_and_when(leader, sec
     proof_list_send(leader=leader, day=_tomorrow())
 
     [proof] = _proofs()
-    assert proof.subject == "La preuve de la semaine : 3 demandes sérieuses, 1 sans réponse"
+    assert proof.subject == "La preuve de la semaine\u00a0: 3 demandes sérieuses, 1 sans réponse"
     lines = proof.body.split("\n\n")
     line_of = {
         r: next(chunk for chunk in lines if r.subject in chunk) for r in (by_leader, by_second, silent)
