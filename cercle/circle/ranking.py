@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Count, Q
+from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -41,6 +42,23 @@ WEIGHTS = {"fit": 0.40, "knows": 0.20, "room": 0.15, "similar": 0.10, "language"
 OPEN_STATES = (State.ACCEPTED, State.KICKED_OFF)
 _FOLD_CACHE_SIZE = 50_000
 _folded: OrderedDict[tuple[int, int], frozenset[str]] = OrderedDict()
+_CHUNK_CACHE_SIZE = 200_000
+_chunks: dict[str, tuple[str, ...]] = {}
+
+
+def _fold(text: str) -> list[str]:
+    """`fold_words(text)`, word by word from a cache: the same stems in the same order (a word never
+    spans a space, and folding a word does not depend on its neighbours), but a title seen for the
+    first time costs dictionary lookups for the words already met, not two stemmers and an unaccent."""
+    stems: list[str] = []
+    for chunk in text.split():
+        folded = _chunks.get(chunk)
+        if folded is None:
+            if len(_chunks) >= _CHUNK_CACHE_SIZE:
+                _chunks.clear()
+            folded = _chunks[chunk] = tuple(fold_words(chunk))
+        stems.extend(folded)
+    return stems
 
 
 def _request_stems(request_id: int, text: str) -> frozenset[str]:
@@ -49,7 +67,7 @@ def _request_stems(request_id: int, text: str) -> frozenset[str]:
     key = (request_id, hash(text))
     stems = _folded.get(key)
     if stems is None:
-        stems = frozenset(fold_words(text))
+        stems = frozenset(_fold(text))
         _folded[key] = stems
         if len(_folded) > _FOLD_CACHE_SIZE:
             _folded.popitem(last=False)
@@ -91,17 +109,21 @@ def rank_members(*, request: Request, brief: str = "", members: list[User] | Non
         return []
     ids = [m.pk for m in members]
     profiles = {p.user_id: p for p in MemberProfile.objects.filter(user_id__in=ids)}
+    # The request's words first: of each member's words and projects, only those count.
+    wanted = set(_fold(_request_text(request, brief)))
 
-    # Past projects of these members, one query: their words, outcome and requester.
+    # Past projects of these members, one query: their words, outcome and requester (the summary's
+    # start only, as folded: the database cuts it rather than sending every summary whole).
     past = list(
         Request.objects.filter(Q(lead_id__in=ids) | Q(project__team__in=ids))
         .exclude(pk=request.pk)
+        .annotate(summary_start=Substr("summary", 1, 300))
         .values_list(
             "pk",
             "lead_id",
             "project__team",
             "subject",
-            "summary",
+            "summary_start",
             "state",
             "outcome",
             "requester_id",
@@ -112,46 +134,48 @@ def rank_members(*, request: Request, brief: str = "", members: list[User] | Non
     requester = request.requester
     target_org = _org_key(requester.organisation, requester.email)
 
-    # The words of each member: what they say they do, and what they did.
-    docs: dict[int, Counter[str]] = {}
+    # The request's words each member has: what they say they do, and what they did.
+    docs: dict[int, set[str]] = {}
     for member in members:
         profile = profiles.get(member.pk)
         text = [member.offer_statement]
         if profile is not None:
-            text += [
-                profile.offers,
-                profile.offers,
-                profile.skills,
-                profile.skills,
-                profile.headline_fr,
-                profile.headline_en,
-            ]
-        docs[member.pk] = Counter(fold_words(" ".join(t for t in text if t)))
-    led: dict[int, list[tuple[frozenset[str], str, str]]] = {pk: [] for pk in ids}
+            text += [profile.offers, profile.skills, profile.headline_fr, profile.headline_en]
+        docs[member.pk] = wanted.intersection(_fold(" ".join(t for t in text if t)))
+    # Of the projects each member led, those sharing at least two words with the request.
+    led: dict[int, list[tuple[str, str]]] = {pk: [] for pk in ids}
     knows: dict[int, tuple[float, str]] = {}
     seen_projects: set[tuple[int, int]] = set()
+    org_keys: dict[str, str] = {}
     for pk, lead_id, team_id, subject, summary, state, outcome, requester_id, org, email in past:
-        stems = _request_stems(pk, f"{subject} {summary[:300]}")
-        for member_id in {lead_id, team_id} - {None}:
-            if member_id not in docs or (pk, member_id) in seen_projects:
+        shared = _request_stems(pk, f"{subject} {summary}") & wanted
+        if requester_id == requester.pk:
+            known: tuple[float, str] | None = (1.0, requester.display_name)
+        elif target_org:
+            org = org or ""
+            key = org_keys.get(org)
+            if key is None:
+                key = org_keys[org] = unaccent(org).strip()
+            if not key:
+                key = (email or "").rpartition("@")[2].lower()
+            known = (0.7, requester.organisation or target_org) if key == target_org else None
+        else:
+            known = None
+        for member_id in (lead_id, team_id):
+            if member_id is None or member_id not in docs or (pk, member_id) in seen_projects:
                 continue
             seen_projects.add((pk, member_id))
-            docs[member_id].update(stems)
-            if member_id == lead_id:
-                led[member_id].append((stems, state, outcome))
-            if requester_id == requester.pk:
-                knows[member_id] = max(knows.get(member_id, (0.0, "")), (1.0, requester.display_name))
-            elif target_org and _org_key(org or "", email or "") == target_org:
-                knows[member_id] = max(
-                    knows.get(member_id, (0.0, "")), (0.7, requester.organisation or target_org)
-                )
+            docs[member_id].update(shared)
+            if member_id == lead_id and len(shared) >= 2:
+                led[member_id].append((state, outcome))
+            if known is not None:
+                knows[member_id] = max(knows.get(member_id, (0.0, "")), known)
     for author_id in ContactNote.objects.filter(contact=requester, author_id__in=ids).values_list(
         "author_id", flat=True
     ):
         knows.setdefault(author_id, (0.5, requester.display_name))
 
-    # Rarity of each word among members (idf), and the request's words.
-    wanted = set(fold_words(_request_text(request, brief)))
+    # Rarity of each word among members (idf).
     n = len(members)
     idf = {s: math.log(1 + n / (1 + sum(1 for d in docs.values() if s in d))) for s in wanted}
     total = sum(idf.values()) or 1.0
@@ -163,14 +187,17 @@ def rank_members(*, request: Request, brief: str = "", members: list[User] | Non
     )
     answered: Counter[int] = Counter()
     accepted: Counter[int] = Counter()
-    for member_id, state in (
+    for member_id, n_answered, n_accepted in (
         Offer.objects.filter(member_id__in=ids)
         .exclude(state=OfferState.PENDING)
-        .values_list("member_id", "state")
+        .values("member_id")
+        .annotate(n=Count("id"), yes=Count("id", filter=Q(state=OfferState.ACCEPTED)))
+        .values_list("member_id", "n", "yes")
     ):
-        answered[member_id] += 1
-        accepted[member_id] += state == OfferState.ACCEPTED
+        answered[member_id] = n_answered
+        accepted[member_id] = n_accepted
 
+    request_words = _request_words(_request_text(request))
     suggestions = []
     for member in members:
         profile = profiles.get(member.pk)
@@ -184,7 +211,7 @@ def rank_members(*, request: Request, brief: str = "", members: list[User] | Non
         languages = profile.language_list if profile else ["fr"]
         language = 1.0 if request.language in languages else 0.0
         know, know_what = knows.get(member.pk, (0.0, ""))
-        similar = [(state, outcome) for stems, state, outcome in led[member.pk] if len(stems & wanted) >= 2]
+        similar = led[member.pk]
         closed = [outcome for state, outcome in similar if state == State.CLOSED]
         won = sum(1 for outcome in closed if outcome == Outcome.WON)
         similar_won = won / len(closed) if closed else 0.0
@@ -210,7 +237,7 @@ def rank_members(*, request: Request, brief: str = "", members: list[User] | Non
             score *= 0.2
         reasons = _reasons(
             matched=matched,
-            request=request,
+            request_words=request_words,
             know=know,
             know_what=know_what,
             free=free,
@@ -230,7 +257,7 @@ def rank_members(*, request: Request, brief: str = "", members: list[User] | Non
 def _reasons(
     *,
     matched: list[str],
-    request: Request,
+    request_words: list[tuple[str, frozenset[str]]],
     know: float,
     know_what: str,
     free: int,
@@ -246,7 +273,8 @@ def _reasons(
     if away:
         reasons.append(_("away until %(date)s") % {"date": date_format(away, "DATE_FORMAT")})
     if matched:
-        words = _words_for(matched, _request_text(request))
+        stems = set(matched)
+        words = [word for word, folded in request_words if stems & folded]
         reasons.append(_("does what is asked: %(words)s") % {"words": ", ".join(words[:4])})
     if know >= 1.0:
         reasons.append(_("already worked with %(name)s") % {"name": know_what})
@@ -278,12 +306,12 @@ def _reasons(
     return reasons
 
 
-def _words_for(stems: list[str], text: str) -> list[str]:
-    """The request's own words behind these stems, as the requester wrote them."""
-    wanted = set(stems)
-    words: list[str] = []
+def _request_words(text: str) -> list[tuple[str, frozenset[str]]]:
+    """The request's own words, as the requester wrote them, once each, with their stems: a reason
+    names the words behind the stems a member matched."""
+    words: dict[str, frozenset[str]] = {}
     for word in text.replace("’", " ").replace("'", " ").split():
         clean = word.strip('.,;:!?()«»"“”').lower()
-        if clean and wanted.intersection(fold_words(clean)) and clean not in words:
-            words.append(clean)
-    return words
+        if clean and clean not in words:
+            words[clean] = frozenset(_fold(clean))
+    return list(words.items())

@@ -7,10 +7,12 @@ sender's name near the end), and reads from it:
 
 - a phone number (French, international and North American forms), never a fax, a date, an amount,
   a postcode or an order number;
-- a position (the title on the sender's name line or on one of the two lines after it, else the first
-  line of the block that reads like a title), which must hold a typical title word, at most 80
-  characters, and be neither an address, a URL, a sentence nor a company name.
+- a position: only when the block starts with the sender's name (display name, or the address read as
+  one: "kholst" is "Keith Holst"), the title on that line or on one of the two lines after it, which
+  must hold a typical title word, at most 80 characters, and be neither an address, a URL, a sentence,
+  someone else's name nor a company name.
 
+A block under someone else's name (a message relayed for a colleague, a shared mailbox) gives nothing.
 A field it is unsure of is None: a wrong title is worse than none.
 """
 
@@ -39,16 +41,16 @@ class Signature:
 # Where someone else's words begin: a quoted line, an attribution, a forwarded or original message,
 # a copied header block (Outlook "From:/Sent:", Lotus Notes "To:/cc:").
 _OTHERS = re.compile(
-    r"""
-    ^[ \t]*>
-  | ^[ \t]*(?:Le|On)\s[^\n]{0,300}?(?:\n[^\n]{0,200}?)?\b(?:a\s+[ée]crit|wrote)\s*:
-  | ^[ \t]*-{2,}[ \t]*(?:Original\ Message|Message\ d'origine|Message\ original|Forwarded\ message
+    r"""^[ \t]*(?:
+      >
+    | (?:Le|On)\s[^\n]{0,300}?(?:\n[^\n]{0,200}?)?\b(?:a\s+[ée]crit|wrote)\s*:
+    | -{2,}[ \t]*(?:Original\ Message|Message\ d'origine|Message\ original|Forwarded\ message
         |Message\ transf[ée]r[ée]|Mensaje\ original|Urspr[üu]ngliche\ Nachricht)
-  | ^[ \t]*-{3,}[ \t]*(?:Forwarded|Transf[ée]r[ée])\ by
-  | ^[ \t]*(?:Begin\ forwarded\ message|D[ée]but\ du\ message\ (?:r[ée]exp[ée]di[ée]|transf[ée]r[ée]))\s*:
-  | ^[ \t]*(?:From|De|Von)[ \t]*:[^\n]*\n[ \t]*(?:Sent|Date|Envoy[ée]|To|[ÀA]|Gesendet|Cc|Subject|Objet)[ \t]*:
-  | ^[ \t]*(?:To|[ÀA])[ \t]*:[^\n]*(?:\n[^\n]*){0,6}?\n[ \t]*(?:cc|Subject|Objet)[ \t]*:
-    """,
+    | -{3,}[ \t]*(?:Forwarded|Transf[ée]r[ée])\ by
+    | (?:Begin\ forwarded\ message|D[ée]but\ du\ message\ (?:r[ée]exp[ée]di[ée]|transf[ée]r[ée]))\s*:
+    | (?:From|De|Von)[ \t]*:[^\n]*\n[ \t]*(?:Sent|Date|Envoy[ée]|To|[ÀA]|Gesendet|Cc|Subject|Objet)[ \t]*:
+    | (?P<lotus>(?:To|[ÀA])[ \t]*:[^\n]*(?:\n[^\n]*){0,6}?\n[ \t]*(?:cc|Subject|Objet)[ \t]*:)
+    )""",
     re.I | re.M | re.X,
 )
 _HEADER_LEAD = re.compile(r"\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}:\d{2}|@")
@@ -59,8 +61,8 @@ def _own_part(text: str) -> list[str]:
     found = _OTHERS.search(text)
     own = text[: found.start()] if found else text
     lines = own[-_TAIL_CHARS:].splitlines()
-    if found:
-        # A Lotus Notes or Outlook header is often led by the other person's name and a date
+    if found and found.group("lotus"):
+        # A Lotus Notes header is led by the other person's name and a date, no blank line between
         # ("Jane M Tholt\n10/12/2000 02:11 PM\nTo: …"): those lines are theirs too.
         lead = 0
         while lead < 3 and len(lines) > lead and lines[-1 - lead].strip():
@@ -154,7 +156,7 @@ _CLOSING = re.compile(
 # Words that make a line a title (compared without accents, lower case). Masculine and feminine forms.
 _TITLE_WORDS = re.compile(
     r"""\b(?:
-      directeur|directrice|direction|dg|dga|drh|daf|pdg|dsi|president|presidente|vice[- ]president
+      directeur|directrice|dg|dga|drh|daf|pdg|president|presidente|vice[- ]president
     | responsable|chef|cheffe|fondateur|fondatrice|co-?fondateur|co-?fondatrice|cofondateur|cofondatrice
     | gerant|gerante|associe|associee|consultant|consultante|conseiller|conseillere|ingenieur|ingenieure
     | developpeur|developpeuse|architecte|analyste|chargee?|attachee?|deleguee?|adjointe?|assistante?
@@ -166,8 +168,8 @@ _TITLE_WORDS = re.compile(
     | ceo|cto|coo|cfo|cmo|cio|cpo|vp|svp|evp|avp|founder|co-?founder|cofounder|partner|principal
     | director|manager|head\ of|lead|officer|president|chairman|chairwoman|chair|owner|executive
     | consultant|analyst|engineer|developer|architect|counsel|attorney|lawyer|paralegal|accountant
-    | auditor|underwriter|controller|treasurer|coordinator|administrator|assistant|secretary|associate|specialist
-    | advisor|adviser|representative|recruiter|recruiting|trader|scheduler|originator|broker|buyer
+    | auditor|underwriter|controller|treasurer|coordinator|administrator|assistant|secretary|associate
+    | specialist|advisor|adviser|representative|recruiter|recruiting|trader|scheduler|originator|broker|buyer
     | supervisor|superintendent|researcher|scientist|professor|lecturer|economist|editor|journalist
     | producer|strategist|planner|technician|intern|fellow|agent
     )\b""",

@@ -116,6 +116,21 @@ FOUND = {
         "T\u00a0: +33\u00a06\u00a012\u00a034\u00a056\u00a078\n",
         ("+33 6 12 34 56 78", "Associé gérant"),
     ),
+    "the_direct_line_rather_than_the_switchboard": (
+        "Camille Perrin",
+        "camille.perrin@cabinet-perrin.fr",
+        "Bonjour,\n\nJe vous rappelle demain.\n\nCordialement,\nCamille Perrin\nAvocate associée\n"
+        "Standard : 01 44 55 66 00 – Ligne directe : 01 44 55 66 12\n",
+        ("01 44 55 66 12", "Avocate associée"),
+    ),
+    "own_signature_right_above_the_attribution": (
+        "Jean Morel",
+        "jean.morel@acme-industrie.fr",
+        "OK pour moi.\n\nJean Morel\nDirecteur technique\njean.morel@acme-industrie.fr – 06 11 22 33 44\n"
+        "Le lun. 3 mars 2025 à 10:00, Paul Henry <paul@henry-conseil.fr> a écrit :\n"
+        "> Bonjour Jean,\n> Paul Henry\n> Président\n",
+        ("06 11 22 33 44", "Directeur technique"),
+    ),
 }
 
 TRAPS = {

@@ -71,7 +71,7 @@ def test_the_first_meeting_invites_the_requester_the_lead_and_the_team_each_in_t
     assert mails[requester.email].subject == f"First meeting: {project.request.subject}"
     assert "invites you to a first meeting about your request" in mails[requester.email].body
     assert "/projects/" not in mails[requester.email].body  # the requester has no account to follow a link
-    assert mails[member.email].subject == f"Première réunion : {project.request.subject}"
+    assert mails[member.email].subject == f"Première réunion\u00a0: {project.request.subject}"
     assert f"/projects/{project.request_id}/" in mails[member.email].body
     assert mails[other_member.email].subject == f"First meeting: {project.request.subject}"
     local = timezone.localtime(when)

@@ -28,7 +28,7 @@ def _notices(project) -> list[OutgoingMessage]:
     ("language", "subject", "sentence", "value"),
     [
         # A header is one line of plain spaces (outbox.services._one_line): no no-break space in the subject.
-        ("fr", "Projet gagné : ", "Claire Dubois a enregistré l'issue du projet", "gagné, pour {}."),
+        ("fr", "Projet gagné\u00a0: ", "Claire Dubois a enregistré l'issue du projet", "gagné, pour {}."),
         ("en", "Project won: ", "Claire Dubois has recorded the outcome of the project", "won, for {}."),
     ],
 )

@@ -33,7 +33,7 @@ def test_a_new_team_member_is_told_in_their_language_with_the_link(project, memb
 def test_a_french_member_reads_it_in_french(project, leader, member, other_member):
     services.project_add_member(actor=leader, project=project, member=other_member)
     mail = _welcome(project, other_member)
-    assert mail.subject == f"Vous rejoignez l'équipe du projet : {project.request.subject}"
+    assert mail.subject == f"Vous rejoignez l'équipe du projet\u00a0: {project.request.subject}"
     assert "dont Claire Dubois est chef de projet" in mail.body  # added by the leader, not the lead
 
 

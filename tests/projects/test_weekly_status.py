@@ -29,7 +29,7 @@ def _next_week():
     [
         (
             "fr",
-            "Le point de la semaine : ",
+            "Le point de la semaine\u00a0: ",
             "Les points d'avancement",
             "Les étapes franchies",
             "Prochaine réunion",
