@@ -175,9 +175,12 @@ def rank_members(*, request: Request, brief: str = "", members: list[User] | Non
     ):
         knows.setdefault(author_id, (0.5, requester.display_name))
 
-    # Rarity of each word among members (idf).
+    # Rarity of each word among members (idf); a word more than half of them have says nothing about
+    # who fits (on a real request: the topic words everyone in a consultancy circle uses).
     n = len(members)
-    idf = {s: math.log(1 + n / (1 + sum(1 for d in docs.values() if s in d))) for s in wanted}
+    frequency = {s: sum(1 for d in docs.values() if s in d) for s in wanted}
+    telling = {s for s in wanted if frequency[s] <= max(1, n // 2)}
+    idf = {s: math.log(1 + n / (1 + frequency[s])) for s in telling}
     total = sum(idf.values()) or 1.0
 
     load = dict(
@@ -202,8 +205,8 @@ def rank_members(*, request: Request, brief: str = "", members: list[User] | Non
     for member in members:
         profile = profiles.get(member.pk)
         doc = docs[member.pk]
-        matched = [s for s in wanted if s in doc]
-        fit = sum(idf[s] for s in matched) / total if wanted else 0.0
+        matched = sorted((s for s in telling if s in doc), key=lambda s: (-idf[s], s))
+        fit = sum(idf[s] for s in matched) / total if telling else 0.0
         capacity = profile.capacity if profile else 3
         open_projects = load.get(member.pk, 0)
         free = max(capacity - open_projects, 0)
@@ -294,7 +297,7 @@ def _reasons(
     reasons.append(
         _("full: %(capacity)d projects already") % {"capacity": capacity}
         if free == 0
-        else ngettext("%(free)d of %(capacity)d slot free", "%(free)d of %(capacity)d slots free", capacity)
+        else ngettext("%(free)d of %(capacity)d slot free", "%(free)d of %(capacity)d slots free", free)
         % {"free": free, "capacity": capacity}
     )
     if not language:

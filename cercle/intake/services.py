@@ -41,6 +41,7 @@ from cercle.network.services import (
     interaction_record_many,
 )
 from cercle.network.signature import signature_read
+from cercle.network.ties import ties_record_message
 from cercle.outbox.models import OutgoingMessage
 from cercle.triage.tasks import suggest_soon
 
@@ -373,6 +374,7 @@ def _interactions_record(job: _Ingest) -> None:
         kind = InteractionKind.MAIL
         if contacts and not job.outbound:
             _signature_fill(contacts[0], parsed)
+        _ties_record(job, contacts)
     job.interactions = [
         Interaction(
             contact=contact,
@@ -387,6 +389,27 @@ def _interactions_record(job: _Ingest) -> None:
     ]
     if job.interactions and ctx.pending_interactions is None:
         interaction_record_many(interactions=job.interactions)
+
+
+def _ties_record(job: _Ingest, contacts: list[Contact]) -> None:
+    """Who knows whom (network/ties.py): the correspondents of this person-to-person message, pairwise.
+    Received mail ties its sender to the other recipients the network already knows (no contact is
+    created for someone who was only in copy)."""
+    parsed, ctx = job.parsed, job.ctx
+    if job.outbound:
+        ties_record_message(message_key=parsed.message_id, sender=None, recipients=contacts, at=job.at)
+        return
+    if not contacts:
+        return
+    others = [p for p in parsed.recipients if p and p not in ctx.hub_addresses and p != parsed.from_email]
+    if not others:
+        return
+    cached = [ctx.contacts.get(p) for p in others]
+    found = [c for c in cached if c is not None]
+    missing = [p for p, c in zip(others, cached, strict=True) if c is None]
+    if missing:
+        found += Contact.objects.filter(email__in=missing).exclude(email="").order_by()
+    ties_record_message(message_key=parsed.message_id, sender=contacts[0], recipients=found, at=job.at)
 
 
 def _signature_fill(sender: Contact, parsed: ParsedMessage) -> None:

@@ -246,3 +246,51 @@ class KeepInTouch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.week} {self.contact_id}"
+
+
+class ContactTie(models.Model):
+    """Two contacts who know each other (network/ties.py): seen together on person-to-person mail, or
+    recorded by the team. One row per pair, lower id first (`a` < `b`); the path search reads it by `a`
+    and by `b` (network/paths.py)."""
+
+    a = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
+    b = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
+    count = models.PositiveIntegerField(_("messages together"), default=0)
+    # Of those, the ones one of them wrote with the other among the recipients (the rest: both in copy).
+    a_wrote = models.PositiveIntegerField(default=0)
+    b_wrote = models.PositiveIntegerField(default=0)
+    first_at = models.DateTimeField(null=True, blank=True)
+    last_at = models.DateTimeField(null=True, blank=True)
+    # "They know each other", said by someone in the hub (the profile's "knows …" form).
+    manual = models.BooleanField(_("recorded by the team"), default=False)
+    manual_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    manual_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("tie between contacts")
+        verbose_name_plural = _("ties between contacts")
+        constraints = [
+            models.UniqueConstraint(fields=["a", "b"], name="contact_tie_once"),
+            models.CheckConstraint(condition=models.Q(a__lt=models.F("b")), name="contact_tie_ordered"),
+        ]
+        indexes = [models.Index(fields=["b"], name="contact_tie_b")]
+
+    def __str__(self) -> str:
+        return f"{self.a_id} – {self.b_id} ({self.count})"
+
+
+class TieEvidence(models.Model):
+    """One message that tied two contacts: counted once, however often the mailbox is imported."""
+
+    message_key = models.CharField(max_length=500)
+    a = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
+    b = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["message_key", "a", "b"], name="tie_evidence_once")]
+        indexes = [models.Index(fields=["a", "b"], name="tie_evidence_pair")]
+
+    def __str__(self) -> str:
+        return f"{self.message_key}: {self.a_id} – {self.b_id}"

@@ -153,11 +153,87 @@ STOP_WORDS = frozenset(
         "vous",
         "quelqu",
         "quelqun",
-        "quelqu'un",
         "faire",
         "fait",
         "reseau",
-        "mon",
+    ]
+)
+# What a request says whatever it asks for: greetings, politeness, "we are looking for help with…".
+# Routing and the search ignore them (they would make everyone fit every request).
+REQUEST_NOISE = frozenset(
+    [
+        "bonjour",
+        "bonsoir",
+        "madame",
+        "monsieur",
+        "cher",
+        "chere",
+        "merci",
+        "remercie",
+        "cordialement",
+        "bien",
+        "salutations",
+        "sincerement",
+        "hello",
+        "hi",
+        "dear",
+        "thanks",
+        "thank",
+        "regards",
+        "best",
+        "kind",
+        "sincerely",
+        "please",
+        "cherche",
+        "cherchons",
+        "chercher",
+        "recherche",
+        "recherchons",
+        "souhaite",
+        "souhaitons",
+        "souhaiterions",
+        "voudrions",
+        "voudrais",
+        "aimerions",
+        "besoin",
+        "aide",
+        "aider",
+        "pourriez",
+        "pouvez",
+        "pourrions",
+        "looking",
+        "need",
+        "needs",
+        "help",
+        "would",
+        "like",
+        "want",
+        "wish",
+        "could",
+        "entre",
+        "deux",
+        "trois",
+        "sur",
+        "sous",
+        "mois",
+        "annee",
+        "ans",
+        "semaine",
+        "jour",
+        "demande",
+        "projet",
+        "question",
+        "between",
+        "two",
+        "three",
+        "months",
+        "year",
+        "years",
+        "week",
+        "day",
+        "request",
+        "project",
+        "question",
     ]
 )
 _MIN_LENGTH = 2
@@ -175,7 +251,11 @@ def unaccent(text: str) -> str:
 
 
 def _words(text: str) -> list[str]:
-    return [w for w in _WORD.findall(unaccent(text)) if len(w) >= _MIN_LENGTH and w not in STOP_WORDS]
+    return [
+        w
+        for w in _WORD.findall(unaccent(text))
+        if len(w) >= _MIN_LENGTH and w not in STOP_WORDS and w not in REQUEST_NOISE and not w.isdigit()
+    ]
 
 
 def word_stems(word: str) -> tuple[str, ...]:

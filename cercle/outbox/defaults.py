@@ -475,3 +475,205 @@ The project: {{ url }}
 """,
     ),
 }
+
+# Introductions (people/introductions): the request to the connector (an editable draft; the reminder
+# is the same text with `reminder`), the links block added under it, the question to the person to
+# meet, the bridge mail, the kind word when the person to meet declines, the hub's notice, the thanks.
+DEFAULT_TEMPLATES.update(
+    {
+        ("intro_request", "fr"): (
+            "{% if reminder %}Petit rappel : {% endif %}pourriez-vous me présenter {{ target_name }} ?",
+            """Bonjour {{ connector_name }},
+{% if reminder %}
+Je me permets de revenir vers vous au sujet de ma demande, sans aucune obligation.
+{% endif %}
+Je cherche à rencontrer {{ target_name }}{% if target_org %} ({{ target_org }}){% endif %} et je crois que vous le ou la connaissez bien.
+
+Pourquoi : {{ purpose }}
+
+Pourquoi cela vaut votre temps : l'échange est court, et {{ target_name }} ne sera sollicité(e) qu'avec votre accord, puis seulement s'il ou elle dit oui à son tour.
+{% if leader_offer %}
+Ce que {{ hub_name }} peut vous apporter en retour : « {{ leader_offer }} » — dites-moi simplement ce qui vous serait utile.
+{% endif %}
+Bien cordialement,
+{{ beneficiary_name }}, {{ hub_name }}
+{% if leader_signature %}
+--
+{{ leader_signature }}
+{% endif %}""",
+        ),
+        ("intro_request", "en"): (
+            "{% if reminder %}A gentle reminder: {% endif %}could you introduce me to {{ target_name }}?",
+            """Hello {{ connector_name }},
+{% if reminder %}
+I am coming back to you about my request, with no obligation at all.
+{% endif %}
+I would like to meet {{ target_name }}{% if target_org %} ({{ target_org }}){% endif %} and I believe you know them well.
+
+Why: {{ purpose }}
+
+Why it is worth your time: it is a short exchange, and {{ target_name }} is only asked with your agreement, then only if they say yes too.
+{% if leader_offer %}
+What {{ hub_name }} can give you in return: "{{ leader_offer }}" — just tell me what would help you.
+{% endif %}
+Kind regards,
+{{ beneficiary_name }}, {{ hub_name }}
+{% if leader_signature %}
+--
+{{ leader_signature }}
+{% endif %}""",
+        ),
+        ("intro_links", "fr"): (
+            "",
+            """Répondez d'un clic :
+Oui, avec plaisir : {{ accept_url }}
+Non, pas cette fois : {{ decline_url }}
+(Chaque lien ouvre une page où confirmer ; il fonctionne une fois, pendant {{ link_days }} jours.)""",
+        ),
+        ("intro_links", "en"): (
+            "",
+            """Answer with one click:
+Yes, gladly: {{ accept_url }}
+No, not this time: {{ decline_url }}
+(Each link opens a page to confirm; it works once, for {{ link_days }} days.)""",
+        ),
+        ("intro_target", "fr"): (
+            "{{ connector_name }} propose de vous présenter {{ beneficiary_name }}",
+            """Bonjour {{ target_name }},
+
+{{ connector_name }} pense que vous auriez plaisir à échanger avec {{ beneficiary_name }} ({{ hub_name }}) et a accepté de faire les présentations, si vous le souhaitez.
+
+Pourquoi : {{ purpose }}
+{% if leader_offer %}
+{{ leader_name }}, en quelques mots : « {{ leader_offer }} »
+{% endif %}
+Répondez d'un clic :
+Oui, avec plaisir : {{ accept_url }}
+Non, merci : {{ decline_url }}
+(Chaque lien ouvre une page où confirmer ; il fonctionne une fois, pendant {{ link_days }} jours.)
+
+Bien cordialement,
+{{ beneficiary_name }}, {{ hub_name }}""",
+        ),
+        ("intro_target", "en"): (
+            "{{ connector_name }} would like to introduce you to {{ beneficiary_name }}",
+            """Hello {{ target_name }},
+
+{{ connector_name }} thinks you would enjoy talking with {{ beneficiary_name }} ({{ hub_name }}) and has agreed to introduce you, if you wish.
+
+Why: {{ purpose }}
+{% if leader_offer %}
+{{ leader_name }} in a few words: "{{ leader_offer }}"
+{% endif %}
+Answer with one click:
+Yes, gladly: {{ accept_url }}
+No, thank you: {{ decline_url }}
+(Each link opens a page to confirm; it works once, for {{ link_days }} days.)
+
+Kind regards,
+{{ beneficiary_name }}, {{ hub_name }}""",
+        ),
+        ("intro_bridge", "fr"): (
+            "Présentation : {{ target_name }} et {{ beneficiary_name }}",
+            """Bonjour {{ target_name }}, bonjour {{ beneficiary_name }},
+
+Vous avez tous les deux dit oui : voici la présentation, grâce à {{ connector_name }} (en copie), que nous remercions.
+
+{{ target_name }}{% if target_org %} ({{ target_org }}){% endif %} — {{ target_email }}
+{{ beneficiary_name }} ({{ hub_name }}) — {{ beneficiary_email }}
+
+Pourquoi : {{ purpose }}
+{% if leader_offer %}
+{{ leader_name }}, en quelques mots : « {{ leader_offer }} »
+{% endif %}
+Je vous laisse convenir d'un moment pour échanger.
+
+Bien cordialement,
+{{ hub_name }}
+{% if leader_signature %}
+--
+{{ leader_signature }}
+{% endif %}""",
+        ),
+        ("intro_bridge", "en"): (
+            "Introduction: {{ target_name }} and {{ beneficiary_name }}",
+            """Hello {{ target_name }}, hello {{ beneficiary_name }},
+
+You both said yes: here is the introduction, thanks to {{ connector_name }} (in copy), whom we thank.
+
+{{ target_name }}{% if target_org %} ({{ target_org }}){% endif %} — {{ target_email }}
+{{ beneficiary_name }} ({{ hub_name }}) — {{ beneficiary_email }}
+
+Why: {{ purpose }}
+{% if leader_offer %}
+{{ leader_name }} in a few words: "{{ leader_offer }}"
+{% endif %}
+I will let you agree on a time to talk.
+
+Kind regards,
+{{ hub_name }}
+{% if leader_signature %}
+--
+{{ leader_signature }}
+{% endif %}""",
+        ),
+        ("intro_declined", "fr"): (
+            "Merci pour votre aide avec {{ target_name }}",
+            """Bonjour {{ connector_name }},
+
+{{ target_name }} a préféré ne pas donner suite pour le moment, et c'est bien normal. Merci d'avoir accepté de faire le lien : votre geste compte pour nous.
+{% if leader_offer %}
+Et si {{ hub_name }} peut vous être utile (« {{ leader_offer }} »), dites-le-moi.
+{% endif %}
+Bien cordialement,
+{{ beneficiary_name }}, {{ hub_name }}""",
+        ),
+        ("intro_declined", "en"): (
+            "Thank you for your help with {{ target_name }}",
+            """Hello {{ connector_name }},
+
+{{ target_name }} preferred not to follow up for now, which is perfectly fine. Thank you for agreeing to make the connection: it means a lot to us.
+{% if leader_offer %}
+And if {{ hub_name }} can be of use to you ("{{ leader_offer }}"), just tell me.
+{% endif %}
+Kind regards,
+{{ beneficiary_name }}, {{ hub_name }}""",
+        ),
+        ("intro_declined_hub", "fr"): (
+            "Présentation à {{ target_name }} : pas cette fois",
+            """Bonjour {{ name }},
+
+{% if by_connector %}{{ connector_name }} a préféré ne pas faire la présentation à {{ target_name }}.{% else %}{{ target_name }} a préféré ne pas donner suite à la présentation proposée par {{ connector_name }}. {{ connector_name }} a reçu un mot de remerciement.{% endif %}
+Rien d'autre n'a été envoyé. L'historique est sur la fiche : {{ url }}""",
+        ),
+        ("intro_declined_hub", "en"): (
+            "Introduction to {{ target_name }}: not this time",
+            """Hello {{ name }},
+
+{% if by_connector %}{{ connector_name }} preferred not to make the introduction to {{ target_name }}.{% else %}{{ target_name }} preferred not to follow up on the introduction {{ connector_name }} offered. {{ connector_name }} received a thank-you note.{% endif %}
+Nothing else was sent. The history is on the profile: {{ url }}""",
+        ),
+        ("intro_thanks", "fr"): (
+            "Merci, {{ connector_name }}",
+            """Bonjour {{ connector_name }},
+
+Un grand merci pour votre aide : {{ what }}. Cela nous a vraiment aidés.
+{% if leader_offer %}
+Si {{ hub_name }} peut vous rendre la pareille (« {{ leader_offer }} »), dites-le-moi simplement.
+{% endif %}
+Bien cordialement,
+{{ leader_name }}, {{ hub_name }}""",
+        ),
+        ("intro_thanks", "en"): (
+            "Thank you, {{ connector_name }}",
+            """Hello {{ connector_name }},
+
+Many thanks for your help: {{ what }}. It really helped us.
+{% if leader_offer %}
+If {{ hub_name }} can return the favour ("{{ leader_offer }}"), just tell me.
+{% endif %}
+Kind regards,
+{{ leader_name }}, {{ hub_name }}""",
+        ),
+    }
+)

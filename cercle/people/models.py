@@ -34,3 +34,124 @@ class PrivacyAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} #{self.person_id} {self.at:%Y-%m-%d %H:%M}"
+
+
+class IntroductionState(models.TextChoices):
+    ASKING_CONNECTOR = "asking_connector", _("Waiting for the connector")
+    ASKING_TARGET = "asking_target", _("Waiting for the person to meet")
+    INTRODUCED = "introduced", _("Introduced")
+    CONNECTOR_DECLINED = "connector_declined", _("Declined by the connector")
+    TARGET_DECLINED = "target_declined", _("Declined by the person to meet")
+    EXPIRED = "expired", _("Expired without an answer")
+
+
+class Introduction(models.Model):
+    """A double opt-in introduction: the hub asks `connector` to introduce `beneficiary` (the leader or
+    a member of the circle) to `target`; the target is asked only once the connector said yes, and the
+    bridge mail leaves only once both did (people/introductions/services.py)."""
+
+    target = models.ForeignKey(
+        "network.Contact", on_delete=models.CASCADE, related_name="introductions_as_target"
+    )
+    connector = models.ForeignKey(
+        "network.Contact", on_delete=models.CASCADE, related_name="introductions_as_connector"
+    )
+    beneficiary = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="introductions"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    purpose = models.TextField(_("purpose"))
+    state = models.CharField(
+        _("state"), max_length=20, choices=IntroductionState.choices, default=IntroductionState.ASKING_CONNECTOR
+    )
+    created_at = models.DateTimeField(_("asked at"), default=timezone.now)
+    # When the party the introduction waits for was asked (the connector, then the target): the
+    # reminder and the expiry count from it.
+    asked_at = models.DateTimeField(default=timezone.now)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    # One nonce per ask, in its signed links: a link made for an earlier ask does not act on a later one.
+    nonce = models.CharField(max_length=32, default="")
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("introduction")
+        verbose_name_plural = _("introductions")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["state", "asked_at"], name="introduction_waiting")]
+
+    def __str__(self) -> str:
+        return f"{self.connector_id} → {self.target_id} ({self.state})"
+
+    @property
+    def waiting(self) -> bool:
+        return self.state in (IntroductionState.ASKING_CONNECTOR, IntroductionState.ASKING_TARGET)
+
+
+class IntroductionEventKind(models.TextChoices):
+    ASKED_CONNECTOR = "asked_connector", _("Connector asked")
+    REMINDED = "reminded", _("Connector reminded")
+    CONNECTOR_ACCEPTED = "connector_accepted", _("Connector accepted")
+    CONNECTOR_DECLINED = "connector_declined", _("Connector declined")
+    ASKED_TARGET = "asked_target", _("Person to meet asked")
+    TARGET_ACCEPTED = "target_accepted", _("Person to meet accepted")
+    TARGET_DECLINED = "target_declined", _("Person to meet declined")
+    INTRODUCED = "introduced", _("Introduction mail sent")
+    EXPIRED = "expired", _("Expired")
+
+
+class IntroductionEvent(models.Model):
+    """One step of an introduction, and the mail it sent if any: its audit trail."""
+
+    introduction = models.ForeignKey(Introduction, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("kind"), max_length=20, choices=IntroductionEventKind.choices)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    outgoing = models.ForeignKey(
+        "outbox.OutgoingMessage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("introduction step")
+        verbose_name_plural = _("introduction steps")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.introduction_id} {self.kind}"
+
+
+class FavourDirection(models.TextChoices):
+    RECEIVED = "received", _("They helped us")
+    GIVEN = "given", _("We helped them")
+
+
+class Favour(models.Model):
+    """A help between the hub and a person, either way: an introduction they made for us, or anything
+    recorded by hand ("X helped us with …"). What they gave waits to be thanked."""
+
+    contact = models.ForeignKey("network.Contact", on_delete=models.CASCADE, related_name="favours")
+    direction = models.CharField(_("direction"), max_length=8, choices=FavourDirection.choices)
+    what = models.CharField(_("what"), max_length=300)
+    is_introduction = models.BooleanField(_("an introduction"), default=False)
+    introduction = models.OneToOneField(
+        Introduction, null=True, blank=True, on_delete=models.CASCADE, related_name="favour"
+    )
+    at = models.DateTimeField(_("on"), default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    thanked_at = models.DateTimeField(_("thanked on"), null=True, blank=True)
+    thanks_outgoing = models.ForeignKey(
+        "outbox.OutgoingMessage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("favour")
+        verbose_name_plural = _("favours")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.contact_id} {self.direction}: {self.what[:40]}"

@@ -22,4 +22,5 @@ urlpatterns = [
     path("network/<int:pk>/notes/", views.note_add, name="note_add"),
     path("network/", include("cercle.people.importing.urls")),  # vCard and CSV imports
     path("network/", include("cercle.people.privacy.urls")),  # export and erase one person
+    path("", include("cercle.people.paths")),  # warm introduction paths
 ]

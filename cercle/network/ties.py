@@ -1,0 +1,109 @@
+"""Ties between contacts: who knows whom, from the mail itself and from what the team records.
+
+A person-to-person message (at most `INTERACTION_MAX_RECIPIENTS` people) ties each pair of its
+correspondents other than the hub: the sender to each recipient ("A wrote to B"), and recipients to each
+other ("in copy together"). A newsletter or a mail to forty people ties nobody. Each (message, pair) is
+counted once (`TieEvidence`), so an import run twice never doubles a count.
+
+A tie's strength, 0–100, for the path search (network/paths.py):
+
+    n = messages where one wrote to the other + ½ · messages where both were only in copy
+    strength = 100 · (1 − e^(−n/3)) · ½^(age / 365 days)       age: since the last message
+
+Three messages written one to the other make a 63, six an 86; a tie fades by half for each year
+without a message (slower than the hub's own ties, whose half-life is three months: we see only the
+part of their exchanges that passes through the hub's mailbox, so silence proves less). A tie the team
+recorded ("they know each other") is worth at least `MANUAL_STRENGTH` and does not fade.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import DateTimeField, F, Value
+from django.db.models.functions import Coalesce, Greatest, Least
+from django.utils import timezone
+
+from cercle.accounts.models import User
+from cercle.network.models import Contact, ContactTie, TieEvidence
+
+MANUAL_STRENGTH = 60
+COPY_WEIGHT = 0.5
+SCALE = 3.0
+TIE_HALF_LIFE_DAYS = 365
+
+
+def tie_strength(
+    *, count: int, a_wrote: int, b_wrote: int, last_at: datetime | None, manual: bool, at: datetime | None = None
+) -> int:
+    """The tie's 0–100 strength at `at` (now by default); see the module docstring."""
+    wrote = a_wrote + b_wrote
+    n = wrote + COPY_WEIGHT * max(count - wrote, 0)
+    mail = 0.0
+    if n > 0 and last_at is not None:
+        age_days = max(((at or timezone.now()) - last_at).total_seconds() / 86400, 0.0)
+        mail = 100 * (1 - math.exp(-n / SCALE)) * 0.5 ** (age_days / TIE_HALF_LIFE_DAYS)
+    return round(max(mail, MANUAL_STRENGTH if manual else 0))
+
+
+def tie_score(tie: ContactTie, *, at: datetime | None = None) -> int:
+    return tie_strength(
+        count=tie.count, a_wrote=tie.a_wrote, b_wrote=tie.b_wrote, last_at=tie.last_at, manual=tie.manual, at=at
+    )
+
+
+def ties_record_message(
+    *, message_key: str, sender: Contact | None, recipients: Iterable[Contact], at: datetime
+) -> int:
+    """Tie the correspondents of one person-to-person message (the hub left out by the caller).
+    `sender` is None for the hub's own mail. Returns the number of pairs newly counted."""
+    people: dict[int, Contact] = {}
+    for contact in [*([sender] if sender else []), *recipients]:
+        if contact.pk is not None and not contact.hub_own:
+            people.setdefault(contact.pk, contact)
+    ids = sorted(people)
+    if len(ids) < 2:
+        return 0
+    pairs = {(x, y) for i, x in enumerate(ids) for y in ids[i + 1 :]}
+    known = set(TieEvidence.objects.filter(message_key=message_key).values_list("a_id", "b_id"))
+    new = sorted(pairs - known)
+    if not new:
+        return 0
+    TieEvidence.objects.bulk_create(
+        [TieEvidence(message_key=message_key, a_id=x, b_id=y) for x, y in new], ignore_conflicts=True
+    )
+    sender_id = sender.pk if sender else None
+    when = Value(at, output_field=DateTimeField())
+    for x, y in new:
+        a_wrote = int(sender_id == x)
+        b_wrote = int(sender_id == y)
+        updated = ContactTie.objects.filter(a_id=x, b_id=y).update(
+            count=F("count") + 1,
+            a_wrote=F("a_wrote") + a_wrote,
+            b_wrote=F("b_wrote") + b_wrote,
+            # Coalesce: a tie the team recorded has no date yet (SQLite's MAX(NULL, x) is NULL).
+            last_at=Greatest(Coalesce(F("last_at"), when), when),
+            first_at=Least(Coalesce(F("first_at"), when), when),
+        )
+        if not updated:
+            ContactTie.objects.create(
+                a_id=x, b_id=y, count=1, a_wrote=a_wrote, b_wrote=b_wrote, first_at=at, last_at=at
+            )
+    return len(new)
+
+
+def tie_record_manual(*, actor: User, contact: Contact, other: Contact) -> ContactTie:
+    """Someone in the hub says these two know each other. Refused for a person and themself."""
+    if contact.pk == other.pk:
+        raise ValueError("a person cannot be tied to themself")
+    x, y = sorted((contact.pk, other.pk))
+    now = timezone.now()
+    with transaction.atomic():
+        tie, _created = ContactTie.objects.select_for_update().get_or_create(a_id=x, b_id=y)
+        if not tie.manual:
+            tie.manual, tie.manual_by, tie.manual_at = True, actor, now
+            tie.save(update_fields=["manual", "manual_by", "manual_at"])
+    return tie
