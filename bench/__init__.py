@@ -10,6 +10,10 @@ Run each one as a script from the project root (``.venv/bin/python bench/pages.p
   interactions; its parts live in ``network_bench/`` (the fictional profiles, the bulk fill, the measuring).
 - ``network_quality.py``: on the Enron mailboxes, do the strongest ties at a date name the people each
   trader kept writing to after it (precision against exchange-count and recency baselines)?
+- ``routing.py``: how fast ``rank_members`` ranks N members with M past projects, and how often it names
+  the member who should take a request (labelled requests of the demo hub and of the Enron desk, a frozen
+  test split; ``routing.md`` says how they were built); its parts live in ``routing_bench/``, its data
+  in ``routing_data/``.
 
 ``common/`` holds what they share: the Django setup and data dirs (``env``), the bench database
 (``database``), the corpus and Maildirs (``corpus``, ``maildir``), a measured child process with its

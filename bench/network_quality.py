@@ -353,7 +353,7 @@ def main(argv: list[str] | None = None) -> None:
         )
         widths = {m: max(5, len(LABELS[m])) for m in METHODS}
 
-        def block(title: str, values: dict[str, float], best: float | None) -> str:
+        def block(values: dict[str, float], best: float | None) -> str:
             cells = " ".join(f"{values[m]:>{widths[m]}.2f}" for m in METHODS)
             return cells + (f" {best:>5.2f}" if best is not None else "")
 
@@ -368,9 +368,9 @@ def main(argv: list[str] | None = None) -> None:
             print(
                 f"{trader.user:<13} {trader.cut:%Y-%m-%d} {trader.written_before:>6,} {ranked.pool:>5,} "
                 f"{len(trader.truth):>5,} {both:>4} | "
-                f"      {block('P@10', {m: s[m].p10 for m in METHODS}, min(both, 10) / 10)} | "
-                f"      {block('P@20', {m: s[m].p20 for m in METHODS}, min(both, 20) / 20)} | "
-                f"         {block('NDCG', {m: s[m].ndcg20 for m in METHODS}, None)}"
+                f"      {block({m: s[m].p10 for m in METHODS}, min(both, 10) / 10)} | "
+                f"      {block({m: s[m].p20 for m in METHODS}, min(both, 20) / 20)} | "
+                f"         {block({m: s[m].ndcg20 for m in METHODS}, None)}"
             )
 
         def mean(method: str, measure: str) -> float:
@@ -378,9 +378,9 @@ def main(argv: list[str] | None = None) -> None:
 
         print(
             f"{'mean':<13} {'':<10} {'':>6} {'':>5} {'':>5} {'':>4} | "
-            f"      {block('P@10', {m: mean(m, 'p10') for m in METHODS}, None)} {'':>5} | "
-            f"      {block('P@20', {m: mean(m, 'p20') for m in METHODS}, None)} {'':>5} | "
-            f"         {block('NDCG', {m: mean(m, 'ndcg20') for m in METHODS}, None)}"
+            f"      {block({m: mean(m, 'p10') for m in METHODS}, None)} {'':>5} | "
+            f"      {block({m: mean(m, 'p20') for m in METHODS}, None)} {'':>5} | "
+            f"         {block({m: mean(m, 'ndcg20') for m in METHODS}, None)}"
         )
         print(
             "\nties: `ties_rows` at the cut; net: the same, keeping the people the noise rules count in the "

@@ -6,7 +6,7 @@ What it measures
        ``DATABASE_URL`` is set) filled, for each stage, with N members (French and English profiles in
        30 trades) and M past projects (subjects and summaries in their leads' trades, outcomes, offers,
        requesters with organisations), then ``rank_members`` timed on 12 validated requests: cold (the
-       first call with the fold cache emptied, as after a restart) and warm (p95 over all timed calls,
+       first call with the fold caches emptied, as after a restart) and warm (p95 over all timed calls,
        wall clock and this process's CPU time). Stages: 20 members / 1,000 projects, then 200 / 10,000
        (``--stages``, ``--members``, ``--projects``); growth is warm p95 at the last stage over the first.
        See ``bench/routing_bench/speed.py``.
@@ -69,7 +69,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--part", choices=("all", "speed", "accuracy"), default="all")
     parser.add_argument("--members", type=int, default=200, help="members at full size (default 200)")
-    parser.add_argument("--projects", type=int, default=10_000, help="past projects at full size (default 10,000)")
+    parser.add_argument(
+        "--projects", type=int, default=10_000, help="past projects at full size (default 10,000)"
+    )
     parser.add_argument("--stages", default="20:1000", help="smaller MEMBERS:PROJECTS sizes, comma-separated")
     parser.add_argument("--iterations", type=int, default=20, help="timed calls per request (default 20)")
     parser.add_argument("--warmup", type=int, default=2, help="untimed calls per request first (default 2)")
@@ -80,14 +82,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--freeze", action="store_true", help="write the test split file (once)")
     parser.add_argument("--data-dir", help="CERCLE_DATA_DIR to use (default: a new temporary directory)")
     parser.add_argument("--keep", action="store_true", help="keep the data dir / the PostgreSQL rows")
-    parser.add_argument("--flush", action="store_true", help="empty the bench tables if the database has data")
+    parser.add_argument(
+        "--flush", action="store_true", help="empty the bench tables if the database has data"
+    )
     parser.add_argument("--seed", type=int, default=20_261_205, help="random seed of the speed fill")
     args = parser.parse_args(argv)
     try:
         args.sizes = [tuple(int(x) for x in s.split(":")) for s in args.stages.split(",") if s.strip()]
     except ValueError:
         parser.error("--stages wants MEMBERS:PROJECTS sizes separated by commas")
-    args.sizes = [s for s in args.sizes if len(s) == 2 and s[0] < args.members] + [(args.members, args.projects)]
+    args.sizes = [s for s in args.sizes if len(s) == 2 and s[0] < args.members] + [
+        (args.members, args.projects)
+    ]
     try:
         args.cut_at = datetime.strptime(args.cut, "%Y-%m-%d").replace(tzinfo=UTC)
     except ValueError:
@@ -184,7 +190,7 @@ def print_speed(results: list, args: argparse.Namespace) -> float:
     cpu_growth = p95(last.warm_cpu_ms) / p95(first.warm_cpu_ms) if first.warm_cpu_ms else 0.0
     print(
         f"(ms; {len(first.cold_ms)} requests, {args.iterations} timed calls each after {args.warmup} warm-up; "
-        f"cold: the first call with the fold cache emptied; {os.cpu_count()} CPUs, load average {load_average()})"
+        f"cold: the first call with the fold caches emptied; {os.cpu_count()} CPUs, load average {load_average()})"
     )
     print(
         f"goals: p95 at {last.stats.members} members / {last.stats.projects:,} projects "
@@ -274,7 +280,9 @@ def print_accuracy(outcomes: list, args: argparse.Namespace) -> tuple[int, float
             by_source[o.item.source].append(o)
         for source, group in [*sorted(by_source.items()), ("all", chosen)]:
             members = len(group[0].ranked) if group and source != "all" else 0
-            cells = " ".join(f"{_rate(group, name, 1):>14.2f} {_rate(group, name, 3):>5.2f}" for name in ORDERS)
+            cells = " ".join(
+                f"{_rate(group, name, 1):>14.2f} {_rate(group, name, 3):>5.2f}" for name in ORDERS
+            )
             print(f"{split:<5} {source:<6} {len(group):>4} {members or '':>7} | {cells}")
     print(
         "(top-1 and top-3: the share of requests whose right member is first, or among the first three; "
@@ -294,7 +302,7 @@ def print_accuracy(outcomes: list, args: argparse.Namespace) -> tuple[int, float
             f"{_rate(group, 'ranking', 3):.2f}; baseline {_rate(group, 'baseline', 3):.2f}"
         )
     print("\ntest split, by right member (n, ranking @1, @3; how often the ranking put each member first):")
-    firsts = defaultdict(int)
+    firsts: defaultdict[tuple[str, str], int] = defaultdict(int)
     for o in test:
         firsts[(o.item.source, o.ranked[0])] += 1
     right = defaultdict(list)
@@ -311,7 +319,9 @@ def print_accuracy(outcomes: list, args: argparse.Namespace) -> tuple[int, float
             misses = [o for o in test if o.item.source == source and not o.hit(o.ranked, 1)][: args.show]
             print(f"\nmissed at top-1, {source} (right: first three of the ranking):")
             for o in misses:
-                print(f"  {o.item.id} [{', '.join(o.item.answers)}: {', '.join(o.ranked[:3])}] {o.item.subject[:70]!r}")
+                print(
+                    f"  {o.item.id} [{', '.join(o.item.answers)}: {', '.join(o.ranked[:3])}] {o.item.subject[:70]!r}"
+                )
     return len(test), _rate(test, "ranking", 1), _rate(test, "ranking", 3), _rate(test, "baseline", 3)
 
 

@@ -101,8 +101,18 @@ def write_split(items: list[Labelled], path: Path = TEST_SPLIT) -> int:
 
 
 def demo_items(path: Path = DEMO_REQUESTS) -> list[Labelled]:
-    from ..page_bench.texts import FIRST_EN, FIRST_FR, LAST_EN, LAST_FR, ORGS_EN, ORGS_FR, TOWNS_EN, TOWNS_FR
-    from ..page_bench.texts import WORDS_EN, WORDS_FR
+    from ..page_bench.texts import (
+        FIRST_EN,
+        FIRST_FR,
+        LAST_EN,
+        LAST_FR,
+        ORGS_EN,
+        ORGS_FR,
+        TOWNS_EN,
+        TOWNS_FR,
+        WORDS_EN,
+        WORDS_FR,
+    )
 
     rng = random.Random(20_261_205)
     items = []
@@ -110,7 +120,9 @@ def demo_items(path: Path = DEMO_REQUESTS) -> list[Labelled]:
         fr = row["language"] == "fr"
         first, last = rng.choice(FIRST_FR if fr else FIRST_EN), rng.choice(LAST_FR if fr else LAST_EN)
         org = rng.choice(ORGS_FR if fr else ORGS_EN).format(
-            last=last, town=rng.choice(TOWNS_FR if fr else TOWNS_EN), word=rng.choice(WORDS_FR if fr else WORDS_EN)
+            last=last,
+            town=rng.choice(TOWNS_FR if fr else TOWNS_EN),
+            word=rng.choice(WORDS_FR if fr else WORDS_EN),
         )
         slug = "".join(c for c in org.lower() if c.isascii() and c.isalnum())[:30]
         items.append(
@@ -240,7 +252,7 @@ def enron_world(traders: list[Any], past: list[Any], items: list[Labelled]) -> N
             batch_size=1000,
         )
         Project.objects.bulk_create(
-            [Project(request=r, lead_id=r.lead_id, created_at=r.received_at) for r in rows], batch_size=1000
+            [Project(request=r, lead=r.lead, created_at=r.received_at) for r in rows], batch_size=1000
         )
     known = set(Request.objects.filter(state=State.CLOSED).values_list("requester__email", flat=True))
     for item in items:
@@ -261,7 +273,10 @@ def place(items: list[Labelled]) -> dict[str, Any]:
     placed = {}
     for item in items:
         requester = contact_get_or_create(
-            email=item.requester_email, name=item.requester_name, organisation=item.organisation, language=item.language
+            email=item.requester_email,
+            name=item.requester_name,
+            organisation=item.organisation,
+            language=item.language,
         )
         placed[item.id] = Request.objects.create(
             subject=item.subject[:300],

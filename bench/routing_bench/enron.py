@@ -48,7 +48,9 @@ _LOTUS = re.compile(
     re.I | re.M,
 )
 _FORWARD = re.compile(r"^[ \t>]*-{5,}\s*Forwarded by[^\n]*$", re.I | re.M)
-_HEADER_LINE = re.compile(r"^[ \t>]*(from|sent|to|cc|bcc|subject|date|importance|please respond to)\s*:", re.I)
+_HEADER_LINE = re.compile(
+    r"^[ \t>]*(from|sent|to|cc|bcc|subject|date|importance|please respond to)\s*:", re.I
+)
 _ADDRESS = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 _ASK = re.compile(
     r"\?|\b(please|pls|can you|could you|would you|will you|do you|are you|let me know|need|needs|"
@@ -160,21 +162,27 @@ def read_trader(user_dir: Path) -> Trader:
             mail = seen.get(key)
             if mail is None:
                 seen[key] = Mail(
-                    date, sender.strip().lower(), name.strip(), list(dict.fromkeys(recipients)), subject,
-                    _text(head), sent_folder,
+                    date,
+                    sender.strip().lower(),
+                    name.strip(),
+                    list(dict.fromkeys(recipients)),
+                    subject,
+                    _text(head),
+                    sent_folder,
                 )
             elif sent_folder:
                 mail.sent_folder = True
     last = user_dir.name.split("-")[0].lower()
     senders = Counter(m.sender for m in seen.values() if m.sent_folder)
-    addresses = [a for a, n in senders.most_common() if n >= MIN_ALIAS_MESSAGES and last in a.partition("@")[0]]
+    addresses = [
+        a for a, n in senders.most_common() if n >= MIN_ALIAS_MESSAGES and last in a.partition("@")[0]
+    ]
     if not addresses:
         raise SystemExit(f"{user_dir.name}: no address of theirs found in their sent folders")
     firsts = [a.partition("@")[0].split(".")[0] for a in addresses]
     first = next((f for f in firsts if len(f) >= 3 and f.isalpha()), firsts[0])
     name = f"{first.capitalize()} {last.capitalize()}"
-    mail = sorted(seen.values(), key=lambda m: m.date)
-    return Trader(user_dir.name, name, addresses, mail)
+    return Trader(user_dir.name, name, addresses, sorted(seen.values(), key=lambda m: m.date))
 
 
 def clean(text: str) -> str:
@@ -229,7 +237,11 @@ def split_reply(body: str) -> tuple[str, Quoted | None]:
             break
         index += 1
     quoted_body = "\n".join(lines[index:])
-    ends = [m.start() for m in (_OUTLOOK.search(quoted_body), _LOTUS.search(quoted_body), _FORWARD.search(quoted_body)) if m]
+    ends = [
+        m.start()
+        for m in (_OUTLOOK.search(quoted_body), _LOTUS.search(quoted_body), _FORWARD.search(quoted_body))
+        if m
+    ]
     if ends:
         quoted_body = quoted_body[: min(ends)]
     name = re.sub(r"<[^>]*>|@ENRON|\[mailto:[^\]]*\]|\"", "", name).strip()
@@ -278,7 +290,11 @@ def build(traders: list[Trader], cut: datetime) -> tuple[list[PastProject], list
                 words = f"{quoted.text}\n\n{own}" if quoted is not None and requester else own
                 past.append(
                     PastProject(
-                        trader.user, m.date, to, requester_name, bare_subject(m.subject),
+                        trader.user,
+                        m.date,
+                        to,
+                        requester_name,
+                        bare_subject(m.subject),
                         " ".join(words.split())[:SUMMARY_CHARS],
                     )
                 )
@@ -315,8 +331,14 @@ def build(traders: list[Trader], cut: datetime) -> tuple[list[PastProject], list
             item = candidates.get(key)
             if item is None:
                 candidates[key] = Labelled(
-                    "", [trader.user], m.date, requester, requester_name, subject,
-                    " ".join(text.split())[:SUMMARY_CHARS], found,
+                    "",
+                    [trader.user],
+                    m.date,
+                    requester,
+                    requester_name,
+                    subject,
+                    " ".join(text.split())[:SUMMARY_CHARS],
+                    found,
                 )
             elif trader.user not in item.traders:
                 item.traders.append(trader.user)

@@ -11,7 +11,7 @@ per member (accepted or kicked off), the rest closed: won, lost or no-go. A few 
 Then 12 new requests (validated, waiting to be routed) in 12 trades, French and English, half of them
 from a requester the circle already worked with.
 
-The timing: for each of the 12 requests, a cold call (the fold cache emptied first: the first
+The timing: for each of the 12 requests, a cold call (the fold caches emptied first: the first
 routing page after a restart) then ``warmup`` untimed calls and ``iterations`` timed ones; p95 over
 all the timed calls, wall clock and this process's CPU time; the SQL queries of one call.
 """
@@ -152,12 +152,16 @@ def fill(*, members: int, projects: int, seed: int) -> tuple[FillStats, list[Any
         with transaction.atomic():
             rows = Request.objects.bulk_create(rows, batch_size=BATCH)
             made = Project.objects.bulk_create(
-                [Project(request=r, lead_id=r.lead_id, created_at=r.lead_at) for r in rows], batch_size=BATCH
+                [
+                    Project(request=r, lead_id=lead, created_at=r.received_at)
+                    for r, lead in zip(rows, leads, strict=True)
+                ],
+                batch_size=BATCH,
             )
             team = []
             offers = []
-            for request, project in zip(rows, made, strict=True):
-                others = [pk for pk in rng.sample(ids, min(3, len(ids))) if pk != request.lead_id][:2]
+            for request, project, lead in zip(rows, made, leads, strict=True):
+                others = [pk for pk in rng.sample(ids, min(3, len(ids))) if pk != lead][:2]
                 if rng.random() < 0.2:
                     team += [
                         Project.team.through(project_id=project.pk, user_id=pk)
@@ -165,11 +169,11 @@ def fill(*, members: int, projects: int, seed: int) -> tuple[FillStats, list[Any
                     ]
                 at = request.received_at + timedelta(days=1)
                 offers.append(
-                    Offer(request=request, member_id=request.lead_id, state=OfferState.ACCEPTED, created_at=at)
+                    Offer(request=request, member_id=lead, state=OfferState.ACCEPTED, created_at=at)
                 )
                 for pk in others[: rng.choice((0, 0, 1, 2))]:
-                    state = rng.choice((OfferState.DECLINED, OfferState.DECLINED, OfferState.EXPIRED))
-                    offers.append(Offer(request=request, member_id=pk, state=state, created_at=at))
+                    answer = rng.choice((OfferState.DECLINED, OfferState.DECLINED, OfferState.EXPIRED))
+                    offers.append(Offer(request=request, member_id=pk, state=answer, created_at=at))
             Project.team.through.objects.bulk_create(team, batch_size=BATCH)
             Offer.objects.bulk_create(offers, batch_size=BATCH)
             offers_made += len(offers)
@@ -196,7 +200,9 @@ def fill(*, members: int, projects: int, seed: int) -> tuple[FillStats, list[Any
                 subject=subject, summary=summary, requester=requester, language=lang, state=State.APPROVED
             )
         )
-    stats = FillStats(members, projects, open_count, len(contacts), offers_made, time.perf_counter() - started)
+    stats = FillStats(
+        members, projects, open_count, len(contacts), offers_made, time.perf_counter() - started
+    )
     log(
         f"  filled {members} members, {projects:,} past projects ({open_count} open), {len(contacts):,} "
         f"requesters, {offers_made:,} offers in {stats.seconds:.1f} s"
@@ -207,7 +213,7 @@ def fill(*, members: int, projects: int, seed: int) -> tuple[FillStats, list[Any
 @dataclass
 class SpeedResult:
     stats: FillStats
-    cold_ms: list[float]  # one per request, the fold cache emptied before each
+    cold_ms: list[float]  # one per request, the fold caches emptied before each
     warm_ms: list[float]
     warm_cpu_ms: list[float]
     queries: int
@@ -234,7 +240,8 @@ def measure(stats: FillStats, probes: list[Any], *, iterations: int, warmup: int
     cold, warm, cpu = [], [], []
     queries = 0
     for request in probes:
-        ranking._folded.clear()
+        ranking._folded.clear()  # both caches of the fold: a process that just started
+        ranking._chunks.clear()
         started = time.perf_counter()
         ranking.rank_members(request=request)
         cold.append((time.perf_counter() - started) * 1000)
@@ -249,4 +256,3 @@ def measure(stats: FillStats, probes: list[Any], *, iterations: int, warmup: int
             ranking.rank_members(request=request)
         queries = max(queries, len(captured.captured_queries))
     return SpeedResult(stats, cold, warm, cpu, queries)
-

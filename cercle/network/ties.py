@@ -37,7 +37,13 @@ TIE_HALF_LIFE_DAYS = 365
 
 
 def tie_strength(
-    *, count: int, a_wrote: int, b_wrote: int, last_at: datetime | None, manual: bool, at: datetime | None = None
+    *,
+    count: int,
+    a_wrote: int,
+    b_wrote: int,
+    last_at: datetime | None,
+    manual: bool,
+    at: datetime | None = None,
 ) -> int:
     """The tie's 0–100 strength at `at` (now by default); see the module docstring."""
     wrote = a_wrote + b_wrote
@@ -51,7 +57,12 @@ def tie_strength(
 
 def tie_score(tie: ContactTie, *, at: datetime | None = None) -> int:
     return tie_strength(
-        count=tie.count, a_wrote=tie.a_wrote, b_wrote=tie.b_wrote, last_at=tie.last_at, manual=tie.manual, at=at
+        count=tie.count,
+        a_wrote=tie.a_wrote,
+        b_wrote=tie.b_wrote,
+        last_at=tie.last_at,
+        manual=tie.manual,
+        at=at,
     )
 
 

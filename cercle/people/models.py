@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -64,7 +65,10 @@ class Introduction(models.Model):
     )
     purpose = models.TextField(_("purpose"))
     state = models.CharField(
-        _("state"), max_length=20, choices=IntroductionState.choices, default=IntroductionState.ASKING_CONNECTOR
+        _("state"),
+        max_length=20,
+        choices=IntroductionState.choices,
+        default=IntroductionState.ASKING_CONNECTOR,
     )
     created_at = models.DateTimeField(_("asked at"), default=timezone.now)
     # When the party the introduction waits for was asked (the connector, then the target): the
@@ -155,3 +159,10 @@ class Favour(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contact_id} {self.direction}: {self.what[:40]}"
+
+    @property
+    def label(self) -> str:
+        """What the help was, in the reader's language (an introduction stores only the name it led to)."""
+        if self.introduction_id is not None:
+            return gettext("an introduction to %(name)s") % {"name": self.what}
+        return self.what

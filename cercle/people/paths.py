@@ -70,7 +70,8 @@ def knows(request: HttpRequest, pk: int) -> HttpResponse:
             tie_record_manual(actor=request.user, contact=contact, other=other)  # type: ignore[arg-type]
             messages.success(
                 request,
-                _("Noted: %(name)s knows %(other)s.") % {"name": contact.display_name, "other": other.display_name},
+                _("Noted: %(name)s knows %(other)s.")
+                % {"name": contact.display_name, "other": other.display_name},
             )
     return redirect("people:detail", contact.pk)
 
@@ -95,12 +96,12 @@ def reach(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "people/paths/reach.html",
-        {"form": form, "asked": asked, "results": results, "colleagues": colleagues},
+        {"reach_form": form, "asked": asked, "results": results, "colleagues": colleagues},
     )
 
 
 urlpatterns = [
-    path("network/reach/", reach, name="reach"),
-    path("network/<int:pk>/paths/", contact_paths, name="paths"),
-    path("network/<int:pk>/knows/", knows, name="knows"),
+    path("reach/", reach, name="reach"),
+    path("<int:pk>/paths/", contact_paths, name="paths"),
+    path("<int:pk>/knows/", knows, name="knows"),
 ]

@@ -22,5 +22,6 @@ urlpatterns = [
     path("network/<int:pk>/notes/", views.note_add, name="note_add"),
     path("network/", include("cercle.people.importing.urls")),  # vCard and CSV imports
     path("network/", include("cercle.people.privacy.urls")),  # export and erase one person
-    path("", include("cercle.people.paths")),  # warm introduction paths
+    path("network/", include("cercle.people.introductions.urls")),  # introductions, thanks, ledger
+    path("network/", include("cercle.people.paths")),  # warm introduction paths
 ]

@@ -26,6 +26,7 @@ from cercle.network.search import who_can
 from cercle.network.strength import contact_score
 from cercle.people import selectors, services
 from cercle.people.forms import NewContactForm, NoteForm, OfferForm, ProfileForm, SearchForm
+from cercle.people.introductions.selectors import panel as introduction_panel
 from cercle.people.merge import contact_merge, merge_undo
 
 PAGE_SIZE = 50
@@ -79,6 +80,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "tags": [t.strip() for t in contact.tags.split(",") if t.strip()],
             "too_soon": too_soon(contact),
             "merges": contact.merges_kept.filter(undone_at__isnull=True).select_related("merged", "by"),
+            "intro": introduction_panel(user=request.user, contact=contact),  # type: ignore[arg-type]
         },
     )
 

@@ -6,46 +6,91 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('network', '0008_hub_own_and_aliases'),
+        ("network", "0008_hub_own_and_aliases"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ContactTie',
+            name="ContactTie",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('count', models.PositiveIntegerField(default=0, verbose_name='messages together')),
-                ('a_wrote', models.PositiveIntegerField(default=0)),
-                ('b_wrote', models.PositiveIntegerField(default=0)),
-                ('first_at', models.DateTimeField(blank=True, null=True)),
-                ('last_at', models.DateTimeField(blank=True, null=True)),
-                ('manual', models.BooleanField(default=False, verbose_name='recorded by the team')),
-                ('manual_at', models.DateTimeField(blank=True, null=True)),
-                ('a', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='network.contact')),
-                ('b', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='network.contact')),
-                ('manual_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("count", models.PositiveIntegerField(default=0, verbose_name="messages together")),
+                ("a_wrote", models.PositiveIntegerField(default=0)),
+                ("b_wrote", models.PositiveIntegerField(default=0)),
+                ("first_at", models.DateTimeField(blank=True, null=True)),
+                ("last_at", models.DateTimeField(blank=True, null=True)),
+                ("manual", models.BooleanField(default=False, verbose_name="recorded by the team")),
+                ("manual_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "a",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="network.contact"
+                    ),
+                ),
+                (
+                    "b",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="network.contact"
+                    ),
+                ),
+                (
+                    "manual_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'tie between contacts',
-                'verbose_name_plural': 'ties between contacts',
-                'indexes': [models.Index(fields=['b'], name='contact_tie_b')],
-                'constraints': [models.UniqueConstraint(fields=('a', 'b'), name='contact_tie_once'), models.CheckConstraint(condition=models.Q(('a__lt', models.F('b'))), name='contact_tie_ordered')],
+                "verbose_name": "tie between contacts",
+                "verbose_name_plural": "ties between contacts",
+                "indexes": [models.Index(fields=["b"], name="contact_tie_b")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("a", "b"), name="contact_tie_once"),
+                    models.CheckConstraint(
+                        condition=models.Q(("a__lt", models.F("b"))), name="contact_tie_ordered"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='TieEvidence',
+            name="TieEvidence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('message_key', models.CharField(max_length=500)),
-                ('a', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='network.contact')),
-                ('b', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='network.contact')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("message_key", models.CharField(max_length=500)),
+                (
+                    "a",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="network.contact"
+                    ),
+                ),
+                (
+                    "b",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="network.contact"
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['a', 'b'], name='tie_evidence_pair')],
-                'constraints': [models.UniqueConstraint(fields=('message_key', 'a', 'b'), name='tie_evidence_once')],
+                "indexes": [models.Index(fields=["a", "b"], name="tie_evidence_pair")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("message_key", "a", "b"), name="tie_evidence_once")
+                ],
             },
         ),
     ]

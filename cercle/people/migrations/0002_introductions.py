@@ -7,75 +7,220 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('network', '0008_hub_own_and_aliases'),
-        ('outbox', '0010_seed_clock_and_digest_templates'),
-        ('people', '0001_privacy_action'),
+        ("network", "0008_hub_own_and_aliases"),
+        ("outbox", "0010_seed_clock_and_digest_templates"),
+        ("people", "0001_privacy_action"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Introduction',
+            name="Introduction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('purpose', models.TextField(verbose_name='purpose')),
-                ('state', models.CharField(choices=[('asking_connector', 'Waiting for the connector'), ('asking_target', 'Waiting for the person to meet'), ('introduced', 'Introduced'), ('connector_declined', 'Declined by the connector'), ('target_declined', 'Declined by the person to meet'), ('expired', 'Expired without an answer')], default='asking_connector', max_length=20, verbose_name='state')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='asked at')),
-                ('asked_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('reminded_at', models.DateTimeField(blank=True, null=True)),
-                ('nonce', models.CharField(default='', max_length=32)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('beneficiary', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='introductions', to=settings.AUTH_USER_MODEL)),
-                ('connector', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='introductions_as_connector', to='network.contact')),
-                ('requested_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('target', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='introductions_as_target', to='network.contact')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("purpose", models.TextField(verbose_name="purpose")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("asking_connector", "Waiting for the connector"),
+                            ("asking_target", "Waiting for the person to meet"),
+                            ("introduced", "Introduced"),
+                            ("connector_declined", "Declined by the connector"),
+                            ("target_declined", "Declined by the person to meet"),
+                            ("expired", "Expired without an answer"),
+                        ],
+                        default="asking_connector",
+                        max_length=20,
+                        verbose_name="state",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="asked at"),
+                ),
+                ("asked_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("reminded_at", models.DateTimeField(blank=True, null=True)),
+                ("nonce", models.CharField(default="", max_length=32)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "beneficiary",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="introductions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "connector",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="introductions_as_connector",
+                        to="network.contact",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "target",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="introductions_as_target",
+                        to="network.contact",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'introduction',
-                'verbose_name_plural': 'introductions',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "introduction",
+                "verbose_name_plural": "introductions",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Favour',
+            name="Favour",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('direction', models.CharField(choices=[('received', 'They helped us'), ('given', 'We helped them')], max_length=8, verbose_name='direction')),
-                ('what', models.CharField(max_length=300, verbose_name='what')),
-                ('is_introduction', models.BooleanField(default=False, verbose_name='an introduction')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='on')),
-                ('thanked_at', models.DateTimeField(blank=True, null=True, verbose_name='thanked on')),
-                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('contact', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='favours', to='network.contact')),
-                ('thanks_outgoing', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='outbox.outgoingmessage')),
-                ('introduction', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='favour', to='people.introduction')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "direction",
+                    models.CharField(
+                        choices=[("received", "They helped us"), ("given", "We helped them")],
+                        max_length=8,
+                        verbose_name="direction",
+                    ),
+                ),
+                ("what", models.CharField(max_length=300, verbose_name="what")),
+                ("is_introduction", models.BooleanField(default=False, verbose_name="an introduction")),
+                ("at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="on")),
+                ("thanked_at", models.DateTimeField(blank=True, null=True, verbose_name="thanked on")),
+                (
+                    "by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="favours",
+                        to="network.contact",
+                    ),
+                ),
+                (
+                    "thanks_outgoing",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="outbox.outgoingmessage",
+                    ),
+                ),
+                (
+                    "introduction",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="favour",
+                        to="people.introduction",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'favour',
-                'verbose_name_plural': 'favours',
-                'ordering': ['-at', '-id'],
+                "verbose_name": "favour",
+                "verbose_name_plural": "favours",
+                "ordering": ["-at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='IntroductionEvent',
+            name="IntroductionEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('asked_connector', 'Connector asked'), ('reminded', 'Connector reminded'), ('connector_accepted', 'Connector accepted'), ('connector_declined', 'Connector declined'), ('asked_target', 'Person to meet asked'), ('target_accepted', 'Person to meet accepted'), ('target_declined', 'Person to meet declined'), ('introduced', 'Introduction mail sent'), ('expired', 'Expired')], max_length=20, verbose_name='kind')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='at')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('introduction', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='people.introduction')),
-                ('outgoing', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='outbox.outgoingmessage')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("asked_connector", "Connector asked"),
+                            ("reminded", "Connector reminded"),
+                            ("connector_accepted", "Connector accepted"),
+                            ("connector_declined", "Connector declined"),
+                            ("asked_target", "Person to meet asked"),
+                            ("target_accepted", "Person to meet accepted"),
+                            ("target_declined", "Person to meet declined"),
+                            ("introduced", "Introduction mail sent"),
+                            ("expired", "Expired"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="at")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "introduction",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="people.introduction",
+                    ),
+                ),
+                (
+                    "outgoing",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="outbox.outgoingmessage",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'introduction step',
-                'verbose_name_plural': 'introduction steps',
-                'ordering': ['at', 'id'],
+                "verbose_name": "introduction step",
+                "verbose_name_plural": "introduction steps",
+                "ordering": ["at", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='introduction',
-            index=models.Index(fields=['state', 'asked_at'], name='introduction_waiting'),
+            model_name="introduction",
+            index=models.Index(fields=["state", "asked_at"], name="introduction_waiting"),
         ),
     ]

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Q
 from django.utils import timezone
 
 from cercle.circle.models import Offer
@@ -22,6 +23,7 @@ from cercle.circulation.models import Event, Message, Request
 from cercle.mail.attachments import attachment_filename, attachment_path
 from cercle.network.models import Contact, ContactNote, Identity, Interaction
 from cercle.outbox.models import OutgoingMessage
+from cercle.people.models import Favour, Introduction
 from cercle.people.privacy.selectors import PersonScope
 from cercle.projects.models import Project
 
@@ -207,8 +209,38 @@ def person_document(scope: PersonScope) -> tuple[dict[str, Any], list[ZipEntry]]
         ],
         "requests": requests,
         "other_messages": messages.get(None, []),
+        **introductions_document(contact_ids),
     }
     return document, entries
+
+
+def introductions_document(contact_ids: list[int]) -> dict[str, Any]:
+    """The introductions they were part of (as connector or as the person to meet), and the ledger."""
+    intros = (
+        Introduction.objects.filter(Q(target_id__in=contact_ids) | Q(connector_id__in=contact_ids))
+        .select_related("target", "connector", "beneficiary")
+        .prefetch_related("events")
+        .order_by("created_at", "pk")
+    )
+    return {
+        "introductions": [
+            {
+                "role": "connector" if i.connector_id in contact_ids else "target",
+                "connector": i.connector.display_name,
+                "target": i.target.display_name,
+                "for": _who(i.beneficiary),
+                "purpose": i.purpose,
+                "state": i.state,
+                "asked_at": i.created_at,
+                "steps": [{"kind": e.kind, "at": e.at} for e in i.events.all()],
+            }
+            for i in intros
+        ],
+        "favours": [
+            {"direction": f.direction, "what": f.what, "at": f.at, "thanked_at": f.thanked_at}
+            for f in Favour.objects.filter(contact_id__in=contact_ids).order_by("at", "pk")
+        ],
+    }
 
 
 class _Sink:

@@ -22,6 +22,7 @@ from cercle.circulation.models import Event, Message, Request
 from cercle.mail.attachments import attachment_path
 from cercle.network.models import Contact, ContactNote, ContactSearch, Identity, Interaction
 from cercle.outbox.models import OutgoingMessage
+from cercle.people.introductions.services import introductions_erase
 from cercle.people.models import PrivacyAction, PrivacyActionKind
 from cercle.people.privacy.export import person_document, zip_stream
 from cercle.people.privacy.selectors import (
@@ -168,6 +169,7 @@ def person_erase(*, actor: User, contact: Contact, confirmation: str, seen: str 
             Request.objects.filter(pk__in=scope.request_ids).delete()
             Interaction.objects.filter(contact_id__in=scope.contact_ids).delete()
             ContactNote.objects.filter(contact_id__in=scope.contact_ids).delete()
+            introductions_erase(scope.contact_ids)
             Identity.objects.filter(contact_id__in=scope.contact_ids).delete()
             ContactSearch.objects.filter(contact_id__in=scope.contact_ids).delete()
             Contact.objects.filter(pk__in=scope.contact_ids).delete()
