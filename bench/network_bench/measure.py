@@ -90,8 +90,7 @@ def match_count(query: str) -> int:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
-                "SELECT count(*) FROM network_contactsearch"
-                " WHERE to_tsvector('simple', document) @@ to_tsquery('simple', %s)",
+                "SELECT count(*) FROM network_contactsearch WHERE document_tsv @@ to_tsquery('simple', %s)",
                 [_ts_query(groups, every=True)],
             )
         else:

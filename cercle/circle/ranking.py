@@ -35,6 +35,7 @@ from cercle.accounts.models import Role, User
 from cercle.circle.models import MemberProfile, Offer, OfferState
 from cercle.circulation.models import Request
 from cercle.circulation.states import Outcome, State
+from cercle.network.domains import FREEMAIL_DOMAINS
 from cercle.network.models import ContactNote
 from cercle.network.search import fold_words, unaccent
 
@@ -97,7 +98,7 @@ def _org_key(organisation: str, email: str) -> str:
     if org:
         return org
     domain = email.rpartition("@")[2].lower()
-    return domain
+    return "" if domain in FREEMAIL_DOMAINS else domain  # gmail.com is nobody's organisation
 
 
 def rank_members(*, request: Request, brief: str = "", members: list[User] | None = None) -> list[Suggestion]:

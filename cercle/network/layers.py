@@ -27,16 +27,18 @@ def layer_sizes() -> list[int]:
 
 
 def layer_cutoffs() -> list[float]:
-    """The weakest `rank_key` still inside each layer (fewer values when the network is small)."""
+    """The weakest `rank_key` still inside each layer (fewer values when the network is small): one
+    query over the widest layer's rows, on the partial index of the network's ranks."""
+    sizes = sorted(layer_sizes())
+    keys = list(ranked().values_list("rank_key", flat=True)[: sizes[-1]]) if sizes else []
     cutoffs = []
-    for size in layer_sizes():
-        key = ranked().values_list("rank_key", flat=True)[size - 1 : size].first()
-        if key is None:
-            key = ranked().values_list("rank_key", flat=True).last()
-            if key is not None:
-                cutoffs.append(key)
+    for size in sizes:
+        if len(keys) >= size:
+            cutoffs.append(keys[size - 1])
+        else:
+            if keys:
+                cutoffs.append(keys[-1])
             break
-        cutoffs.append(key)
     return cutoffs
 
 

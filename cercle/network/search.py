@@ -405,10 +405,10 @@ def _candidates(
         if connection.vendor == "postgresql":
             # Only placeholders and constant conditions are joined in (`restrict`).
             cursor.execute(
-                "SELECT s.contact_id, ts_rank(to_tsvector('simple', s.document), q) AS fit"  # noqa: S608
+                "SELECT s.contact_id, ts_rank(s.document_tsv, q) AS fit"  # noqa: S608
                 " FROM network_contactsearch s JOIN network_contact c ON c.id = s.contact_id,"
                 " to_tsquery('simple', %s) q"
-                " WHERE to_tsvector('simple', s.document) @@ q" + restrict + " ORDER BY fit DESC LIMIT %s",
+                " WHERE s.document_tsv @@ q" + restrict + " ORDER BY fit DESC, s.contact_id LIMIT %s",
                 [_ts_query(groups, every=every), *params, _CANDIDATES],
             )
         else:
@@ -417,7 +417,7 @@ def _candidates(
                 " FROM network_contact_fts JOIN network_contact c ON c.id = network_contact_fts.rowid"
                 " WHERE network_contact_fts MATCH %s"
                 + restrict
-                + " ORDER BY bm25(network_contact_fts) LIMIT %s",
+                + " ORDER BY bm25(network_contact_fts), network_contact_fts.rowid LIMIT %s",
                 [_fts_match(groups, every=every), *params, _CANDIDATES],
             )
         return [(int(pk), float(fit)) for pk, fit in cursor.fetchall()]
