@@ -39,13 +39,15 @@ def _csv_line(row: Iterable[object]) -> str:
 
 
 def ties_rows(*, at: datetime, layer_sizes: list[int]) -> Iterator[list[object]]:
-    """Every contact with an address whom the leader exchanged with before `at`, strongest first, with
-    the score and Dunbar layer they had at `at` (counting only the interactions before it)."""
+    """Every contact with an address who was a tie of the leader before `at`, strongest first, with the
+    score and Dunbar layer they had at `at` (counting only the interactions before it). The noise rules as
+    they stood then: someone the hub had written to, a LinkedIn connection, or someone the team chose;
+    never a sender nobody answered, spam or one of the hub's own addresses."""
+    chosen = set(Contact.objects.filter(chosen=True).values_list("pk", flat=True))
     ranked: list[tuple[float, int]] = []
     for contact_id, tally in tallies_until(at):
-        rank_key = tally.rank_key
-        if score_from_rank(rank_key, at=at) > 0 or tally.count_in or tally.count_out:
-            ranked.append((rank_key, contact_id))
+        if tally.count_out or tally.connected or contact_id in chosen:
+            ranked.append((tally.rank_key, contact_id))
     ranked.sort(key=lambda item: (-item[0], item[1]))
     bounds = sorted(layer_sizes)  # cumulative: the 5 closest are within the 15, within the 50…
     position = 0
@@ -53,10 +55,10 @@ def ties_rows(*, at: datetime, layer_sizes: list[int]) -> Iterator[list[object]]
         chunk = ranked[start : start + 1000]
         people = {
             pk: (email, name)
-            for pk, email, name, spam, merged in Contact.objects.filter(
+            for pk, email, name, spam, hub_own, merged in Contact.objects.filter(
                 pk__in=[pk for _, pk in chunk]
-            ).values_list("pk", "email", "name", "spam", "merged_into")
-            if email and not spam and merged is None
+            ).values_list("pk", "email", "name", "spam", "hub_own", "merged_into")
+            if email and not spam and not hub_own and merged is None
         }
         for rank_key, pk in chunk:
             if pk not in people:

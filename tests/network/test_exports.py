@@ -89,3 +89,18 @@ def test_contacts_export_as_csv_and_vcard_with_every_address() -> None:
     assert card.fn.value == "Zoé Export"
     assert {e.value for e in card.contents["email"]} == {"zoe@atelier.fr", "zoe.perso@gmail.com"}
     assert card.org.value == ["Atelier"]
+
+
+def test_a_sender_nobody_answered_is_no_tie() -> None:
+    answered, ignored = ContactFactory(name="Answered"), ContactFactory(name="Ignored")
+    _mails(answered, [1, 2])  # one received, one sent
+    now = timezone.now()
+    interaction_record_many(
+        interactions=[
+            Interaction(
+                contact=ignored, kind="mail", inbound=True, at=now - timedelta(days=d), source_key=f"<i{d}@t>"
+            )
+            for d in range(1, 30)
+        ]
+    )
+    assert [r["name"] for r in _export("ties")] == ["Answered"]
