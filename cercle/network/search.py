@@ -393,7 +393,7 @@ def _candidates(
 ) -> list[tuple[int, float]]:
     """(contact id, text relevance, higher is better) of the best matches, in the database: people of
     the network, or (`within`) exactly these contacts."""
-    params: list[object] = []
+    params: list[int] = []
     if within is not None:
         if not within:
             return []
