@@ -307,7 +307,9 @@ def test_the_second_tends_the_network_in_french_and_a_member_sees_only_her_peopl
     submit(samuel, samuel.get_by_role("button", name="Enregistrer"))
     samuel.wait_for_url(f"**/network/{ines.pk}/")
     expect(samuel.locator("#messages")).to_contain_text("Profil enregistré.")
-    expect(samuel.locator("dl.profile")).to_contain_text("Animation de Fresques du Climat en entreprise.")
+    expect(samuel.locator("section[aria-labelledby=h-profile] dl.profile")).to_contain_text(
+        "Animation de Fresques du Climat en entreprise."
+    )
 
     open_from_menu(samuel, "Réseau")
     ask(samuel, "fresque du climat")
