@@ -143,6 +143,15 @@ def rank_members(*, request: Request, brief: str = "", members: list[User] | Non
         if profile is not None:
             text += [profile.offers, profile.skills, profile.headline_fr, profile.headline_en]
         docs[member.pk] = wanted.intersection(_fold(" ".join(t for t in text if t)))
+    # Of the projects each member led, those sharing at least two of the request's words (words, not
+    # stems: "visuelle" has a French and an English stem, and is one word).
+    word_groups = list(
+        {
+            folded & wanted
+            for _word, folded in _request_words(_request_text(request, brief))
+            if folded & wanted
+        }
+    )
     # Of the projects each member led, those sharing at least two words with the request.
     led: dict[int, list[tuple[str, str]]] = {pk: [] for pk in ids}
     knows: dict[int, tuple[float, str]] = {}
@@ -167,7 +176,7 @@ def rank_members(*, request: Request, brief: str = "", members: list[User] | Non
                 continue
             seen_projects.add((pk, member_id))
             docs[member_id].update(shared)
-            if member_id == lead_id and len(shared) >= 2:
+            if member_id == lead_id and len(shared) >= 2 and _words_shared(shared, word_groups) >= 2:
                 led[member_id].append((state, outcome))
             if known is not None:
                 knows[member_id] = max(knows.get(member_id, (0.0, "")), known)
@@ -319,3 +328,8 @@ def _request_words(text: str) -> list[tuple[str, frozenset[str]]]:
         if clean and clean not in words:
             words[clean] = frozenset(_fold(clean))
     return list(words.items())
+
+
+def _words_shared(shared: frozenset[str] | set[str], groups: list[frozenset[str]]) -> int:
+    """How many of the request's words (each a set of stems) a past project has."""
+    return sum(1 for group in groups if group & shared)

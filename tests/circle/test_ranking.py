@@ -108,3 +108,15 @@ def test_the_routing_page_orders_members_by_fit_and_says_why_in_french(second, l
     page = login(second).get(reverse("circle:route", args=[request.pk])).content.decode()
     assert page.index(carbon.display_name) < page.index("Zoe")
     assert "fait ce qui est demandé\u00a0: bilan, carbone" in page
+
+
+def test_one_word_with_two_stems_does_not_make_a_project_similar() -> None:
+    from cercle.network.search import word_stems
+
+    assert len(word_stems("visuelle")) == 2  # a French and an English stem: the trap this test is about
+    designer = _member("ivan", offers="Graphisme")
+    _past(designer, subject="Charte visuelle", outcome=Outcome.WON)
+    request = RequestFactory(subject="Identité visuelle", summary="Refonte")
+    [suggestion] = rank_members(request=request, members=[designer])
+    assert suggestion.signals["similar"] == 0.0
+    assert not any("similar" in r for r in suggestion.reasons)
