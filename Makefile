@@ -10,7 +10,7 @@ PIP    := $(BIN)/python -m pip
 # pytest-xdist workers for `make pytest`: one per CPU, at most 4 (PYTEST_WORKERS=0 runs serially).
 PYTEST_WORKERS ?= auto
 
-.PHONY: run test pytest lint contracts types translations messages system-deps install dev-install lock bench bench-ingest clean
+.PHONY: run test pytest lint contracts types translations messages system-deps js-deps install dev-install lock bench bench-ingest clean
 
 $(VENV)/.installed: pyproject.toml $(CONSTRAINTS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,10 +46,19 @@ run: install
 
 ## Install what the tests need, then lint, check the import contract, type-check, check translations
 ## and run the whole suite (CI=true turns a skipped real component into a failure: tests/components.py).
-test: dev-install system-deps lint contracts types translations pytest
+test: dev-install system-deps js-deps lint contracts types translations pytest
 
 system-deps:
 	@sh scripts/system-deps.sh
+
+## What the browser tests inject into the pages (axe-core, at the exact version of tests/e2e/package-lock.json),
+## installed into tests/e2e/node_modules (ignored by git). Needs npm (make system-deps installs it as root).
+JS_DEPS := tests/e2e/node_modules/.installed
+$(JS_DEPS): tests/e2e/package.json tests/e2e/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --prefix tests/e2e --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "No npm: the accessibility browser test will skip (and fail under CI=true)."; fi
+js-deps: system-deps $(JS_DEPS)
 
 lint: dev-install
 	$(BIN)/ruff check .

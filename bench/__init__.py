@@ -14,6 +14,7 @@ Run each one as a script from the project root (``.venv/bin/python bench/pages.p
   the member who should take a request (labelled requests of the demo hub and of the Enron desk, a frozen
   test split; ``routing.md`` says how they were built); its parts live in ``routing_bench/``, its data
   in ``routing_data/``.
+- ``webhooks.py``: signed webhook deliveries per second to a local receiver (the real delivery function).
 
 ``common/`` holds what they share: the Django setup and data dirs (``env``), the bench database
 (``database``), the corpus and Maildirs (``corpus``, ``maildir``), a measured child process with its

@@ -62,7 +62,9 @@ INSTALLED_APPS = [
     "cercle.projects",
     "cercle.circle",
     "cercle.people",
+    "cercle.api",
     "cercle.demo",
+    "ninja",  # the API's browsable docs, served from its own static files (no CDN)
 ]
 
 MIDDLEWARE = [
@@ -263,6 +265,8 @@ CERCLE: dict[str, Any] = {
         "MIN_DAYS_BETWEEN_CONTACTS": env_int("CERCLE_MIN_DAYS_BETWEEN_CONTACTS", 14),
     },
     "HUB_NAME": env_str("CERCLE_HUB_NAME", "Cercle"),
+    # The API (cercle/api): requests per token, in ninja's rate format ("120/m", "10/s", "5000/h").
+    "API_RATE": env_str("CERCLE_API_RATE", "120/m"),
     # Where answers to the hub's mail go (Reply-To), unless the Settings page names another; empty: the
     # leader's address for mail in the leader's name, the sender's for the rest.
     "REPLY_TO": env_str("CERCLE_REPLY_TO", ""),
@@ -278,6 +282,9 @@ CERCLE: dict[str, Any] = {
     # Mailboxes on loopback, link-local or private addresses (a mail server on the same machine or LAN):
     # refused unless allowed, so that a mailbox form cannot probe the hub's own network (169.254.169.254…).
     "MAIL_ALLOW_PRIVATE_HOSTS": env_bool("CERCLE_MAIL_ALLOW_PRIVATE_HOSTS", default=False),
+    # Webhooks (docs/webhooks.md) toward such addresses are refused too, when an endpoint is saved and at
+    # each delivery, unless allowed (a receiver on the same machine or LAN).
+    "WEBHOOKS_ALLOW_PRIVATE": env_bool("CERCLE_WEBHOOKS_ALLOW_PRIVATE", default=False),
     # Background jobs that must run one at a time (a mailbox's sync, the triage) hold a lease that their
     # process renews every third of this; a killed worker's lease expires after it (core/leases.py).
     "LEASE_SECONDS": env_int("CERCLE_LEASE_SECONDS", 60),

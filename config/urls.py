@@ -4,6 +4,7 @@ from django.views.i18n import JavaScriptCatalog
 
 from cercle.accounts.urls import account_urlpatterns
 from cercle.accounts.views import language_set
+from cercle.api.api import api
 from cercle.circulation.views import home
 from cercle.outbox.forms import OutboxPasswordResetForm
 
@@ -21,6 +22,8 @@ urlpatterns = [
         "accounts/",
         include((account_urlpatterns(password_reset_form=OutboxPasswordResetForm), "accounts")),
     ),
+    path("api/v1/", api.urls),
+    path("", include("cercle.api.urls")),  # the API tokens page
     path("i18n/setlang/", language_set, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),

@@ -7,6 +7,7 @@
 #   postgresql      the second CI run (DATABASE_URL, .ci/run)
 #   gettext         msgfmt for `make translations`
 #   notmuch         the ingest benchmark's peer (make bench-ingest)
+#   npm             installs axe-core for the accessibility browser test (make js-deps), when no npm is there
 # None of them starts a service at install: the tests start and stop their own.
 # Otherwise the tests that need them skip with a clear reason (and fail under CI=true).
 PACKAGES="chromium dovecot-imapd gettext notmuch postgresql redis-server spamassassin spamc spamd"
@@ -14,6 +15,8 @@ missing=""
 for p in $PACKAGES; do
   dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
 done
+# Any npm will do (Debian's, or one that came with another Node.js package).
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
   echo "Installing system packages:$missing"

@@ -290,7 +290,10 @@ def place(items: list[Labelled]) -> dict[str, Any]:
 
 
 def _by(signal: Callable[[Any], float], suggestions: list[Any], rng: random.Random) -> list[str]:
-    keyed = [(-signal(s), rng.random(), s.member.username) for s in suggestions]
+    # The random tie-break drawn in a fixed order (by username), not in the ranking's: a baseline must not
+    # move when the ranking does.
+    ordered = sorted(suggestions, key=lambda s: s.member.username)
+    keyed = [(-signal(s), rng.random(), s.member.username) for s in ordered]
     return [username for *_key, username in sorted(keyed)]
 
 

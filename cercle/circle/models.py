@@ -134,3 +134,46 @@ class Offer(models.Model):
     def brief_text(self) -> str:
         """The brief in the reader's (active) language; an offer made before briefs had parts, as written."""
         return brief_render(self.brief_parts) if self.brief_parts else self.brief
+
+
+class MemberWords(models.Model):
+    """What routing knows of one member between calls (circle/words.py builds it, circle/ranking.py reads
+    it): their projects (led or in the team) in a fixed order, with which of them they led, which are
+    closed and which won, as bit masks over that order, and when it was built. Its words are
+    `MemberWord` rows."""
+
+    member = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="routing_words"
+    )
+    # The request ids of the member's projects, space-separated: bit i+1 of a mask is the i-th (bit 0 is
+    # the profile).
+    projects = models.TextField(blank=True, default="")
+    led = models.TextField(default="0")  # hexadecimal bit masks over `projects`
+    closed = models.TextField(default="0")
+    won = models.TextField(default="0")
+    # A digest of the profile's texts it was built from: an edit made elsewhere shows as a difference.
+    profile_digest = models.CharField(max_length=32, blank=True, default="")
+    # The last audit event (circulation.Event) it took into account: a later event on one of the
+    # member's requests (a project closed, reopened, a team joined) makes it stale.
+    event_high = models.BigIntegerField(default=0)
+    built_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"words of {self.member_id}"
+
+
+class MemberWord(models.Model):
+    """One folded word (a stem) of a member, with where it comes from: a hexadecimal bit mask over the
+    member's projects (`MemberWords.projects`), bit 0 for their profile. Besides stems, the requesters and
+    organisations of their projects are words too (`@req:<contact id>`, `@org:<key>`)."""
+
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    word = models.CharField(max_length=200)
+    sources = models.TextField(default="0")
+
+    class Meta:
+        # Word first: ranking reads the rows of a request's words, of every member at once.
+        constraints = [models.UniqueConstraint(fields=["word", "member"], name="member_word_once")]
+
+    def __str__(self) -> str:
+        return f"{self.member_id}: {self.word}"

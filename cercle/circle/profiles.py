@@ -20,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from cercle.accounts.models import Role, User
 from cercle.accounts.permissions import ROUTE_ROLES, has_role, role_required
 from cercle.circle.models import MemberProfile
+from cercle.circle.words import member_words_refresh
 from cercle.circulation.models import Request
 from cercle.circulation.states import State
 from cercle.core.text import visible
@@ -45,6 +46,8 @@ def member_profile_update(*, actor: User, member: User, **fields: object) -> Mem
         if "unavailable_until" in fields:
             profile.unavailable_until = fields["unavailable_until"]  # type: ignore[assignment]
         profile.save()
+        # Routing reads what they say they do from the words stored for them: built again now.
+        member_words_refresh(member_ids=[member.pk])
     return profile
 
 

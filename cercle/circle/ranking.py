@@ -13,6 +13,17 @@ split: what the member does matters most, then whether they can take it, then wh
 - **language** (0.10): they work in the request's language;
 - **answers** (0.05): the share of offers they accepted (a member who never answers is a slow route).
 
+Room and answers are the same whatever the request: added as they are, they would put the same member
+first whenever the request's words are few (in the demo hub, the member with the most free slots and the
+best answer rate came first on 40 of the bench's 68 demo test requests). They say whether a member can
+take a request, not whether this one is theirs, so they break ties between members about as relevant
+to it: each member's room and answers count in proportion to their relevance (fit, knows and similar,
+weighed) over the most relevant member's. When nobody is relevant at all, they count in full, as on the
+routing page before suggestions. The signals shown are the raw ones.
+
+The words of each member and of their projects are stored between calls (`circle/words.py`): ranking
+reads only the rows of the request's words, not every past project.
+
 A member away (`unavailable_until`) stays in the list, last, with the date: the second can still pick
 anyone.
 """
@@ -20,12 +31,12 @@ anyone.
 from __future__ import annotations
 
 import math
-from collections import Counter, OrderedDict
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Count, Q
-from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -33,46 +44,29 @@ from django.utils.translation import ngettext
 
 from cercle.accounts.models import Role, User
 from cercle.circle.models import MemberProfile, Offer, OfferState
+from cercle.circle.words import (
+    ORGANISATION,
+    REQUESTER,
+    _chunks,  # noqa: F401  (the bench empties the fold caches through this module)
+    _fold,
+    _folded,  # noqa: F401
+    member_words_read,
+    word_key,
+)
 from cercle.circulation.models import Request
-from cercle.circulation.states import Outcome, State
+from cercle.circulation.states import State
 from cercle.network.domains import FREEMAIL_DOMAINS
 from cercle.network.models import ContactNote
-from cercle.network.search import fold_words, unaccent
+from cercle.network.search import unaccent
 
 WEIGHTS = {"fit": 0.40, "knows": 0.20, "room": 0.15, "similar": 0.10, "language": 0.10, "answers": 0.05}
 OPEN_STATES = (State.ACCEPTED, State.KICKED_OFF)
-_FOLD_CACHE_SIZE = 50_000
-_folded: OrderedDict[tuple[int, int], frozenset[str]] = OrderedDict()
-_CHUNK_CACHE_SIZE = 200_000
-_chunks: dict[str, tuple[str, ...]] = {}
+RELEVANCE = ("fit", "knows", "similar")  # what this request asks of the member
+AVAILABILITY = ("room", "answers")  # the same whatever the request
 
 
-def _fold(text: str) -> list[str]:
-    """`fold_words(text)`, word by word from a cache: the same stems in the same order (a word never
-    spans a space, and folding a word does not depend on its neighbours), but a title seen for the
-    first time costs dictionary lookups for the words already met, not two stemmers and an unaccent."""
-    stems: list[str] = []
-    for chunk in text.split():
-        folded = _chunks.get(chunk)
-        if folded is None:
-            if len(_chunks) >= _CHUNK_CACHE_SIZE:
-                _chunks.clear()
-            folded = _chunks[chunk] = tuple(fold_words(chunk))
-        stems.extend(folded)
-    return stems
-
-
-def _request_stems(request_id: int, text: str) -> frozenset[str]:
-    """The stems of a past request's subject and summary start, remembered by request and text (a title
-    read again gives new stems): folding is the slow part of ranking."""
-    key = (request_id, hash(text))
-    stems = _folded.get(key)
-    if stems is None:
-        stems = frozenset(_fold(text))
-        _folded[key] = stems
-        if len(_folded) > _FOLD_CACHE_SIZE:
-            _folded.popitem(last=False)
-    return stems
+def _relevance(signals: dict[str, float]) -> float:
+    return sum(WEIGHTS[k] * signals[k] for k in RELEVANCE)
 
 
 @dataclass
@@ -112,37 +106,19 @@ def rank_members(*, request: Request, brief: str = "", members: list[User] | Non
     profiles = {p.user_id: p for p in MemberProfile.objects.filter(user_id__in=ids)}
     # The request's words first: of each member's words and projects, only those count.
     wanted = set(_fold(_request_text(request, brief)))
-
-    # Past projects of these members, one query: their words, outcome and requester (the summary's
-    # start only, as folded: the database cuts it rather than sending every summary whole).
-    past = list(
-        Request.objects.filter(Q(lead_id__in=ids) | Q(project__team__in=ids))
-        .exclude(pk=request.pk)
-        .annotate(summary_start=Substr("summary", 1, 300))
-        .values_list(
-            "pk",
-            "lead_id",
-            "project__team",
-            "subject",
-            "summary_start",
-            "state",
-            "outcome",
-            "requester_id",
-            "requester__organisation",
-            "requester__email",
-        )
-    )
     requester = request.requester
     target_org = _org_key(requester.organisation, requester.email)
-
-    # The request's words each member has: what they say they do, and what they did.
-    docs: dict[int, set[str]] = {}
-    for member in members:
-        profile = profiles.get(member.pk)
-        text = [member.offer_statement]
-        if profile is not None:
-            text += [profile.offers, profile.skills, profile.headline_fr, profile.headline_en]
-        docs[member.pk] = wanted.intersection(_fold(" ".join(t for t in text if t)))
+    by_requester = f"{REQUESTER}{requester.pk}"
+    by_org = word_key(ORGANISATION + target_org) if target_org else ""
+    keys = {word_key(s): s for s in wanted}
+    # Each member's words and projects, as stored between calls (circle/words.py): the masks of the
+    # sources of each word (bit 0 their profile, then their projects), rebuilt first when stale.
+    stored = member_words_read(
+        members=members,
+        profiles=profiles,
+        words=[*keys, by_requester, *([by_org] if by_org else [])],
+        with_projects=request.lead_id is not None,
+    )
     # Of the projects each member led, those sharing at least two of the request's words (words, not
     # stems: "visuelle" has a French and an English stem, and is one word).
     word_groups = list(
@@ -152,34 +128,37 @@ def rank_members(*, request: Request, brief: str = "", members: list[User] | Non
             if folded & wanted
         }
     )
-    # Of the projects each member led, those sharing at least two words with the request.
-    led: dict[int, list[tuple[str, str]]] = {pk: [] for pk in ids}
+    docs: dict[int, set[str]] = {}
+    led: dict[int, tuple[int, int, int]] = {}  # similar projects led: how many, closed, won
     knows: dict[int, tuple[float, str]] = {}
-    seen_projects: set[tuple[int, int]] = set()
-    org_keys: dict[str, str] = {}
-    for pk, lead_id, team_id, subject, summary, state, outcome, requester_id, org, email in past:
-        shared = _request_stems(pk, f"{subject} {summary}") & wanted
-        if requester_id == requester.pk:
-            known: tuple[float, str] | None = (1.0, requester.display_name)
-        elif target_org:
-            org = org or ""
-            key = org_keys.get(org)
-            if key is None:
-                key = org_keys[org] = unaccent(org).strip()
-            if not key:
-                key = (email or "").rpartition("@")[2].lower()
-            known = (0.7, requester.organisation or target_org) if key == target_org else None
-        else:
-            known = None
-        for member_id in (lead_id, team_id):
-            if member_id is None or member_id not in docs or (pk, member_id) in seen_projects:
-                continue
-            seen_projects.add((pk, member_id))
-            docs[member_id].update(shared)
-            if member_id == lead_id and len(shared) >= 2 and _words_shared(shared, word_groups) >= 2:
-                led[member_id].append((state, outcome))
-            if known is not None:
-                knows[member_id] = max(knows.get(member_id, (0.0, "")), known)
+    for member in members:
+        mine = stored[member.pk]
+        # The request itself, when it is one of the member's projects already, says nothing of them.
+        keep = ~mine.project_bit(request.pk) if request.lead_id is not None else -1
+        masks = {keys[key]: mask & keep for key, mask in mine.words.items() if key in keys}
+        docs[member.pk] = {stem for stem, mask in masks.items() if mask}
+        one = two = 0  # projects with at least one, two of the request's stems
+        for mask in masks.values():
+            two |= one & mask
+            one |= mask
+        one_word = two_words = 0  # ... of the request's words
+        if two & mine.led:
+            for group in word_groups:
+                mask = 0
+                for stem in group:
+                    mask |= masks.get(stem, 0)
+                two_words |= one_word & mask
+                one_word |= mask
+        similar = two & two_words & mine.led
+        led[member.pk] = (
+            similar.bit_count(),
+            (similar & mine.closed).bit_count(),
+            (similar & mine.won).bit_count(),
+        )
+        if mine.words.get(by_requester, 0) & keep:
+            knows[member.pk] = (1.0, requester.display_name)
+        elif by_org and mine.words.get(by_org, 0) & keep:
+            knows[member.pk] = (0.7, requester.organisation or target_org)
     for author_id in ContactNote.objects.filter(contact=requester, author_id__in=ids).values_list(
         "author_id", flat=True
     ):
@@ -188,7 +167,7 @@ def rank_members(*, request: Request, brief: str = "", members: list[User] | Non
     # Rarity of each word among members (idf); a word more than half of them have says nothing about
     # who fits (on a real request: the topic words everyone in a consultancy circle uses).
     n = len(members)
-    frequency = {s: sum(1 for d in docs.values() if s in d) for s in wanted}
+    frequency = Counter(s for d in docs.values() for s in d)
     telling = {s for s in wanted if frequency[s] <= max(1, n // 2)}
     idf = {s: math.log(1 + n / (1 + frequency[s])) for s in telling}
     total = sum(idf.values()) or 1.0
@@ -211,6 +190,7 @@ def rank_members(*, request: Request, brief: str = "", members: list[User] | Non
         accepted[member_id] = n_accepted
 
     request_words = _request_words(_request_text(request))
+    phrases = _Phrases()
     suggestions = []
     for member in members:
         profile = profiles.get(member.pk)
@@ -224,10 +204,8 @@ def rank_members(*, request: Request, brief: str = "", members: list[User] | Non
         languages = profile.language_list if profile else ["fr"]
         language = 1.0 if request.language in languages else 0.0
         know, know_what = knows.get(member.pk, (0.0, ""))
-        similar = led[member.pk]
-        closed = [outcome for state, outcome in similar if state == State.CLOSED]
-        won = sum(1 for outcome in closed if outcome == Outcome.WON)
-        similar_won = won / len(closed) if closed else 0.0
+        similar, closed, won = led[member.pk]
+        similar_won = won / closed if closed else 0.0
         answers = accepted[member.pk] / answered[member.pk] if answered[member.pk] else 0.5
         signals = {
             "fit": fit,
@@ -237,18 +215,14 @@ def rank_members(*, request: Request, brief: str = "", members: list[User] | Non
             "language": language,
             "answers": answers,
         }
-        score = sum(WEIGHTS[k] * v for k, v in signals.items())
         full = free == 0
         away = (
             profile.unavailable_until
             if profile and profile.unavailable_until and profile.unavailable_until > today
             else None
         )
-        if full:
-            score *= 0.5
-        if away:
-            score *= 0.2
         reasons = _reasons(
+            phrases=phrases,
             matched=matched,
             request_words=request_words,
             know=know,
@@ -257,18 +231,50 @@ def rank_members(*, request: Request, brief: str = "", members: list[User] | Non
             capacity=capacity,
             language=language,
             won=won,
-            similar=len(similar),
+            similar=similar,
             answered=answered[member.pk],
             accepted=accepted[member.pk],
             away=away,
         )
-        suggestions.append(Suggestion(member, round(score, 4), reasons, signals, away, full))
+        suggestions.append(Suggestion(member, 0.0, reasons, signals, away, full))
+    # Room and answers say whether a member can take a request, not whether they are the one for this
+    # one: they count in full for the most relevant member and in proportion for the others.
+    top = max(_relevance(s.signals) for s in suggestions)
+    for suggestion in suggestions:
+        signals = suggestion.signals
+        relevance = _relevance(signals)
+        share = relevance / top if top else 1.0
+        score = (
+            relevance
+            + WEIGHTS["language"] * signals["language"]
+            + share * sum(WEIGHTS[k] * signals[k] for k in AVAILABILITY)
+        )
+        if suggestion.full:
+            score *= 0.5
+        if suggestion.away_until:
+            score *= 0.2
+        suggestion.score = round(score, 4)
     suggestions.sort(key=lambda s: (-s.score, s.member.pk))
     return suggestions
 
 
+class _Phrases:
+    """The reasons' sentences in the active language, translated once per ranking rather than once per
+    member (a translation lookup costs more than the rest of a reason)."""
+
+    def __init__(self) -> None:
+        self._texts: dict[object, str] = {}
+
+    def get(self, key: object, translate: Callable[[], str]) -> str:
+        text = self._texts.get(key)
+        if text is None:
+            text = self._texts[key] = translate()
+        return text
+
+
 def _reasons(
     *,
+    phrases: _Phrases,
     matched: list[str],
     request_words: list[tuple[str, frozenset[str]]],
     know: float,
@@ -284,37 +290,52 @@ def _reasons(
 ) -> list[str]:
     reasons = []
     if away:
-        reasons.append(_("away until %(date)s") % {"date": date_format(away, "DATE_FORMAT")})
+        reasons.append(
+            phrases.get("away", lambda: _("away until %(date)s")) % {"date": date_format(away, "DATE_FORMAT")}
+        )
     if matched:
         stems = set(matched)
         words = [word for word, folded in request_words if stems & folded]
-        reasons.append(_("does what is asked: %(words)s") % {"words": ", ".join(words[:4])})
+        reasons.append(
+            phrases.get("asked", lambda: _("does what is asked: %(words)s")) % {"words": ", ".join(words[:4])}
+        )
     if know >= 1.0:
-        reasons.append(_("already worked with %(name)s") % {"name": know_what})
+        reasons.append(phrases.get("worked", lambda: _("already worked with %(name)s")) % {"name": know_what})
     elif know >= 0.7:
-        reasons.append(_("knows %(org)s: a project there before") % {"org": know_what})
+        reasons.append(
+            phrases.get("org", lambda: _("knows %(org)s: a project there before")) % {"org": know_what}
+        )
     elif know > 0:
-        reasons.append(_("wrote notes about %(name)s") % {"name": know_what})
+        reasons.append(phrases.get("notes", lambda: _("wrote notes about %(name)s")) % {"name": know_what})
     if similar:
         reasons.append(
-            ngettext(
-                "%(won)d of %(count)d similar project won",
-                "%(won)d of %(count)d similar projects won",
-                similar,
+            phrases.get(
+                ("similar", similar),
+                lambda: ngettext(
+                    "%(won)d of %(count)d similar project won",
+                    "%(won)d of %(count)d similar projects won",
+                    similar,
+                ),
             )
             % {"won": won, "count": similar}
         )
     reasons.append(
-        _("full: %(capacity)d projects already") % {"capacity": capacity}
+        phrases.get("full", lambda: _("full: %(capacity)d projects already")) % {"capacity": capacity}
         if free == 0
-        else ngettext("%(free)d of %(capacity)d slot free", "%(free)d of %(capacity)d slots free", free)
+        else phrases.get(
+            ("free", free),
+            lambda: ngettext(
+                "%(free)d of %(capacity)d slot free", "%(free)d of %(capacity)d slots free", free
+            ),
+        )
         % {"free": free, "capacity": capacity}
     )
     if not language:
-        reasons.append(_("does not work in the request's language"))
+        reasons.append(phrases.get("language", lambda: _("does not work in the request's language")))
     if answered >= 3:
         reasons.append(
-            _("accepted %(accepted)d of %(answered)d offers") % {"accepted": accepted, "answered": answered}
+            phrases.get("accepted", lambda: _("accepted %(accepted)d of %(answered)d offers"))
+            % {"accepted": accepted, "answered": answered}
         )
     return reasons
 
@@ -328,8 +349,3 @@ def _request_words(text: str) -> list[tuple[str, frozenset[str]]]:
         if clean and clean not in words:
             words[clean] = frozenset(_fold(clean))
     return list(words.items())
-
-
-def _words_shared(shared: frozenset[str] | set[str], groups: list[frozenset[str]]) -> int:
-    """How many of the request's words (each a set of stems) a past project has."""
-    return sum(1 for group in groups if group & shared)

@@ -25,6 +25,7 @@ from cercle.circle.models import (
     OfferState,
     offer_answer_hours_default,
 )
+from cercle.circle.words import member_words_refresh
 from cercle.circulation.errors import IllegalTransition, TransitionConflict
 from cercle.circulation.mail import request_mail_queue
 from cercle.circulation.models import Event, EventKind, Request
@@ -253,6 +254,8 @@ def offer_accept(*, actor: User, offer: Offer) -> Request:
                 note=Note(gettext_noop("No longer offered to %(names)s."), names=released),
             )
         project_open(request=request, lead=actor)
+        # The project is theirs now: routing reads its words among the lead's from the next request on.
+        member_words_refresh(member_ids=[actor.pk])
         _introduce(request=request, lead=actor)
     return request
 

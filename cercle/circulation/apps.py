@@ -6,7 +6,7 @@ class CirculationConfig(AppConfig):
     label = "circulation"
 
     def ready(self) -> None:
-        from cercle.circulation.models import Channel, ClockStage
+        from cercle.circulation.models import Channel, ClockStage, LeadKind
         from cercle.circulation.states import DismissReason, Outcome, State
         from cercle.core.notes import labels_register
 
@@ -17,4 +17,5 @@ class CirculationConfig(AppConfig):
             dismiss_reason=DismissReason,
             outcome=Outcome,
             clock_stage=ClockStage,
+            lead_kind=LeadKind,
         )

@@ -4,7 +4,7 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from cercle.circulation.models import ClockSettings
+from cercle.circulation.models import ClockSettings, LeadKind
 from cercle.circulation.states import DismissReason, Outcome, State
 
 
@@ -25,6 +25,14 @@ class CloseForm(DecisionForm):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices)
     value = forms.DecimalField(
         label=_("Value (optional)"), required=False, min_value=0, max_digits=12, decimal_places=2
+    )
+
+
+class LeadKindForm(forms.Form):
+    """What kind of lead a request is; empty: not said."""
+
+    lead_kind = forms.ChoiceField(
+        label=_("Kind of lead"), choices=[("", _("Not said")), *LeadKind.choices], required=False
     )
 
 

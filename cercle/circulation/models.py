@@ -20,6 +20,17 @@ class Channel(models.TextChoices):
     MANUAL = "manual", _("Manual entry")
 
 
+class LeadKind(models.TextChoices):
+    """What a request could bring the hub: set on the request page, guessed from its words when not said
+    (circulation/leads.py). The network's debrief counts leads by kind."""
+
+    CLIENT = "client", _("Client")
+    SUPPLIER = "supplier", _("Supplier")
+    JOB = "job", _("Job")
+    PARTNERSHIP = "partnership", _("Partnership")
+    OTHER = "other", _("Other")
+
+
 class Request(models.Model):
     """One incoming request and where it is in the circulation."""
 
@@ -52,6 +63,10 @@ class Request(models.Model):
     )
     outcome = models.CharField(_("outcome"), max_length=8, choices=Outcome.choices, blank=True)
     outcome_value = models.DecimalField(_("value"), max_digits=12, decimal_places=2, null=True, blank=True)
+    # Blank: nobody said (the debrief then uses the guess from the request's words, circulation/leads.py).
+    lead_kind = models.CharField(
+        _("kind of lead"), max_length=12, choices=LeadKind.choices, blank=True, default=""
+    )
 
     # Milestones, denormalised so the dashboard reads indexes, not the event log.
     kept_at = models.DateTimeField(_("kept at"), null=True, blank=True)

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -28,7 +29,15 @@ from cercle.accounts.permissions import (
 from cercle.accounts.selectors import hub_leader
 from cercle.circulation.errors import CirculationError, IllegalTransition, TransitionConflict
 from cercle.circulation.mail import request_mail_queue, request_mail_write
-from cercle.circulation.models import CLOCK_LIMITS_MEMO, Channel, ClockSettings, Event, EventKind, Request
+from cercle.circulation.models import (
+    CLOCK_LIMITS_MEMO,
+    Channel,
+    ClockSettings,
+    Event,
+    EventKind,
+    LeadKind,
+    Request,
+)
 from cercle.circulation.states import DismissReason, Outcome, State, can_transition
 from cercle.core.memo import request_memo_forget
 from cercle.core.notes import Label, Note, with_reason
@@ -39,6 +48,7 @@ from cercle.network.services import contact_choose, contact_mark_spam
 from cercle.outbox.models import OutgoingMessage
 from cercle.outbox.selectors import hub_reply_to
 from cercle.outbox.services import address
+from cercle.outbox.webhooks import webhook_emit
 
 
 def _label(state: str) -> str:
@@ -77,7 +87,7 @@ def transition(
                 )
                 % {"state": _label(current)}
             )
-        Event.objects.create(
+        event = Event.objects.create(
             request=request,
             actor=actor,
             at=now,
@@ -86,9 +96,50 @@ def transition(
             to_state=to_state,
             **_note_fields(note),
         )
-    for name, value in updates.items():
-        setattr(request, name, value)
+        for name, value in updates.items():
+            setattr(request, name, value)
+        _webhook_emit(request=request, event=event)
     return request
+
+
+# The webhook event of each edge (outbox.WebhookEvent; docs/webhooks.md), by target state, or by
+# (from, to) where the target alone does not say what happened.
+_WEBHOOK_EVENTS = {
+    State.RECEIVED: "request.received",
+    State.KEPT: "request.kept",
+    State.DISMISSED: "request.dismissed",
+    State.APPROVED: "request.approved",
+    State.DECLINED: "request.declined",
+    State.DEFERRED: "request.deferred",
+    State.OFFERED: "request.offered",
+    State.ACCEPTED: "request.accepted",
+    State.KICKED_OFF: "request.kicked_off",
+    State.CLOSED: "project.closed",
+    (State.DISMISSED, State.RECEIVED): "request.restored",
+    (State.OFFERED, State.APPROVED): "request.returned",
+    (State.CLOSED, State.KICKED_OFF): "project.reopened",
+}
+
+
+def _webhook_emit(*, request: Request, event: Event) -> None:
+    """Tell the registered webhooks, in the deciding transaction (they are posted after commit): ids,
+    states, subject and dates, never the thread's messages."""
+    name = _WEBHOOK_EVENTS.get((event.from_state, event.to_state)) or _WEBHOOK_EVENTS[event.to_state]
+    webhook_emit(
+        event=name,
+        key=f"request-event-{event.pk}",
+        payload={
+            "request_id": request.pk,
+            "state": event.to_state,
+            "from_state": event.from_state or None,
+            "subject": request.subject,
+            "requester_id": request.requester_id,
+            "lead_id": request.lead_id,
+            "outcome": request.outcome or None,
+            "at": event.at,
+            "url": settings.SITE_URL + reverse("circulation:detail", args=[request.pk]),
+        },
+    )
 
 
 def event_record(
@@ -134,7 +185,7 @@ def request_create(
         state_changed_at=received_at,
         deadline=deadline,
     )
-    Event.objects.create(
+    event = Event.objects.create(
         request=request,
         actor=actor,
         at=received_at,
@@ -142,6 +193,7 @@ def request_create(
         to_state=State.RECEIVED,
         **_note_fields(Note("%(channel)s", channel=Label("channel", channel))),
     )
+    _webhook_emit(request=request, event=event)
     return request
 
 
@@ -413,6 +465,34 @@ def request_reopen(
         note=note or Note(gettext_noop("Project reopened.")),
         fields={"outcome": "", "outcome_value": None, "closed_at": None},
     )
+
+
+# --- What kind of lead it is ----------------------------------------------------------------
+
+
+def request_lead_kind_set(*, actor: User, request: Request, lead_kind: str) -> Request:
+    """The second or the leader says what kind of lead a request is (blank: not said, the guess stands).
+
+    Not a transition: the state does not move; a note in the history says who set what."""
+    require_role(actor, TRIAGE_ROLES)
+    if lead_kind and lead_kind not in LeadKind.values:
+        raise CirculationError(_("Choose a kind of lead from the list."))
+    if lead_kind == request.lead_kind:
+        return request
+    with transaction.atomic():
+        Request.objects.filter(pk=request.pk).update(lead_kind=lead_kind)
+        request.lead_kind = lead_kind
+        event_record(
+            request=request,
+            actor=actor,
+            kind=EventKind.NOTE,
+            note=(
+                Note(gettext_noop("Kind of lead: %(kind)s."), kind=Label("lead_kind", lead_kind))
+                if lead_kind
+                else Note(gettext_noop("Kind of lead: not said."))
+            ),
+        )
+    return request
 
 
 # --- The clocks' settings ------------------------------------------------------------------

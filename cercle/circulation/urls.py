@@ -13,6 +13,7 @@ urlpatterns = [
     path("requests/<int:pk>/defer/", views.defer, name="defer"),
     path("requests/<int:pk>/kick-off/", views.kick_off, name="kick_off"),
     path("requests/<int:pk>/write/", views.write, name="write"),
+    path("requests/<int:pk>/lead-kind/", views.lead_kind, name="lead_kind"),
     path("settings/clocks/", views.clock_settings, name="clock_settings"),
     # A link of the leader's digest (signed token; no sign-in): circulation/digest.py.
     path("digest/<str:token>/", views.digest_link, name="digest_link"),

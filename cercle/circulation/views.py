@@ -21,9 +21,16 @@ from cercle.accounts.permissions import OVERSEE_ROLES, TRIAGE_ROLES, VALIDATE_RO
 from cercle.accounts.selectors import hub_leader
 from cercle.circulation import digest, selectors, services
 from cercle.circulation.errors import CirculationError
-from cercle.circulation.forms import ClockSettingsForm, DecisionForm, DigestNoteForm, RequesterMailForm
+from cercle.circulation.forms import (
+    ClockSettingsForm,
+    DecisionForm,
+    DigestNoteForm,
+    LeadKindForm,
+    RequesterMailForm,
+)
 from cercle.circulation.gestures import gesture_run, thread_for_page
-from cercle.circulation.models import ClockSettings, Message, Request
+from cercle.circulation.leads import lead_kind_guess
+from cercle.circulation.models import ClockSettings, LeadKind, Message, Request
 from cercle.circulation.states import DismissReason, State
 from cercle.mail.attachments import attachments_listed
 from cercle.outbox.selectors import uncertain_for_request
@@ -133,9 +140,19 @@ def _detail_page(
             "uncertain": uncertain_for_request(request_id=req.pk),
             "can_original": selectors.original_visible_to(request=req, user=user),  # type: ignore[arg-type]
             "write_form": write_form,
+            "lead_kinds": LeadKind.choices,
+            "lead_guess": _lead_guess(req),
         },
         status=status,
     )
+
+
+def _lead_guess(req: Request) -> dict[str, str] | None:
+    """What the debrief counts this request as while nobody said its kind: the rule's guess and its word."""
+    if req.lead_kind:
+        return None
+    kind, word = lead_kind_guess(req.subject, req.summary)
+    return {"label": str(LeadKind(kind).label), "word": word} if kind else None
 
 
 @require_POST
@@ -162,6 +179,28 @@ def write(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect(f"{reverse('circulation:detail', args=[req.pk])}#out-{mail.pk}")
     return _detail_page(request, req, write_form=form, status=400)
+
+
+@require_POST
+@role_required(*TRIAGE_ROLES)
+def lead_kind(request: HttpRequest, pk: int) -> HttpResponse:
+    """The second or the leader says what kind of lead the request is (client, job, partnership…)."""
+    req = selectors.request_get_for_user(user=request.user, request_id=pk)  # type: ignore[arg-type]
+    form = LeadKindForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a kind of lead from the list."))
+    else:
+        try:
+            services.request_lead_kind_set(
+                actor=request.user,  # type: ignore[arg-type]
+                request=req,
+                lead_kind=form.cleaned_data["lead_kind"],
+            )
+        except CirculationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Kind of lead saved."))
+    return redirect("circulation:detail", pk=req.pk)
 
 
 @require_POST

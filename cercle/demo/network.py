@@ -27,6 +27,17 @@ from cercle.network.models import InteractionKind as Kind
 from cercle.network.search import search_index
 from cercle.network.services import interaction_record_many, normalize_linkedin_url
 from cercle.network.strength import strength_recompute
+from cercle.people.introductions.services import (
+    CONNECTOR,
+    TARGET,
+    YES,
+    introduction_answer,
+    introduction_draft,
+    introduction_start,
+    link_make,
+)
+from cercle.people.matchmaking import match_approve, match_draft, matches_refresh
+from cercle.people.models import Introduction, Match, MatchState
 
 HORIZON_DAYS = 730
 LEADER_DOMAIN = "example.org"
@@ -733,7 +744,62 @@ def network_build(*, rng: random.Random, now: datetime, leader: User, second: Us
     Contact.objects.bulk_update(silent, ["created_at"])
     _notes(builder, pairs, leader=leader, second=second)
     search_index(Contact.objects.filter(merged_into__isnull=True))
+    matches_refresh(now=now)  # needs and offers that meet, as the nightly job would find them
+    _introductions(leader=leader, contacts=[c for c, _p in pairs], now=now)
     return len(ids)
+
+
+def _answer(intro: Introduction, party: str, answer: str, at: datetime) -> None:
+    intro.refresh_from_db()  # each ask has its own nonce
+    introduction_answer(token=link_make(introduction=intro, party=party, answer=answer, now=at), now=at)
+
+
+def _introductions(*, leader: User, contacts: list[Contact], now: datetime) -> None:
+    """A few introductions through the real services, at past dates: the leader introduced by a close
+    contact (done, and one still waiting for the person to meet), and two the hub made from the
+    matchmaking suggestions (one done, one just asked). The debrief and the profiles show them."""
+    people = list(
+        Contact.objects.filter(pk__in=[c.pk for c in contacts], in_network=True, hub_own=False, spam=False)
+        .exclude(email="")
+        .order_by("-rank_key", "pk")
+    )
+    if len(people) < 8:
+        return
+    connectors, targets = people[:4], people[-4:]
+    for n, (connector, target, days, done) in enumerate(
+        [(connectors[0], targets[0], 75, True), (connectors[1], targets[1], 20, False)]
+    ):
+        start = now - timedelta(days=days)
+        purpose = (
+            "Échanger sur un projet commun de formation."
+            if n == 0
+            else "Parler d'une mission d'accompagnement."
+        )
+        draft = introduction_draft(target=target, connector=connector, beneficiary=leader, purpose=purpose)
+        intro = introduction_start(
+            actor=leader,
+            target=target,
+            connector=connector,
+            beneficiary=leader,
+            purpose=purpose,
+            subject=draft.subject,
+            body=draft.body,
+            now=start,
+        )
+        _answer(intro, CONNECTOR, YES, start + timedelta(days=2))
+        if done:
+            _answer(intro, TARGET, YES, start + timedelta(days=4))
+    chosen: list[Match] = []
+    for match in Match.objects.filter(state=MatchState.OPEN).order_by("-score", "pk")[:50]:
+        if all(m.seeker_id != match.seeker_id for m in chosen):
+            chosen.append(match)
+    for n, match in enumerate(chosen[:2]):
+        start = now - timedelta(days=40 if n == 0 else 3)
+        draft = match_draft(match)
+        intro = match_approve(actor=leader, match=match, subject=draft.subject, body=draft.body, now=start)
+        if n == 0:
+            _answer(intro, CONNECTOR, YES, start + timedelta(days=1))
+            _answer(intro, TARGET, YES, start + timedelta(days=3))
 
 
 def _notes(builder: _Builder, pairs: list[tuple[Contact, Person]], *, leader: User, second: User) -> None:

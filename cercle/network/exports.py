@@ -1,15 +1,15 @@
 """The network as files: the leader's ties as CSV (`cercle export ties`), contacts as CSV and vCard.
-Streamed: rows are produced as they are read, whatever the size of the network."""
+Streamed: rows are produced as they are read, whatever the size of the network. CSV cells go through
+`core.spreadsheet` (text that would start a formula is quoted as text)."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 
 import vobject
 
+from cercle.core.spreadsheet import csv_line
 from cercle.network.models import Contact, IdentityKind
 from cercle.network.strength import score_from_rank, tallies_until
 
@@ -30,12 +30,6 @@ CONTACT_COLUMNS = [
     "how_we_met",
     "score",
 ]
-
-
-def _csv_line(row: Iterable[object]) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerow(row)
-    return buffer.getvalue()
 
 
 def ties_rows(*, at: datetime, layer_sizes: list[int]) -> Iterator[list[object]]:
@@ -70,9 +64,9 @@ def ties_rows(*, at: datetime, layer_sizes: list[int]) -> Iterator[list[object]]
 
 
 def ties_csv(*, at: datetime, layer_sizes: list[int]) -> Iterator[str]:
-    yield _csv_line(TIES_HEADER)
+    yield csv_line(TIES_HEADER)
     for row in ties_rows(at=at, layer_sizes=layer_sizes):
-        yield _csv_line(row)
+        yield csv_line(row)
 
 
 def _other_emails(contact: Contact) -> list[str]:
@@ -84,9 +78,9 @@ def _other_emails(contact: Contact) -> list[str]:
 
 
 def contacts_csv(contacts: Iterable[Contact]) -> Iterator[str]:
-    yield _csv_line(CONTACT_COLUMNS)
+    yield csv_line(CONTACT_COLUMNS)
     for c in contacts:
-        yield _csv_line(
+        yield csv_line(
             [
                 c.name,
                 c.email,

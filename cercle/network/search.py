@@ -24,7 +24,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from cercle.network.models import Contact, ContactNote, ContactSearch, Interaction
-from cercle.network.strength import contact_score
+from cercle.network.strength import score_from_rank
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 # Words that say nothing about a skill, in both languages (the question's own words included).
@@ -238,6 +238,12 @@ REQUEST_NOISE = frozenset(
 )
 _MIN_LENGTH = 2
 _CANDIDATES = 200
+# Asked of the whole network, the search ranks the matches among this many of its strongest people
+# first (see `_found`).
+_POOL = 1_000
+# Up to this many matching texts, every match is ranked. Counting them reads each match's row on
+# PostgreSQL (a GIN index cannot answer alone): the count stops there.
+_EXACT_UP_TO = 200
 
 
 @lru_cache(maxsize=2)
@@ -280,6 +286,7 @@ def fold(text: str) -> str:
 # --- The document of one contact -------------------------------------------------------------------
 
 _SUBJECTS_PER_CONTACT = 100
+_SUBJECTS_FIRST = 20
 
 
 def _parts(contact: Contact, notes: list[str], subjects: list[str]) -> list[str]:
@@ -388,39 +395,114 @@ def _ts_query(groups: list[tuple[str, ...]], *, every: bool) -> str:
     return (" & " if every else " | ").join(terms)
 
 
+def _fts_sql(*, pool: bool, restrict: str) -> str:
+    """The FTS5 query: the best text matches (bm25) and their rank keys. `pool`: only among the
+    strongest people of the network; the `+` keeps SQLite from asking FTS5 for each pooled rowid in
+    turn (a seek per id, slow): it walks the term's document list once and keeps the pooled ones."""
+    where = "network_contact_fts MATCH %s"
+    if pool:
+        where += (
+            " AND +network_contact_fts.rowid IN (SELECT id FROM network_contact WHERE in_network"
+            " ORDER BY rank_key DESC, id LIMIT %s)"
+        )
+    # Only placeholders and constant conditions are joined in (`restrict`).
+    return (
+        "SELECT m.id, m.fit, c.rank_key FROM ("  # noqa: S608
+        "SELECT network_contact_fts.rowid AS id, -bm25(network_contact_fts) AS fit"
+        " FROM network_contact_fts"
+        + ("" if pool else " JOIN network_contact c ON c.id = network_contact_fts.rowid")
+        + " WHERE "
+        + where
+        + ("" if pool else restrict)
+        + " ORDER BY bm25(network_contact_fts), network_contact_fts.rowid LIMIT %s"
+        ") m JOIN network_contact c ON c.id = m.id ORDER BY m.fit DESC, m.id"
+    )
+
+
+def _ts_sql(*, pool: bool, restrict: str) -> str:
+    """The PostgreSQL query: the best text matches (ts_rank on the stored tsvector) and their rank keys.
+    `pool`: the strongest people of the network first, each one's search text read by its key (a
+    nested loop bounded by the pool, whatever the number of matches: `OFFSET 0` keeps the planner
+    from scanning every search text instead)."""
+    if pool:
+        return (
+            "SELECT p.id, ts_rank(s.document_tsv, q) AS fit, p.rank_key FROM"
+            " (SELECT id, rank_key FROM network_contact WHERE in_network"
+            " ORDER BY rank_key DESC, id LIMIT %s) p"
+            " CROSS JOIN LATERAL (SELECT document_tsv FROM network_contactsearch"
+            " WHERE contact_id = p.id OFFSET 0) s, to_tsquery('simple', %s) q"
+            " WHERE s.document_tsv @@ q ORDER BY fit DESC, p.id LIMIT %s"
+        )
+    # Only placeholders and constant conditions are joined in (`restrict`).
+    return (
+        "SELECT s.contact_id, ts_rank(s.document_tsv, q) AS fit, c.rank_key"  # noqa: S608
+        " FROM network_contactsearch s JOIN network_contact c ON c.id = s.contact_id,"
+        " to_tsquery('simple', %s) q WHERE s.document_tsv @@ q"
+        + restrict
+        + " ORDER BY fit DESC, s.contact_id LIMIT %s"
+    )
+
+
+def _more_matches_than(groups: list[tuple[str, ...]], *, every: bool, many: int) -> bool:
+    """Whether more than `many` search texts match (in or out of the network): a count that stops
+    at `many` + 1, read from the full-text index."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT count(*) FROM (SELECT 1 FROM network_contactsearch"
+                " WHERE document_tsv @@ to_tsquery('simple', %s) LIMIT %s) t",
+                [_ts_query(groups, every=every), many + 1],
+            )
+        else:
+            cursor.execute(
+                "SELECT count(*) FROM (SELECT 1 FROM network_contact_fts"
+                " WHERE network_contact_fts MATCH %s LIMIT %s)",
+                [_fts_match(groups, every=every), many + 1],
+            )
+        return int(cursor.fetchone()[0]) > many
+
+
 def _candidates(
-    groups: list[tuple[str, ...]], *, every: bool, within: list[int] | None
-) -> list[tuple[int, float]]:
-    """(contact id, text relevance, higher is better) of the best matches, in the database: people of
-    the network, or (`within`) exactly these contacts."""
+    groups: list[tuple[str, ...]], *, every: bool, within: list[int] | None, pool: bool = False
+) -> list[tuple[int, float, float]]:
+    """(contact id, text relevance (higher is better), rank key) of the best matches, in the database:
+    people of the network, or (`within`) exactly these contacts, or (`pool`) the `_POOL` strongest
+    people of the network."""
     params: list[int] = []
     if within is not None:
         if not within:
             return []
-        restrict = f" AND c.id IN ({', '.join(['%s'] * len(within))})"
+        restrict = f" AND c.id IN ({', '.join(['%s'] * len(within))}) AND c.merged_into_id IS NULL"
         params = list(within)
     else:
         restrict = " AND c.in_network"
+    postgres = connection.vendor == "postgresql"
+    text = _ts_query(groups, every=every) if postgres else _fts_match(groups, every=every)
+    if pool:
+        sql = (_ts_sql if postgres else _fts_sql)(pool=True, restrict="")
+        args: list[str | int] = [_POOL, text, _CANDIDATES] if postgres else [text, _POOL, _CANDIDATES]
+    else:
+        sql = (_ts_sql if postgres else _fts_sql)(pool=False, restrict=restrict)
+        args = [text, *params, _CANDIDATES]
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # Only placeholders and constant conditions are joined in (`restrict`).
-            cursor.execute(
-                "SELECT s.contact_id, ts_rank(s.document_tsv, q) AS fit"  # noqa: S608
-                " FROM network_contactsearch s JOIN network_contact c ON c.id = s.contact_id,"
-                " to_tsquery('simple', %s) q"
-                " WHERE s.document_tsv @@ q" + restrict + " ORDER BY fit DESC, s.contact_id LIMIT %s",
-                [_ts_query(groups, every=every), *params, _CANDIDATES],
-            )
-        else:
-            cursor.execute(
-                "SELECT network_contact_fts.rowid, -bm25(network_contact_fts) AS fit"  # noqa: S608
-                " FROM network_contact_fts JOIN network_contact c ON c.id = network_contact_fts.rowid"
-                " WHERE network_contact_fts MATCH %s"
-                + restrict
-                + " ORDER BY bm25(network_contact_fts), network_contact_fts.rowid LIMIT %s",
-                [_fts_match(groups, every=every), *params, _CANDIDATES],
-            )
-        return [(int(pk), float(fit)) for pk, fit in cursor.fetchall()]
+        cursor.execute(sql, args)
+        return [(int(pk), float(fit), float(key)) for pk, fit, key in cursor.fetchall()]
+
+
+def _found(
+    groups: list[tuple[str, ...]], *, every: bool, within: list[int] | None, limit: int
+) -> list[tuple[int, float, float]]:
+    """The candidates to rank. Up to `_EXACT_UP_TO` matching texts, every match is ranked (a bounded
+    cost). Beyond, asked of the whole network, the search ranks the matches among the `_POOL`
+    strongest people only: on a large network a common skill matches thousands, and ranking every
+    one of them by text costs in proportion to their number, while the list shows the best fits ×
+    strengths. When that pool holds fewer matches than the list shows, every match of the network
+    is ranked after all."""
+    if within is None and _more_matches_than(groups, every=every, many=_EXACT_UP_TO):
+        found = _candidates(groups, every=every, within=None, pool=True)
+        if len(found) >= limit:
+            return found
+    return _candidates(groups, every=every, within=within)
 
 
 def who_can(query: str, *, limit: int = 20, within: list[int] | None = None) -> list[Hit]:
@@ -428,33 +510,34 @@ def who_can(query: str, *, limit: int = 20, within: list[int] | None = None) -> 
 
     Every word must match (in one of its stems); when nobody matches them all, any word does.
     `within` restricts the search to these contact ids (a member sees only their own contacts).
+    A bounded number of queries whatever the network's size and the number of hits: the ranking reads
+    the candidates' rank keys with their text relevance, then only the hits shown are loaded, with
+    their evidence in three more reads (`evidence_many`).
     """
     groups = query_groups(query)
     if not groups:
         return []
-    found = _candidates(groups, every=True, within=within)
+    found = _found(groups, every=True, within=within, limit=limit)
     if not found and len(groups) > 1:
-        found = _candidates(groups, every=False, within=within)
+        found = _found(groups, every=False, within=within, limit=limit)
     if not found:
         return []
-    best = max(fit for _, fit in found) or 1.0
-    contacts = Contact.objects.in_bulk([pk for pk, _ in found])
-    hits = []
-    for pk, fit in found:
-        contact = contacts.get(pk)
-        if contact is None or contact.merged_into_id is not None:
-            continue
+    best = max(fit for _, fit, _ in found) or 1.0
+    now = timezone.now()
+    ranked = []
+    for pk, fit, key in found:
         relative = max(fit, 0.0) / best if best > 0 else 1.0
-        score = contact_score(contact)
+        score = score_from_rank(key, at=now)
         # An unknown perfect match still shows; a close friend with a loose match comes up too.
         rank = relative * (0.35 + 0.65 * score / 100)
-        hits.append((rank, relative, score, contact))
-    hits.sort(key=lambda h: (-h[0], h[3].pk))
+        ranked.append((rank, relative, score, pk))
+    ranked.sort(key=lambda h: (-h[0], h[3]))
+    ranked = ranked[:limit]
+    contacts = Contact.objects.in_bulk([pk for *_, pk in ranked])
+    shown = [(r, f, s, contacts[pk]) for r, f, s, pk in ranked if pk in contacts]
     stems = {s for group in groups for s in group}
-    return [
-        Hit(contact=c, fit=round(f, 2), score=s, rank=r, evidence=evidence_for(c, stems))
-        for r, f, s, c in hits[:limit]
-    ]
+    evidence = evidence_many([c for *_, c in shown], stems)
+    return [Hit(contact=c, fit=round(f, 2), score=s, rank=r, evidence=evidence[c.pk]) for r, f, s, c in shown]
 
 
 _FIELDS = (
@@ -479,36 +562,70 @@ def _excerpt(text: str, stems: set[str], width: int = 160) -> str | None:
 
 def evidence_for(contact: Contact, stems: set[str], *, most: int = 2) -> list[Evidence]:
     """The sentences of this contact's profile, notes or exchanges that contain the words asked."""
-    found: list[Evidence] = []
-    for name, label in _FIELDS:
-        excerpt = _excerpt(getattr(contact, name), stems)
-        if excerpt:
-            found.append(Evidence(str(label), excerpt))
-            if len(found) >= most:
-                return found
-    for text in ContactNote.objects.filter(contact=contact).values_list("text", flat=True)[:50]:
-        excerpt = _excerpt(text, stems)
-        if excerpt:
-            found.append(Evidence(str(_("Note")), excerpt))
-            if len(found) >= most:
-                return found
-    subjects = (
-        Interaction.objects.filter(contact=contact)
-        .exclude(subject="")
-        .order_by("-at")
-        .values_list("subject", "at")
+    return evidence_many([contact], stems, most=most)[contact.pk]
+
+
+_NOTES_READ = 50
+
+
+def _latest_rows(model: type, columns: str, where: str, order: str, ids: list[int], each: int) -> list[tuple]:
+    """The latest `each` rows of every one of these contacts, in one query (one bounded branch per
+    contact, each read from the contact's index): (contact id, *columns)."""
+    table = connection.ops.quote_name(model._meta.db_table)  # type: ignore[attr-defined]
+    branch = (
+        f"SELECT * FROM (SELECT contact_id, {columns} FROM {table} WHERE contact_id = %s{where}"  # noqa: S608
+        f" ORDER BY {order} LIMIT {int(each)}) AS latest_{{n}}"
     )
-    for subject, at in subjects[:_SUBJECTS_PER_CONTACT]:
-        excerpt = _excerpt(subject, stems)
-        if excerpt:
-            found.append(
-                Evidence(
-                    str(
-                        _("Exchange of %(date)s")
-                        % {"date": date_format(timezone.localtime(at), "DATE_FORMAT")}
-                    ),
-                    excerpt,
-                )
+    sql = " UNION ALL ".join(branch.format(n=n) for n in range(len(ids)))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, ids)
+        return cursor.fetchall()
+
+
+def evidence_many(contacts: list[Contact], stems: set[str], *, most: int = 2) -> dict[int, list[Evidence]]:
+    """`evidence_for` of each of these contacts, by contact id, from at most three queries whatever
+    their number: their notes, the subjects of their latest exchanges, the dates of those that match."""
+    found: dict[int, list[Evidence]] = {c.pk: [] for c in contacts}
+    for contact in contacts:
+        for name, label in _FIELDS:
+            excerpt = _excerpt(getattr(contact, name), stems)
+            if excerpt:
+                found[contact.pk].append(Evidence(str(label), excerpt))
+                if len(found[contact.pk]) >= most:
+                    break
+    wanting = [c.pk for c in contacts if len(found[c.pk]) < most]
+    if wanting:
+        for contact_id, text in _latest_rows(
+            ContactNote, "text", "", "created_at DESC, id DESC", wanting, _NOTES_READ
+        ):
+            if len(found[contact_id]) < most:
+                excerpt = _excerpt(text, stems)
+                if excerpt:
+                    found[contact_id].append(Evidence(str(_("Note")), excerpt))
+        wanting = [pk for pk in wanting if len(found[pk]) < most]
+    if wanting:
+        # One exchange at most: the latest whose subject holds the words.
+        # The latest few first: the subject that shows it is mostly among them.
+        matched: dict[int, tuple[int, str]] = {}
+        for each in (_SUBJECTS_FIRST, _SUBJECTS_PER_CONTACT):
+            read: dict[int, int] = defaultdict(int)
+            for contact_id, subject, pk in _latest_rows(
+                Interaction, "subject, id", " AND subject <> ''", "at DESC", wanting, each
+            ):
+                read[contact_id] += 1
+                if contact_id not in matched:
+                    excerpt = _excerpt(subject, stems)
+                    if excerpt:
+                        matched[contact_id] = (pk, excerpt)
+            # Read further only for those who have more than the first few and no match yet.
+            wanting = [pk for pk in wanting if pk not in matched and read[pk] >= each]
+            if not wanting:
+                break
+        if matched:
+            dates = dict(
+                Interaction.objects.filter(pk__in=[pk for pk, _ in matched.values()]).values_list("pk", "at")
             )
-            break
+            for contact_id, (pk, excerpt) in matched.items():
+                when = date_format(timezone.localtime(dates[pk]), "DATE_FORMAT")
+                found[contact_id].append(Evidence(str(_("Exchange of %(date)s") % {"date": when}), excerpt))
     return found

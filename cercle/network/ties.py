@@ -118,3 +118,85 @@ def tie_record_manual(*, actor: User, contact: Contact, other: Contact) -> Conta
             tie.manual, tie.manual_by, tie.manual_at = True, actor, now
             tie.save(update_fields=["manual", "manual_by", "manual_at"])
     return tie
+
+
+def _oriented(tie: ContactTie, me: int) -> tuple[int, int, int]:
+    """(other person, what `me` wrote with them, what they wrote with `me`) of a tie seen from `me`."""
+    if tie.a_id == me:
+        return tie.b_id, tie.a_wrote, tie.b_wrote
+    return tie.a_id, tie.b_wrote, tie.a_wrote
+
+
+def ties_merge(*, merged_id: int, kept_id: int) -> dict[str, list]:
+    """A merge's ties: every tie of the merged record counts for the kept one. A pair the kept record
+    has not is created (the merged record's rows stay where they are: a merged record stands on no
+    path); a pair it has gets the merged record's counts added. Returns what was done, for the undo."""
+    created: list[int] = []
+    added: list[dict[str, object]] = []
+    ties = ContactTie.objects.filter(a_id=merged_id) | ContactTie.objects.filter(b_id=merged_id)
+    for tie in ties:
+        other, mine, theirs = _oriented(tie, merged_id)
+        if other == kept_id:
+            continue
+        x, y = sorted((kept_id, other))
+        kept_wrote, other_wrote = (mine, theirs) if x == kept_id else (theirs, mine)
+        existing = ContactTie.objects.select_for_update().filter(a_id=x, b_id=y).first()
+        if existing is None:
+            made = ContactTie.objects.create(
+                a_id=x,
+                b_id=y,
+                count=tie.count,
+                a_wrote=kept_wrote,
+                b_wrote=other_wrote,
+                first_at=tie.first_at,
+                last_at=tie.last_at,
+                manual=tie.manual,
+                manual_by_id=tie.manual_by_id,
+                manual_at=tie.manual_at,
+            )
+            created.append(made.pk)
+            continue
+        before = {"first_at": existing.first_at, "last_at": existing.last_at, "manual": existing.manual}
+        existing.count += tie.count
+        existing.a_wrote += kept_wrote
+        existing.b_wrote += other_wrote
+        dates = [d for d in (existing.first_at, tie.first_at) if d]
+        existing.first_at = min(dates) if dates else None
+        dates = [d for d in (existing.last_at, tie.last_at) if d]
+        existing.last_at = max(dates) if dates else None
+        existing.manual = existing.manual or tie.manual
+        existing.save()
+        added.append(
+            {
+                "id": existing.pk,
+                "count": tie.count,
+                "a_wrote": kept_wrote,
+                "b_wrote": other_wrote,
+                "before": {k: v.isoformat() if isinstance(v, datetime) else v for k, v in before.items()},
+                "after": {
+                    "first_at": existing.first_at.isoformat() if existing.first_at else None,
+                    "last_at": existing.last_at.isoformat() if existing.last_at else None,
+                },
+            }
+        )
+    return {"ties_created": created, "ties_added": added}
+
+
+def ties_merge_undo(moved: dict[str, list]) -> None:
+    """Put the kept record's ties back as they were before the merge (what arrived since stays)."""
+    ContactTie.objects.filter(pk__in=moved.get("ties_created", [])).delete()
+    for change in moved.get("ties_added", []):
+        tie = ContactTie.objects.select_for_update().filter(pk=change["id"]).first()
+        if tie is None:
+            continue
+        tie.count = max(tie.count - change["count"], 0)
+        tie.a_wrote = max(tie.a_wrote - change["a_wrote"], 0)
+        tie.b_wrote = max(tie.b_wrote - change["b_wrote"], 0)
+        before, after = change["before"], change["after"]
+        for field in ("first_at", "last_at"):
+            now_value = getattr(tie, field)
+            if (now_value.isoformat() if now_value else None) == after[field]:  # not moved since
+                value = before[field]
+                setattr(tie, field, datetime.fromisoformat(value) if value else None)
+        tie.manual = before["manual"]
+        tie.save()

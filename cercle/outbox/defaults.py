@@ -482,7 +482,7 @@ The project: {{ url }}
 DEFAULT_TEMPLATES.update(
     {
         ("intro_request", "fr"): (
-            "{% if reminder %}Petit rappel : {% endif %}pourriez-vous me présenter {{ target_name }} ?",
+            "{% filter capfirst %}{% if reminder %}petit rappel : {% endif %}pourriez-vous me présenter {{ target_name }} ?{% endfilter %}",
             """Bonjour {{ connector_name }},
 {% if reminder %}
 Je me permets de revenir vers vous au sujet de ma demande, sans aucune obligation.
@@ -503,7 +503,7 @@ Bien cordialement,
 {% endif %}""",
         ),
         ("intro_request", "en"): (
-            "{% if reminder %}A gentle reminder: {% endif %}could you introduce me to {{ target_name }}?",
+            "{% filter capfirst %}{% if reminder %}a gentle reminder: {% endif %}could you introduce me to {{ target_name }}?{% endfilter %}",
             """Hello {{ connector_name }},
 {% if reminder %}
 I am coming back to you about my request, with no obligation at all.
@@ -674,6 +674,162 @@ If {{ hub_name }} can return the favour ("{{ leader_offer }}"), just tell me.
 {% endif %}
 Kind regards,
 {{ leader_name }}, {{ hub_name }}""",
+        ),
+    }
+)
+
+# Introductions the hub makes between two people of its network (people/matchmaking.py): the editable
+# question to the person with the need (the links block `intro_links` is added under it), the question
+# to the person who can meet it, the bridge mail, the kind word when they decline, the hub's notice.
+DEFAULT_TEMPLATES.update(
+    {
+        ("match_request", "fr"): (
+            "{% filter capfirst %}{% if reminder %}petit rappel : {% endif %}souhaitez-vous rencontrer {{ target_name }} ?{% endfilter %}",
+            """Bonjour {{ connector_name }},
+{% if reminder %}
+Je me permets de revenir vers vous, sans aucune obligation.
+{% endif %}
+Vous nous aviez parlé de ce besoin : {{ purpose }}
+
+{{ target_name }}{% if target_org %} ({{ target_org }}){% endif %} pourrait vous aider{% if offer %} : « {{ offer }} »{% endif %}.
+
+Souhaitez-vous que nous vous présentions ? Nous ne lui écrirons qu'avec votre accord, puis seulement s'il ou elle dit oui à son tour.
+
+Bien cordialement,
+{{ leader_name }}, {{ hub_name }}
+{% if leader_signature %}
+--
+{{ leader_signature }}
+{% endif %}""",
+        ),
+        ("match_request", "en"): (
+            "{% filter capfirst %}{% if reminder %}a gentle reminder: {% endif %}would you like to meet {{ target_name }}?{% endfilter %}",
+            """Hello {{ connector_name }},
+{% if reminder %}
+I am coming back to you, with no obligation at all.
+{% endif %}
+You told us about this need: {{ purpose }}
+
+{{ target_name }}{% if target_org %} ({{ target_org }}){% endif %} could help you{% if offer %}: "{{ offer }}"{% endif %}.
+
+Would you like us to introduce you? We will only write to them with your agreement, then only if they say yes too.
+
+Kind regards,
+{{ leader_name }}, {{ hub_name }}
+{% if leader_signature %}
+--
+{{ leader_signature }}
+{% endif %}""",
+        ),
+        ("match_target", "fr"): (
+            "Une présentation à {{ connector_name }} ?",
+            """Bonjour {{ target_name }},
+
+{{ connector_name }}{% if connector_org %} ({{ connector_org }}){% endif %} cherche : {{ purpose }}
+{% if offer %}
+Nous avons pensé à vous, qui proposez : « {{ offer }} ».
+{% endif %}
+{{ connector_name }} aimerait être présenté(e). Et vous ?
+
+Répondez d'un clic :
+Oui, avec plaisir : {{ accept_url }}
+Non, merci : {{ decline_url }}
+(Chaque lien ouvre une page où confirmer ; il fonctionne une fois, pendant {{ link_days }} jours.)
+
+Bien cordialement,
+{{ leader_name }}, {{ hub_name }}""",
+        ),
+        ("match_target", "en"): (
+            "An introduction to {{ connector_name }}?",
+            """Hello {{ target_name }},
+
+{{ connector_name }}{% if connector_org %} ({{ connector_org }}){% endif %} is looking for: {{ purpose }}
+{% if offer %}
+We thought of you, as you offer: "{{ offer }}".
+{% endif %}
+{{ connector_name }} would like to be introduced. Would you?
+
+Answer with one click:
+Yes, gladly: {{ accept_url }}
+No, thank you: {{ decline_url }}
+(Each link opens a page to confirm; it works once, for {{ link_days }} days.)
+
+Kind regards,
+{{ leader_name }}, {{ hub_name }}""",
+        ),
+        ("match_bridge", "fr"): (
+            "Présentation : {{ connector_name }} et {{ target_name }}",
+            """Bonjour {{ connector_name }}, bonjour {{ target_name }},
+
+Vous avez tous les deux dit oui : voici la présentation.
+
+{{ connector_name }}{% if connector_org %} ({{ connector_org }}){% endif %} — {{ connector_email }}
+{{ target_name }}{% if target_org %} ({{ target_org }}){% endif %} — {{ target_email }}
+
+Le besoin : {{ purpose }}
+{% if offer %}Ce que {{ target_name }} propose : « {{ offer }} »
+{% endif %}
+Je vous laisse convenir d'un moment pour échanger.
+
+Bien cordialement,
+{{ leader_name }}, {{ hub_name }}
+{% if leader_signature %}
+--
+{{ leader_signature }}
+{% endif %}""",
+        ),
+        ("match_bridge", "en"): (
+            "Introduction: {{ connector_name }} and {{ target_name }}",
+            """Hello {{ connector_name }}, hello {{ target_name }},
+
+You both said yes: here is the introduction.
+
+{{ connector_name }}{% if connector_org %} ({{ connector_org }}){% endif %} — {{ connector_email }}
+{{ target_name }}{% if target_org %} ({{ target_org }}){% endif %} — {{ target_email }}
+
+The need: {{ purpose }}
+{% if offer %}What {{ target_name }} offers: "{{ offer }}"
+{% endif %}
+I will let you agree on a time to talk.
+
+Kind regards,
+{{ leader_name }}, {{ hub_name }}
+{% if leader_signature %}
+--
+{{ leader_signature }}
+{% endif %}""",
+        ),
+        ("match_declined", "fr"): (
+            "Votre présentation à {{ target_name }}",
+            """Bonjour {{ connector_name }},
+
+{{ target_name }} n'est pas disponible pour le moment, et c'est bien normal. Nous gardons votre besoin en tête et reviendrons vers vous si une autre personne de notre réseau peut vous aider.
+
+Bien cordialement,
+{{ leader_name }}, {{ hub_name }}""",
+        ),
+        ("match_declined", "en"): (
+            "Your introduction to {{ target_name }}",
+            """Hello {{ connector_name }},
+
+{{ target_name }} is not available for now, which is perfectly fine. We keep your need in mind and will come back to you if someone else in our network can help.
+
+Kind regards,
+{{ leader_name }}, {{ hub_name }}""",
+        ),
+        ("match_declined_hub", "fr"): (
+            "Mise en relation {{ connector_name }} – {{ target_name }} : pas cette fois",
+            """Bonjour {{ name }},
+
+{% if by_connector %}{{ connector_name }} a préféré ne pas être présenté(e) à {{ target_name }}.{% else %}{{ target_name }} a préféré ne pas être présenté(e) à {{ connector_name }}, qui a reçu un mot aimable.{% endif %}
+Rien d'autre n'a été envoyé. L'historique est sur la fiche : {{ url }}""",
+        ),
+        ("match_declined_hub", "en"): (
+            "Introducing {{ connector_name }} and {{ target_name }}: not this time",
+            """Hello {{ name }},
+
+{% if by_connector %}{{ connector_name }} preferred not to be introduced to {{ target_name }}.{% else %}{{ target_name }} preferred not to be introduced to {{ connector_name }}, who received a kind word.{% endif %}
+Nothing else was sent. The history is on the profile: {{ url }}""",
         ),
     }
 )

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from cercle.core import crypto
 from cercle.core.notes import note_shown
 
 
@@ -145,3 +148,116 @@ class HubIdentity(models.Model):
     def current(cls) -> HubIdentity:
         """The saved identity, or an unsaved empty one (the environment's defaults) when nobody set it."""
         return cls.objects.filter(pk=1).first() or cls(pk=1)
+
+
+# --- Webhooks (outbox/webhooks.py; docs/webhooks.md) -------------------------------------------------
+
+
+class WebhookEvent(models.TextChoices):
+    """What a webhook may be told of: a fixed list, documented in docs/webhooks.md."""
+
+    REQUEST_RECEIVED = "request.received", _("Request received")
+    REQUEST_KEPT = "request.kept", _("Request kept")
+    REQUEST_DISMISSED = "request.dismissed", _("Request dismissed")
+    REQUEST_RESTORED = "request.restored", _("Request restored to the triage")
+    REQUEST_APPROVED = "request.approved", _("Request approved")
+    REQUEST_DECLINED = "request.declined", _("Request declined")
+    REQUEST_DEFERRED = "request.deferred", _("Request deferred")
+    REQUEST_OFFERED = "request.offered", _("Request routed to members")
+    REQUEST_RETURNED = "request.returned", _("Request back to routing (every member declined)")
+    REQUEST_ACCEPTED = "request.accepted", _("Request accepted by a project lead")
+    REQUEST_KICKED_OFF = "request.kicked_off", _("Project kicked off")
+    PROJECT_CLOSED = "project.closed", _("Project closed")
+    PROJECT_REOPENED = "project.reopened", _("Project reopened")
+    CONTACT_MERGED = "contact.merged", _("Contact merged")
+
+
+class WebhookEndpoint(models.Model):
+    """A URL an administrator registered to be told of some events. Its signing secret is encrypted at rest
+    (core/crypto.py) and shown once, when it is made."""
+
+    url = models.URLField(_("URL"), max_length=500)
+    description = models.CharField(pgettext_lazy("webhook", "description"), max_length=200, blank=True)
+    events = models.JSONField(_("events"), default=list)
+    secret_encrypted = models.TextField(editable=False)
+    active = models.BooleanField(pgettext_lazy("webhook", "active"), default=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=pgettext_lazy("webhook", "created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+
+    class Meta:
+        verbose_name = _("webhook")
+        verbose_name_plural = _("webhooks")
+        ordering = ["url"]
+
+    def __str__(self) -> str:
+        return self.url
+
+    @property
+    def secret(self) -> str:
+        return crypto.decrypt(self.secret_encrypted)
+
+    @secret.setter
+    def secret(self, value: str) -> None:
+        self.secret_encrypted = crypto.encrypt(value)
+
+    def clean(self) -> None:
+        from cercle.outbox.webhooks import WebhookRefused, webhook_url_check
+
+        unknown = sorted(set(self.events or []) - set(WebhookEvent.values))
+        if unknown:
+            raise ValidationError(
+                {"events": _("Unknown events: %(events)s") % {"events": ", ".join(unknown)}}
+            )
+        try:
+            webhook_url_check(self.url, resolve_errors=True)
+        except WebhookRefused as exc:
+            raise ValidationError({"url": str(exc)}) from exc
+
+
+class WebhookStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed (refused, not retried)")
+    GAVE_UP = "gave_up", _("Gave up after retries")
+
+
+class WebhookDelivery(models.Model):
+    """One event for one endpoint: written in the transaction that decided it, delivered after commit by
+    the worker, claimed with a conditional update (QUEUED → SENDING) like outgoing mail. `log` keeps every
+    attempt: [{"at", "status_code", "error", "ms"}]."""
+
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, verbose_name=_("webhook"), on_delete=models.CASCADE, related_name="deliveries"
+    )
+    event = models.CharField(_("event"), max_length=40, choices=WebhookEvent.choices)
+    payload = models.JSONField(_("payload"), default=dict)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=200, unique=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=WebhookStatus.choices, default=WebhookStatus.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    last_status_code = models.PositiveSmallIntegerField(_("last response code"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    log = models.JSONField(_("attempts log"), default=list, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="webhook_due")]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.endpoint_id}"

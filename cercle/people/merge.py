@@ -1,7 +1,8 @@
 """Merging two records of one person, and undoing it exactly.
 
 Everything of the merged record moves to the kept one: exchanges, requests (each one's history says
-so), notes, addresses, profiles and names; the kept record's blank fields take the merged one's values.
+so), notes, addresses, profiles and names, and whom they know (network/ties.py `ties_merge`); the kept
+record's blank fields take the merged one's values.
 What moved is written down (`ContactMerge.moved`), so the undo puts back exactly that. An exchange both
 records already had (the same mail to two of the person's addresses) stays where it was: counted once.
 """
@@ -21,6 +22,8 @@ from cercle.core.notes import Note
 from cercle.network.models import Contact, ContactMerge, ContactNote, ContactSearch, Identity, Interaction
 from cercle.network.search import search_index
 from cercle.network.strength import counts_in_network, strength_recompute
+from cercle.network.ties import ties_merge, ties_merge_undo
+from cercle.outbox.webhooks import webhook_emit
 from cercle.people.services import PeopleError
 
 FILLABLE = (
@@ -82,6 +85,7 @@ def contact_merge(
         Request.objects.filter(pk__in=requests).update(requester=kept)
         ContactNote.objects.filter(pk__in=notes).update(contact=kept)
         Identity.objects.filter(pk__in=identities).update(contact=kept)
+        ties = ties_merge(merged_id=merged.pk, kept_id=kept.pk)
         previous = _blank_fill(kept, merged)
         kept.chosen = kept.chosen or merged.chosen
         kept.spam = kept.spam and merged.spam
@@ -99,6 +103,7 @@ def contact_merge(
                 "requests": requests,
                 "notes": notes,
                 "identities": identities,
+                **ties,
             },
             previous=previous,
         )
@@ -116,6 +121,11 @@ def contact_merge(
         strength_recompute(contact_ids=[kept.pk, merged.pk])
         kept.refresh_from_db()
         search_index([kept])
+        webhook_emit(
+            event="contact.merged",
+            key=f"contact-merge-{record.pk}",
+            payload={"kept_id": kept.pk, "merged_id": merged.pk, "merge_id": record.pk, "at": record.at},
+        )
     return record
 
 
@@ -135,6 +145,7 @@ def merge_undo(*, actor: User, merge: ContactMerge) -> Contact:
         Request.objects.filter(pk__in=moved.get("requests", []), requester=kept).update(requester=merged)
         ContactNote.objects.filter(pk__in=moved.get("notes", []), contact=kept).update(contact=merged)
         Identity.objects.filter(pk__in=moved.get("identities", []), contact=kept).update(contact=merged)
+        ties_merge_undo(moved)
         for field, value in merge.previous.items():
             if getattr(kept, field) == getattr(merged, field):  # not edited since
                 setattr(kept, field, value)

@@ -46,10 +46,23 @@ class IntroductionState(models.TextChoices):
     EXPIRED = "expired", _("Expired without an answer")
 
 
+class IntroductionKind(models.TextChoices):
+    ASK = "ask", _("The hub is introduced")
+    MATCH = "match", _("The hub introduces two people")
+
+
 class Introduction(models.Model):
-    """A double opt-in introduction: the hub asks `connector` to introduce `beneficiary` (the leader or
-    a member of the circle) to `target`; the target is asked only once the connector said yes, and the
-    bridge mail leaves only once both did (people/introductions/services.py)."""
+    """A double opt-in introduction, of one of two kinds:
+
+    - ``ask`` (received): the hub asks `connector` to introduce `beneficiary` (the leader or a member of
+      the circle) to `target`; the target is asked only once the connector said yes, and the bridge
+      mail leaves only once both did;
+    - ``match`` (made, from a matchmaking suggestion): the hub introduces two people of its network.
+      `connector` is then the person with the need (asked first: "shall we introduce you?"), `target`
+      the person who can meet it (asked second), and the bridge mail, from the hub, introduces them to
+      each other; there is no beneficiary.
+
+    See people/introductions/services.py."""
 
     target = models.ForeignKey(
         "network.Contact", on_delete=models.CASCADE, related_name="introductions_as_target"
@@ -64,6 +77,9 @@ class Introduction(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     purpose = models.TextField(_("purpose"))
+    kind = models.CharField(
+        _("kind"), max_length=8, choices=IntroductionKind.choices, default=IntroductionKind.ASK
+    )
     state = models.CharField(
         _("state"),
         max_length=20,
@@ -140,8 +156,9 @@ class Favour(models.Model):
     direction = models.CharField(_("direction"), max_length=8, choices=FavourDirection.choices)
     what = models.CharField(_("what"), max_length=300)
     is_introduction = models.BooleanField(_("an introduction"), default=False)
-    introduction = models.OneToOneField(
-        Introduction, null=True, blank=True, on_delete=models.CASCADE, related_name="favour"
+    # An introduction the hub made (a match) is a favour given to both people it introduced.
+    introduction = models.ForeignKey(
+        Introduction, null=True, blank=True, on_delete=models.CASCADE, related_name="favours"
     )
     at = models.DateTimeField(_("on"), default=timezone.now)
     by = models.ForeignKey(
@@ -166,3 +183,54 @@ class Favour(models.Model):
         if self.introduction_id is not None:
             return gettext("an introduction to %(name)s") % {"name": self.what}
         return self.what
+
+
+class MatchKind(models.TextChoices):
+    NEED = "need", _("A need meets an offer")
+    DECLINED = "declined", _("A declined request someone can take")
+
+
+class MatchState(models.TextChoices):
+    OPEN = "open", _("Suggested")
+    DISMISSED = "dismissed", _("Dismissed")
+    APPROVED = "approved", _("Introduction started")
+
+
+class Match(models.Model):
+    """A matchmaking suggestion: `seeker` needs what `provider` offers (people/matchmaking.py).
+
+    For a ``need`` the seeker's own profile says the need; for a ``declined`` one, `request` is a request
+    the hub declined and the seeker its requester. `key` names the pair and what brought it, so that a
+    suggestion dismissed once is never suggested again (the row stays, dismissed)."""
+
+    key = models.CharField(max_length=80, unique=True)
+    kind = models.CharField(_("kind"), max_length=8, choices=MatchKind.choices)
+    seeker = models.ForeignKey("network.Contact", on_delete=models.CASCADE, related_name="matches_as_seeker")
+    provider = models.ForeignKey(
+        "network.Contact", on_delete=models.CASCADE, related_name="matches_as_provider"
+    )
+    request = models.ForeignKey(
+        "circulation.Request", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    need = models.TextField(_("the need"))
+    offer = models.TextField(_("the offer"))
+    words = models.JSONField(_("words in common"), default=list)
+    score = models.FloatField(default=0.0)
+    state = models.CharField(_("state"), max_length=10, choices=MatchState.choices, default=MatchState.OPEN)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    introduction = models.OneToOneField(
+        Introduction, null=True, blank=True, on_delete=models.SET_NULL, related_name="match"
+    )
+
+    class Meta:
+        verbose_name = _("matchmaking suggestion")
+        verbose_name_plural = _("matchmaking suggestions")
+        ordering = ["-score", "-id"]
+        indexes = [models.Index(fields=["state", "-score"], name="match_open_by_score")]
+
+    def __str__(self) -> str:
+        return f"{self.seeker_id} ← {self.provider_id} ({self.kind}, {self.state})"

@@ -49,11 +49,76 @@ def contact_get_for_user(*, user: User, pk: int) -> Contact:
 
 
 def network_list(user: User, *, layer_cutoffs: list[float] | None = None) -> QuerySet[Contact]:
-    """The people of the network, strongest first (a member: their own contacts, network or not)."""
-    found = contacts_visible_to(user)
-    if may(user, "network_all"):
-        found = found.filter(in_network=True)
+    """The people of the network, strongest first (a member: their own contacts, network or not).
+
+    The whole network is read by `in_network` alone (a merged contact is never in the network: the
+    merge takes it out), so that the rows come from the partial index of the network's ranks."""
+    everyone = may(user, "network_all")
+    found = Contact.objects.filter(in_network=True) if everyone else contacts_visible_to(user)
     return found.order_by("-rank_key", "name", "pk")
+
+
+# Counting the rows of a list costs in proportion to their number: up to this many they are counted
+# exactly, beyond it the list says "more than" and pages by looking one row ahead.
+COUNT_CAP = 10_000
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """One page of a long list, like Django's `Page`, without counting past `COUNT_CAP` rows."""
+
+    object_list: list[Contact]
+    number: int
+    has_next: bool
+    count: int | None  # None: more than COUNT_CAP
+    num_pages: int | None  # None: unknown (more than COUNT_CAP rows)
+    cap: int  # the count's cap
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_previous or self.has_next
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+def list_page(found: QuerySet[Contact], number: object, per_page: int) -> ListPage:
+    """The page `number` (a query parameter: anything not a positive number is the first page; past
+    the end, the last page) of `found`, with a bounded count: one COUNT over at most `COUNT_CAP` + 1
+    rows and one read of the page's rows (and one row more, to know whether a next page exists)."""
+    try:
+        wanted = max(int(str(number)), 1)
+    except ValueError:
+        wanted = 1
+    count = found.order_by()[: COUNT_CAP + 1].count()
+    exact = count <= COUNT_CAP
+    num_pages = max(-(-count // per_page), 1) if exact else None
+    if num_pages is not None:
+        wanted = min(wanted, num_pages)
+    start = (wanted - 1) * per_page
+    rows = list(found[start : start + per_page + 1])
+    if not rows and wanted > 1:  # past the end of a list longer than the cap: its last page
+        total = found.count()
+        wanted = max(-(-total // per_page), 1)
+        start = (wanted - 1) * per_page
+        rows = list(found[start : start + per_page + 1])
+    return ListPage(
+        object_list=rows[:per_page],
+        number=wanted,
+        has_next=len(rows) > per_page,
+        count=count if exact else None,
+        num_pages=num_pages,
+        cap=COUNT_CAP,
+    )
 
 
 @dataclass(frozen=True)

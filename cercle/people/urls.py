@@ -17,6 +17,7 @@ urlpatterns = [
     path("network/duplicates/merge/", views.merge, name="merge"),
     path("network/duplicates/dismiss/", views.duplicate_dismiss_view, name="duplicate_dismiss"),
     path("network/merges/<int:pk>/undo/", views.merge_undo_view, name="merge_undo"),
+    path("network/", include("cercle.people.debrief.urls")),  # the debrief: what the network brought
     path("network/<int:pk>/", views.detail, name="detail"),
     path("network/<int:pk>/edit/", views.edit, name="edit"),
     path("network/<int:pk>/notes/", views.note_add, name="note_add"),
@@ -24,4 +25,5 @@ urlpatterns = [
     path("network/", include("cercle.people.privacy.urls")),  # export and erase one person
     path("network/", include("cercle.people.introductions.urls")),  # introductions, thanks, ledger
     path("network/", include("cercle.people.paths")),  # warm introduction paths
+    path("network/", include("cercle.people.matches")),  # matchmaking
 ]

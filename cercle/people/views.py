@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
@@ -51,7 +50,7 @@ def network(request: HttpRequest) -> HttpResponse:
         found = selectors.network_list(user)  # type: ignore[arg-type]
         if layer and may(user, "network_all"):
             found = layer_contacts(layer, cutoffs)
-        page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+        page = selectors.list_page(found, request.GET.get("page"), PAGE_SIZE)
         context["page"] = page
         context["rows"] = [(c, contact_score(c), layer_of(c, cutoffs)) for c in page.object_list]
     return render(request, "people/network.html", context)

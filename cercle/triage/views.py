@@ -240,7 +240,10 @@ def brief(request: HttpRequest, pk: int) -> HttpResponse:
             )
             if request.htmx:  # type: ignore[attr-defined]
                 return render(
-                    request, "triage/partials/_brief.html", {"brief": saved, "r": req, "saved": True}
+                    request,
+                    "triage/partials/_brief.html",
+                    # can_edit: the link to edit it again stays, and focus comes back to it.
+                    {"brief": saved, "r": req, "saved": True, "can_edit": True},
                 )
             messages.success(request, _("Brief saved: the leader will read it."))
             return redirect("circulation:detail", pk=req.pk)

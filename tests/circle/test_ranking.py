@@ -120,3 +120,37 @@ def test_one_word_with_two_stems_does_not_make_a_project_similar() -> None:
     [suggestion] = rank_members(request=request, members=[designer])
     assert suggestion.signals["similar"] == 0.0
     assert not any("similar" in r for r in suggestion.reasons)
+
+
+def test_room_and_answers_break_ties_between_members_about_as_relevant_not_over_fit() -> None:
+    # One rare word of the request in Inès's profile, none in Paul's; Paul has every slot free.
+    fits = _member("ines", offers="Signalétique", capacity=3)
+    free = _member("paul", offers="Droit des contrats", capacity=3)
+    for _ in range(2):
+        _past(fits, subject="Autre chose", state=State.KICKED_OFF, outcome="")
+    request = RequestFactory(
+        subject="Signalétique du nouveau musée",
+        summary="Parcours, salles, accueil, billetterie, boutique, jardin, ateliers, auditorium.",
+        requester=ContactFactory(organisation="Musée des Docks"),
+    )
+    ranked = {s.member: s for s in rank_members(request=request)}
+    assert ranked[fits].signals["knows"] == ranked[fits].signals["similar"] == 0.0
+    assert 0 < ranked[fits].signals["fit"] < 0.5  # a weak fit...
+    assert ranked[free].signals["fit"] == 0.0 and ranked[free].signals["room"] == 1.0
+    assert ranked[fits].score > ranked[free].score  # ...is still more than room alone
+    assert "3 of 3 slots free" in ranked[free].reasons  # the raw signal is still said
+
+
+def test_when_nobody_is_relevant_room_decides() -> None:
+    busy = _member("ines", offers="Signalétique", capacity=3)
+    free = _member("paul", offers="Droit des contrats", capacity=3)
+    _past(busy, subject="Autre chose", state=State.KICKED_OFF, outcome="")
+    request = RequestFactory(
+        subject="Un potager collectif",
+        summary="Des légumes.",
+        requester=ContactFactory(organisation="Jardins"),
+    )
+    ranked = rank_members(request=request)
+    assert all(s.signals["fit"] == s.signals["knows"] == 0.0 for s in ranked)
+    assert [s.member for s in ranked] == [free, busy]
+    assert ranked[0].score > ranked[1].score

@@ -159,3 +159,28 @@ def test_the_network_is_the_same_on_every_build() -> None:
     again = [(p.name, p.email, p.offers) for p in _Builder(rng=random.Random(7), now=now).people()]
     assert first == again
     assert len({email for _n, email, _o in first if email}) == len([e for _n, e, _o in first if e])
+
+
+def test_the_demo_shows_introductions_and_matchmaking(hub) -> None:
+    from cercle.people.models import (
+        Favour,
+        FavourDirection,
+        Introduction,
+        IntroductionKind,
+        Match,
+        MatchState,
+    )
+
+    intros = list(Introduction.objects.all())
+    kinds_done = {(i.kind, i.state) for i in intros}
+    # The hub was introduced once and waits on another; it introduced two people once and asked again.
+    assert (IntroductionKind.ASK, "introduced") in kinds_done and (
+        IntroductionKind.MATCH,
+        "introduced",
+    ) in kinds_done
+    assert any(i.waiting for i in intros)
+    assert Favour.objects.filter(direction=FavourDirection.RECEIVED, thanked_at__isnull=True).exists()
+    assert Favour.objects.filter(direction=FavourDirection.GIVEN).count() == 2  # the match: both people
+    assert Match.objects.filter(state=MatchState.OPEN).count() >= 5
+    approved = Match.objects.filter(state=MatchState.APPROVED)
+    assert approved.count() == 2 and len({m.seeker_id for m in approved}) == 2

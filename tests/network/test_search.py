@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from cercle.network.models import Contact, ContactNote, Interaction, InteractionKind
 from cercle.network.search import fold, search_index, who_can
@@ -121,3 +122,79 @@ def test_a_person_known_only_from_mail_is_found_by_the_subjects_of_their_exchang
     )
     fold_pending.call_local()  # what the worker runs after the import commits
     assert [h.contact for h in who_can("méthanisation")] == [person]
+
+
+def _strong(contact: Contact, exchanges: int, *, since_days: int = 0) -> None:
+    now = timezone.now()
+    interaction_record_many(
+        interactions=[
+            Interaction(
+                contact=contact,
+                kind="mail",
+                inbound=i % 2 == 0,
+                at=now - timedelta(days=since_days + i * 5),
+                source_key=f"<s{contact.pk}-{i}@test>",
+            )
+            for i in range(exchanges)
+        ]
+    )
+
+
+def test_a_common_skill_is_ranked_among_the_strongest_people_first(monkeypatch) -> None:
+    from cercle.network import search
+
+    offer = (
+        "Comptabilité des associations ; aussi la paie, les bilans annuels, le conseil de gestion, la"
+        " fiscalité des dons, les budgets prévisionnels et la trésorerie des petites structures."
+    )
+    people = [_person(f"Paul Compta {i}", offers=offer) for i in range(3)]
+    for (exchanges, since), person in zip(((2, 150), (1, 200), (1, 300)), people, strict=True):
+        _strong(person, exchanges, since_days=since)
+    strength_fold()
+    unknown = _person("Una Inconnue", offers="Comptabilité, comptabilité : la comptabilité.")
+    # Ranked among everyone, the unknown perfect match comes first.
+    assert who_can("comptabilité", limit=2)[0].contact == unknown
+    monkeypatch.setattr(search, "_POOL", 2)
+    # Few matches (up to `_EXACT_UP_TO`): every one is ranked, the pool plays no part.
+    assert who_can("comptabilité", limit=2)[0].contact == unknown
+    monkeypatch.setattr(search, "_EXACT_UP_TO", 3)
+    # More: the pool (the 2 strongest) holds enough matches for the list asked: only they are ranked.
+    assert [h.contact for h in who_can("comptabilité", limit=2)] == people[:2]
+    # It holds fewer than the list shows: every match of the network is ranked.
+    assert who_can("comptabilité", limit=20)[0].contact == unknown
+    assert {h.contact for h in who_can("comptabilité", limit=20)} == {*people, unknown}
+    # A member's search (`within`) never goes through the pool.
+    assert [h.contact for h in who_can("comptabilité", limit=1, within=[unknown.pk])] == [unknown]
+
+
+def test_the_evidence_of_every_hit_takes_the_same_few_queries(django_assert_max_num_queries) -> None:
+    now = timezone.now()
+    people = []
+    for i in range(12):
+        person = _person(f"Zoé Vrac {i}")
+        ContactNote.objects.create(contact=person, text="Rien à voir.")
+        Interaction.objects.bulk_create(
+            [
+                Interaction(
+                    contact=person,
+                    kind=InteractionKind.MAIL,
+                    inbound=True,
+                    at=now - timedelta(days=d),
+                    subject="Épicerie vrac : le bail" if d in (3, 40) else f"Sujet {d}",
+                    source_key=f"<v{i}-{d}@t>",
+                )
+                for d in range(60)
+            ]
+        )
+        people.append(person)
+    search_index(people)
+    # Candidates, the hits' rows, their notes, two rounds of subjects, the dates of the matches.
+    with django_assert_max_num_queries(6):
+        hits = who_can("épicerie vrac")
+    assert {h.contact for h in hits} == set(people)
+    latest = date_format(timezone.localtime(now - timedelta(days=3)), "DATE_FORMAT")
+    older = date_format(timezone.localtime(now - timedelta(days=40)), "DATE_FORMAT")
+    for hit in hits:
+        assert [e.text for e in hit.evidence] == ["Épicerie vrac : le bail"]
+        # The latest exchange that shows it (the one of 3 days ago, not of 40).
+        assert latest in hit.evidence[0].label and older not in hit.evidence[0].label

@@ -103,3 +103,50 @@ def test_merging_from_the_page_and_dismissing_a_suggestion_for_good(second) -> N
     assert client.get(reverse("people:detail", args=[b.pk])).url == reverse("people:detail", args=[a.pk])
     bad = client.post(reverse("people:merge"), {"kept": "x", "merged": b.pk})
     assert bad.status_code == 302
+
+
+def test_whom_the_merged_record_knows_counts_for_the_kept_one_and_undo_restores_it(second) -> None:
+    from datetime import timedelta
+
+    from cercle.network.models import ContactTie
+    from cercle.network.paths import introduction_paths
+    from cercle.network.ties import ties_record_message
+
+    now = timezone.now()
+    kept = ContactFactory(name="Jean Dupont", email="jean@berthier.fr", in_network=True)
+    merged = ContactFactory(name="Jean Dupont", email="jean.dupont@gmail.com", in_network=True)
+    anne = ContactFactory(name="Anne Roy", email="anne@roy.example", in_network=True)
+    zoe = ContactFactory(name="Zoé Lam", email="zoe@lam.example", in_network=True)
+    # Jean knew Zoé only under his second address; Anne under both.
+    for n in range(4):
+        ties_record_message(
+            message_key=f"<z{n}@t>", sender=merged, recipients=[zoe], at=now - timedelta(days=n)
+        )
+    ties_record_message(message_key="<a1@t>", sender=anne, recipients=[kept], at=now - timedelta(days=40))
+    ties_record_message(message_key="<a2@t>", sender=merged, recipients=[anne], at=now - timedelta(days=2))
+    # The hub knows Jean (the kept record) well.
+    for n in range(6):
+        _mail(kept, f"<h{n}@t>", inbound=bool(n % 2))
+    strength_fold()
+
+    def tie(x: Contact, y: Contact) -> ContactTie | None:
+        a, b = sorted((x.pk, y.pk))
+        return ContactTie.objects.filter(a_id=a, b_id=b).first()
+
+    assert tie(kept, zoe) is None
+    assert not any(p.intermediaries[0] == kept for p in introduction_paths(target_id=zoe.pk))
+
+    record = contact_merge(actor=second, kept=kept, merged=merged)
+
+    zoe_tie, anne_tie = tie(kept, zoe), tie(kept, anne)
+    assert zoe_tie is not None and zoe_tie.count == 4
+    assert (zoe_tie.a_wrote if zoe_tie.a_id == kept.pk else zoe_tie.b_wrote) == 4
+    assert anne_tie.count == 2 and anne_tie.last_at == now - timedelta(days=2)
+    assert any(p.intermediaries[0] == kept for p in introduction_paths(target_id=zoe.pk))
+
+    merge_undo(actor=second, merge=record)
+
+    assert tie(kept, zoe) is None
+    anne_tie = tie(kept, anne)
+    assert anne_tie.count == 1 and anne_tie.last_at == now - timedelta(days=40)
+    assert tie(merged, zoe).count == 4  # the merged record's own ties never moved

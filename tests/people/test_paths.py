@@ -178,3 +178,23 @@ def test_members_get_no_paths_the_team_records_ties(db, second, member):
     tie = ContactTie.objects.get()
     assert {tie.a_id, tie.b_id} == {target.pk, other.pk} and tie.manual
     assert "Joindre quelqu’un" in login(second).get(reverse("people:network")).content.decode()
+
+
+def test_the_introduce_page_proposes_the_connectors_the_paths_rank_first(db, leader):
+    target = ContactFactory(name="Cible", email="cible@t.example", in_network=True)
+    weak = _known(ContactFactory(name="Faible", email="faible@t.example", in_network=True), 2)
+    strong = _known(ContactFactory(name="Forte", email="forte@t.example", in_network=True), 12)
+    _tie(weak, target, wrote=6)
+    _tie(strong, target, wrote=6)
+    client = login(leader, "fr")
+
+    paths_panel = client.get(reverse("people:paths", args=[target.pk])).content.decode()
+    ask_strong = reverse("people:introduce", args=[target.pk]) + f"?connector={strong.pk}"
+    assert ask_strong in paths_panel
+
+    page = client.get(reverse("people:introduce", args=[target.pk]))
+    assert page.context["form"].initial["connector"] == strong.pk  # the best path's first person
+    assert [p.intermediaries[0] for p in page.context["paths"]] == [strong, weak]
+    chosen = client.get(reverse("people:introduce", args=[target.pk]), {"connector": weak.pk})
+    assert chosen.context["form"].initial["connector"] == weak.pk
+    assert f'<option value="{weak.pk}" selected>' in chosen.content.decode()

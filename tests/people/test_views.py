@@ -142,3 +142,28 @@ def test_the_network_downloads_as_csv_and_vcard_for_the_leader_and_the_second_on
     vcard = b"".join(client.get(reverse("people:export_vcard")).streaming_content).decode()
     assert "BEGIN:VCARD" in vcard and "FN:Fred Export" in vcard
     assert login(member).get(reverse("people:export_csv")).status_code == 403
+
+
+def test_a_long_network_list_counts_up_to_a_cap_and_pages_by_looking_ahead(second, monkeypatch) -> None:
+    from cercle.people import selectors, views
+
+    people = [ContactFactory(name=f"Personne {i:02}", in_network=True) for i in range(5)]
+    ContactFactory(name="Hors Réseau", in_network=False)
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    client = login(second)
+    url = reverse("people:network")
+
+    page = client.get(url).content.decode()  # under the cap: counted exactly
+    assert "5 personnes, les plus proches d’abord" in page and "Page 1 sur 3" in page
+
+    monkeypatch.setattr(selectors, "COUNT_CAP", 3)
+    first = client.get(url).content.decode()
+    assert "Plus de 3 personnes, les plus proches d’abord" in first
+    assert "<li>Page 1</li>" in first and "?page=2" in first  # no total, a next page
+    assert sum(p.name in first for p in people) == 2
+    last = client.get(url, {"page": 3}).content.decode()
+    assert "<li>Page 3</li>" in last and "?page=4" not in last and "?page=2" in last
+    assert sum(p.name in last for p in people) == 1 and "Hors Réseau" not in last
+    # Past the end (or not a number), the last (or the first) page rather than an empty one.
+    assert "<li>Page 3</li>" in client.get(url, {"page": 99}).content.decode()
+    assert "<li>Page 1</li>" in client.get(url, {"page": "x"}).content.decode()

@@ -56,7 +56,7 @@ def test_always_dismiss_uses_the_preselected_reason_and_dismiss_all_the_chosen_o
     page = french_page()
     _open_queue(page)
     expect(page.locator("#queue li.selected")).to_have_attribute("data-id", str(pitches[0].pk))
-    expect(page.locator("#preview article.preview header strong")).to_have_text("Quick question 0")
+    expect(page.locator("#preview article.preview header h2")).to_have_text("Quick question 0")
     gestures = page.locator("#preview form.dismiss-gestures")
     expect(gestures.locator('select[name="reason"]')).to_have_value("solicitation")
     screenshot(page, "triage-screener-dismiss-gestures")
@@ -70,7 +70,7 @@ def test_always_dismiss_uses_the_preselected_reason_and_dismiss_all_the_chosen_o
 
     # The queue moves on to the next message (one preview request: no click that would race it) …
     expect(page.locator("#queue li.selected")).to_have_attribute("data-id", str(others[0].pk))
-    expect(page.locator("#preview article.preview header strong")).to_have_text("Idea 0")
+    expect(page.locator("#preview article.preview header h2")).to_have_text("Idea 0")
     # … and the second files this other sender as spam, all at once.
     gestures = page.locator("#preview form.dismiss-gestures")
     gestures.locator('select[name="reason"]').select_option("spam")

@@ -37,10 +37,35 @@ from cercle.people.models import (
     Introduction,
     IntroductionEvent,
     IntroductionEventKind,
+    IntroductionKind,
     IntroductionState,
+    Match,
 )
 
 LINK_SALT = "cercle.people.introductions.answer"
+# The mail of each step, by kind: the hub asks to be introduced, or introduces two people (a match).
+_TEMPLATES = {
+    IntroductionKind.ASK: {
+        "request": "intro_request",
+        "target": "intro_target",
+        "bridge": "intro_bridge",
+        "declined": "intro_declined",
+        "declined_hub": "intro_declined_hub",
+    },
+    IntroductionKind.MATCH: {
+        "request": "match_request",
+        "target": "match_target",
+        "bridge": "match_bridge",
+        "declined": "match_declined",
+        "declined_hub": "match_declined_hub",
+    },
+}
+
+
+def _template(intro: Introduction, step: str) -> str:
+    return _TEMPLATES[IntroductionKind(intro.kind)][step]
+
+
 CONNECTOR, TARGET = "c", "t"
 YES, NO = "yes", "no"
 
@@ -67,16 +92,29 @@ def _live(contact: Contact | None) -> Contact:
     return fresh
 
 
-def _is_hub_person(contact: Contact, beneficiary: User) -> bool:
+def _is_hub_person(contact: Contact, beneficiary: User | None) -> bool:
     own = {e.lower() for e in User.objects.filter(is_active=True).values_list("email", flat=True) if e}
-    return contact.hub_own or (contact.email or "").lower() in own | {(beneficiary.email or "").lower()}
+    if beneficiary is not None and beneficiary.email:
+        own.add(beneficiary.email.lower())
+    return contact.hub_own or (contact.email or "").lower() in own
 
 
-def introduction_check(*, target: Contact, connector: Contact, beneficiary: User) -> tuple[Contact, Contact]:
-    """The two people, fresh from the database, or `IntroductionError` saying why not."""
+def introduction_check(
+    *, target: Contact, connector: Contact, beneficiary: User | None, match: bool = False
+) -> tuple[Contact, Contact]:
+    """The two people, fresh from the database, or `IntroductionError` saying why not. For a `match`
+    (the hub introduces two people) the connector is the person with the need."""
     target, connector = _live(target), _live(connector)
     if target.pk == connector.pk:
+        if match:
+            raise IntroductionError(_("A person cannot be introduced to themself."))
         raise IntroductionError(_("The connector and the person to meet are the same person."))
+    if match:
+        if _is_hub_person(target, None) or _is_hub_person(connector, None):
+            raise IntroductionError(_("The hub introduces two people of its network, not its own people."))
+        if not connector.email or not target.email:
+            raise IntroductionError(_("Both people need an e-mail address: add it to their profile first."))
+        return target, connector
     if _is_hub_person(target, beneficiary):
         raise IntroductionError(
             _("Nobody needs an introduction to themselves: this is one of the hub's own addresses.")
@@ -101,11 +139,19 @@ def _mail_context(intro_or_parts: Introduction | None = None, **parts: object) -
     target, connector, beneficiary = parts["target"], parts["connector"], parts["beneficiary"]
     assert isinstance(target, Contact) and isinstance(connector, Contact)
     name = beneficiary.display_name if isinstance(beneficiary, User) else settings.CERCLE["HUB_NAME"]
+    offer = parts.get("offer")
+    if offer is None and intro_or_parts is not None:
+        # A hub-made introduction: what the target offers, from its matchmaking suggestion.
+        match = Match.objects.filter(introduction=intro_or_parts).first()
+        offer = match.offer if match is not None else ""
     return {
         "target_name": target.display_name,
         "target_org": target.organisation,
         "target_email": target.email,
         "connector_name": connector.display_name,
+        "connector_org": connector.organisation,
+        "connector_email": connector.email,
+        "offer": offer or "",
         "beneficiary_name": name,
         "beneficiary_email": beneficiary.email if isinstance(beneficiary, User) else "",
         "purpose": str(parts["purpose"]).strip(),
@@ -241,21 +287,27 @@ def introduction_start(
     actor: User,
     target: Contact,
     connector: Contact,
-    beneficiary: User,
+    beneficiary: User | None,
     purpose: str,
     subject: str,
     body: str,
+    kind: str = IntroductionKind.ASK,
     now: datetime | None = None,
 ) -> Introduction:
-    """Ask the connector: the edited draft with the two one-click links, in one transaction."""
+    """Ask the connector (for a `match`, the person with the need): the edited draft with the two
+    one-click links, in one transaction."""
     require_role(actor, NETWORK_ALL_ROLES)
     now = now or timezone.now()
     purpose, subject, body = purpose.strip(), subject.strip(), body.strip()
     if not purpose or not subject or not body:
         raise IntroductionError(_("Say why you want to meet them, and write the request."))
+    match = kind == IntroductionKind.MATCH
     with transaction.atomic():
-        target, connector = introduction_check(target=target, connector=connector, beneficiary=beneficiary)
+        target, connector = introduction_check(
+            target=target, connector=connector, beneficiary=beneficiary, match=match
+        )
         intro = Introduction.objects.create(
+            kind=kind,
             target=target,
             connector=connector,
             beneficiary=beneficiary,
@@ -276,7 +328,7 @@ def _notify_hub(intro: Introduction, *, by_connector: bool) -> None:
     people = {u.pk: u for u in (intro.requested_by, intro.beneficiary) if u is not None and u.email}
     for user in people.values():
         mail = template_render(
-            key="intro_declined_hub",
+            key=_template(intro, "declined_hub"),
             language=user.language,
             context={
                 **_mail_context(intro),
@@ -327,7 +379,7 @@ def _advance(intro: Introduction, link: AnswerLink, now: datetime) -> None:
             # Nobody to ask by mail: the team takes over from the profile, where this shows.
             return
         mail = template_render(
-            key="intro_target",
+            key=_template(intro, "target"),
             language=target.language,
             context={
                 **ctx,
@@ -340,13 +392,31 @@ def _advance(intro: Introduction, link: AnswerLink, now: datetime) -> None:
     elif link.party == CONNECTOR:
         _event(intro, IntroductionEventKind.CONNECTOR_DECLINED, at=now)
         _notify_hub(intro, by_connector=True)
+    elif link.answer == YES and intro.kind == IntroductionKind.MATCH:
+        _event(intro, IntroductionEventKind.TARGET_ACCEPTED, at=now)
+        # The hub introduces the two: one mail to both, in the language of the one who asked for help.
+        to = [address(connector.display_name, connector.email), address(target.display_name, target.email)]
+        mail = template_render(key=_template(intro, "bridge"), language=connector.language, context=ctx)
+        sent = _send(intro, "bridge", to=to, mail=mail)
+        _event(intro, IntroductionEventKind.INTRODUCED, outgoing=sent, at=now)
+        # A favour given to each (the ledger's "give before you ask"), shown as "an introduction to …".
+        for person, other in ((connector, target), (target, connector)):
+            Favour.objects.create(
+                contact=person,
+                direction=FavourDirection.GIVEN,
+                what=other.display_name[:300],
+                is_introduction=True,
+                introduction=intro,
+                at=now,
+                by=intro.requested_by,
+            )
     elif link.answer == YES:
         _event(intro, IntroductionEventKind.TARGET_ACCEPTED, at=now)
         beneficiary = intro.beneficiary
         to = [address(target.display_name, target.email)]
         if beneficiary is not None and beneficiary.email:
             to.append(address(beneficiary.display_name, beneficiary.email))
-        mail = template_render(key="intro_bridge", language=target.language, context=ctx)
+        mail = template_render(key=_template(intro, "bridge"), language=target.language, context=ctx)
         sent = _send(intro, "bridge", to=to, cc=[address(connector.display_name, connector.email)], mail=mail)
         _event(intro, IntroductionEventKind.INTRODUCED, outgoing=sent, at=now)
         Favour.objects.create(
@@ -359,7 +429,7 @@ def _advance(intro: Introduction, link: AnswerLink, now: datetime) -> None:
             by=intro.requested_by,
         )
     else:
-        mail = template_render(key="intro_declined", language=connector.language, context=ctx)
+        mail = template_render(key=_template(intro, "declined"), language=connector.language, context=ctx)
         sent = _send(intro, "declined", to=[address(connector.display_name, connector.email)], mail=mail)
         _event(intro, IntroductionEventKind.TARGET_DECLINED, outgoing=sent, at=now)
         _notify_hub(intro, by_connector=False)
@@ -392,7 +462,7 @@ def introductions_remind_and_expire(*, now: datetime | None = None) -> SweepRepo
                     ).update(reminded_at=now):
                         continue
                     draft = template_render(
-                        key="intro_request",
+                        key=_template(intro, "request"),
                         language=intro.connector.language,
                         context={**_mail_context(intro), "reminder": True},
                     )

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from cercle.accounts.models import Role
 from cercle.accounts.permissions import NETWORK_ALL_ROLES, NETWORK_ROLES, may, role_required
+from cercle.network.paths import introduction_paths
 from cercle.people import selectors as people_selectors
 from cercle.people.introductions import selectors, services
 from cercle.people.introductions.forms import FavourForm, IntroduceForm, ThanksForm
@@ -25,9 +26,16 @@ def introduce(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     target = people_selectors.contact_get_for_user(user=user, pk=pk)  # type: ignore[arg-type]
     leader = user if user.role == Role.LEADER else None  # type: ignore[union-attr]
-    initial = {"beneficiary": leader.pk if leader else None}
+    # The connectors the path search ranks first (network/paths.py), the chosen one pre-selected.
+    paths = introduction_paths(target_id=target.pk)
+    chosen = request.GET.get("connector", "")
+    best = paths[0].intermediaries[0].pk if paths else None
+    initial = {
+        "beneficiary": leader.pk if leader else None,
+        "connector": int(chosen) if chosen.isdigit() else best,
+    }
     form = IntroduceForm(request.POST or None, initial=initial, target=target, user=user)  # type: ignore[arg-type]
-    context: dict[str, Any] = {"c": target, "form": form, "step": "choose"}
+    context: dict[str, Any] = {"c": target, "form": form, "step": "choose", "paths": paths}
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         connector, beneficiary = data["connector"], data["beneficiary"]

@@ -21,9 +21,9 @@ from django.utils import timezone
 from cercle.circle.models import Offer
 from cercle.circulation.models import Event, Message, Request
 from cercle.mail.attachments import attachment_filename, attachment_path
-from cercle.network.models import Contact, ContactNote, Identity, Interaction
+from cercle.network.models import Contact, ContactNote, ContactTie, Identity, Interaction
 from cercle.outbox.models import OutgoingMessage
-from cercle.people.models import Favour, Introduction
+from cercle.people.models import Favour, Introduction, Match
 from cercle.people.privacy.selectors import PersonScope
 from cercle.projects.models import Project
 
@@ -225,6 +225,7 @@ def introductions_document(contact_ids: list[int]) -> dict[str, Any]:
     return {
         "introductions": [
             {
+                "kind": i.kind,
                 "role": "connector" if i.connector_id in contact_ids else "target",
                 "connector": i.connector.display_name,
                 "target": i.target.display_name,
@@ -240,7 +241,47 @@ def introductions_document(contact_ids: list[int]) -> dict[str, Any]:
             {"direction": f.direction, "what": f.what, "at": f.at, "thanked_at": f.thanked_at}
             for f in Favour.objects.filter(contact_id__in=contact_ids).order_by("at", "pk")
         ],
+        "ties": ties_document(contact_ids),
+        "matchmaking": [
+            {
+                "kind": m.kind,
+                "role": "has_the_need" if m.seeker_id in contact_ids else "offers",
+                "need": m.need,
+                "offer": m.offer,
+                "other": (m.provider if m.seeker_id in contact_ids else m.seeker).display_name,
+                "state": m.state,
+                "suggested_at": m.created_at,
+            }
+            for m in Match.objects.filter(Q(seeker_id__in=contact_ids) | Q(provider_id__in=contact_ids))
+            .select_related("seeker", "provider")
+            .order_by("created_at", "pk")
+        ],
     }
+
+
+def ties_document(contact_ids: list[int]) -> list[dict[str, Any]]:
+    """Whom they are known to know: seen together on mail (counts and dates, never the messages of
+    others), or recorded by the team."""
+    ties = (
+        ContactTie.objects.filter(Q(a_id__in=contact_ids) | Q(b_id__in=contact_ids))
+        .select_related("a", "b")
+        .order_by("-count", "pk")
+    )
+    found = []
+    for t in ties:
+        mine_a = t.a_id in contact_ids
+        other = t.b if mine_a else t.a
+        found.append(
+            {
+                "other": other.display_name,
+                "messages_together": t.count,
+                "they_wrote_with_the_other": t.a_wrote if mine_a else t.b_wrote,
+                "first_at": t.first_at,
+                "last_at": t.last_at,
+                "recorded_by_the_team": t.manual,
+            }
+        )
+    return found
 
 
 class _Sink:

@@ -21,7 +21,7 @@ from cercle.accounts.permissions import NETWORK_ALL_ROLES, require_role
 from cercle.circulation.models import Event, Message, Request
 from cercle.mail.attachments import attachment_path
 from cercle.network.models import Contact, ContactNote, ContactSearch, Identity, Interaction
-from cercle.outbox.models import OutgoingMessage
+from cercle.outbox.models import OutgoingMessage, WebhookDelivery
 from cercle.people.introductions.services import introductions_erase
 from cercle.people.models import PrivacyAction, PrivacyActionKind
 from cercle.people.privacy.export import person_document, zip_stream
@@ -165,6 +165,8 @@ def person_erase(*, actor: User, contact: Contact, confirmation: str, seen: str 
             _outbox_scrub(plan)
             _events_scrub(plan)
             Message.objects.filter(pk__in=scope.message_ids).delete()
+            # The webhook deliveries about their requests hold the requests' subjects: gone too.
+            WebhookDelivery.objects.filter(payload__request_id__in=scope.request_ids).delete()
             # Events, offers, the closed project, the triage's brief and suggestion go with each request.
             Request.objects.filter(pk__in=scope.request_ids).delete()
             Interaction.objects.filter(contact_id__in=scope.contact_ids).delete()

@@ -1,9 +1,13 @@
 // Keyboard-first triage: j/k move, o opens, y keeps, 1–5 dismiss with a reason, a accepts the machine's
 // suggestion (keep, or dismiss with the reason it proposes), u undoes the last decision while its
 // confirmation offers it. One key, one decision.
+// The list is a listbox (one tab stop, arrow keys, Home/End, aria-activedescendant); the single-key
+// shortcuts act only when focus is in it or on the page itself, and can be turned off (site.js). After a
+// decision, focus is on the list again, on the message that took the decided one's place.
 (function () {
   const body = document.getElementById("triage-body");
   if (!body) return;
+  const cercle = window.cercle || {};
   const reasons = ["solicitation", "newsletter", "notification", "spam", "not_relevant"];
   const items = () => Array.from(document.querySelectorAll("#queue li"));
   const current = () => document.querySelector("#queue li.selected") || items()[0];
@@ -12,11 +16,18 @@
   let decidedIndex = null;  // the position of the message just decided, to select the one taking its place
   let keepSelected = null;  // the id of the list item selected after a decision, until the swap settles
   let undone = false;  // the swap under way puts an undone decision back: the server selected it
+  let refocus = false;  // focus was in what the swap under way replaces (or nowhere): put it on the list
+  let announcePreview = false;  // say the next preview's sender and subject (focus is not on the list)
+
+  const queue = () => document.getElementById("queue");
+  const inQueue = (el) => { const q = queue(); return Boolean(q && q.contains(el)); };
 
   function mark(li) {
     items().forEach((el) => { el.classList.remove("selected"); el.setAttribute("aria-selected", "false"); });
     li.classList.add("selected");
     li.setAttribute("aria-selected", "true");
+    const q = queue();
+    if (q) q.setAttribute("aria-activedescendant", li.id);
   }
 
   function select(li, { reveal = false } = {}) {
@@ -24,7 +35,16 @@
     mark(li);
     li.scrollIntoView({ block: "nearest" });
     revealPreview = reveal;
+    // On the list, a screen reader says the option (sender and subject); elsewhere #announce says them.
+    announcePreview = !inQueue(document.activeElement);
     htmx.ajax("GET", li.dataset.preview, { target: "#preview" });
+  }
+
+  // Where the work continues after a decision: the list (on the message now selected), or the sentence
+  // saying the queue is empty.
+  function focusQueue() {
+    const target = queue() || document.getElementById("queue-empty");
+    if (target) target.focus({ preventScroll: true });
   }
 
   // On a narrow screen the preview sits below the whole queue: bring it into view once it is loaded.
@@ -43,6 +63,10 @@
 
   document.body.addEventListener("htmx:beforeSwap", (event) => {
     if (event.detail.target && event.detail.target.id === "triage-body") {
+      const active = document.activeElement;
+      const messages = document.getElementById("messages");
+      refocus = !active || active === document.body || active.id === "main" || body.contains(active) ||
+        Boolean(messages && messages.contains(active));
       const config = event.detail.requestConfig || {};
       undone = config.verb === "post" && config.path === body.dataset.undo;
       decidedIndex = config.verb === "post" && !undone ? indexOfDecided(config.path) : null;
@@ -57,6 +81,8 @@
       keepSelected = null;
       if (li) mark(li);
     }
+    if (refocus) focusQueue();
+    refocus = false;
     armUndo();
   });
 
@@ -110,7 +136,11 @@
         revealPreview = true;
         undone = false;
       }
-    } else if (target.id === "preview" && revealPreview) {
+    } else if (target.id === "preview") {
+      const article = target.querySelector("article.preview");
+      if (announcePreview && article && cercle.announce) cercle.announce(article.dataset.announceText);
+      announcePreview = false;
+      if (!revealPreview) return;
       revealPreview = false;
       if (stacked()) {
         const reduce = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
@@ -127,14 +157,32 @@
       .finally(() => { busy = false; });
   }
 
+  const ARROWS = { ArrowDown: 1, ArrowUp: -1 };
+
   document.addEventListener("keydown", (event) => {
-    const tag = (event.target.tagName || "").toLowerCase();
-    if (["input", "textarea", "select"].includes(tag) || event.ctrlKey || event.metaKey || event.altKey) return;
-    // Enter on a focused button or link presses it (keyboard users reach the screener's buttons by Tab).
-    if (event.key === "Enter" && ["button", "a", "summary"].includes(tag)) return;
     const list = items();
     const li = current();
     const index = list.indexOf(li);
+    // The listbox's own keys, whether the single-key shortcuts are on or off.
+    const q = queue();
+    if (q && document.activeElement === q && !event.ctrlKey && !event.metaKey && !event.altKey) {
+      let to = null;
+      if (event.key in ARROWS) to = list[Math.min(Math.max(index + ARROWS[event.key], 0), list.length - 1)];
+      else if (event.key === "Home") to = list[0];
+      else if (event.key === "End") to = list[list.length - 1];
+      if (to) {
+        if (to !== li) select(to);
+        event.preventDefault();
+        return;
+      }
+      if (event.key === "Enter") {
+        if (li) window.location = li.dataset.preview.replace("/triage/", "/requests/");
+        event.preventDefault();
+        return;
+      }
+    }
+    // Shortcuts only on the list or the page itself: a key pressed on a link, a button or a field is theirs.
+    if (!cercle.shortcutAllowed || !cercle.shortcutAllowed(event, inQueue)) return;
     if (event.key === "j") select(list[Math.min(index + 1, list.length - 1)]);
     else if (event.key === "k") select(list[Math.max(index - 1, 0)]);
     else if (event.key === "o" || event.key === "Enter") { if (li) window.location = li.dataset.preview.replace("/triage/", "/requests/"); }

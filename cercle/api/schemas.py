@@ -1,0 +1,252 @@
+"""The API's typed shapes (pydantic, through django-ninja): what goes out and what comes in."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from ninja import Path, Schema
+from pydantic import Field, field_validator
+
+
+class Error(Schema):
+    code: str = Field(description="A stable code: not_found, forbidden, invalid, conflict, …")
+    message: str = Field(description="For a person, in the caller's language (Accept-Language).")
+    fields: dict[str, list[str]] | None = Field(None, description="For `invalid`: the fields at fault.")
+
+
+# Every answer an operation may give besides its success: all JSON `Error`s.
+ERRORS = {code: Error for code in (400, 401, 403, 404, 409, 422, 429)}
+
+ID_MAX = 2**53 - 1  # ids fit a JSON number exactly
+Id = Annotated[int, Path(ge=1, le=ID_MAX)]
+MemberId = Annotated[int, Field(ge=1, le=ID_MAX)]
+
+
+def iso_only(value: object) -> object:
+    """Dates and times as ISO 8601 text only: a bare number is not a date (pydantic would read it as a
+    Unix time)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise ValueError("an ISO 8601 date or date-time is expected")
+    if isinstance(value, str) and re.fullmatch(r"\s*[-+]?[0-9]*\.?[0-9]+([eE][-+]?[0-9]+)?\s*", value):
+        raise ValueError("an ISO 8601 date or date-time is expected")
+    return value
+
+
+EMAIL_PATTERN = (
+    r"^[A-Za-z0-9_%+-]+(\.[A-Za-z0-9_%+-]+)*@"
+    r"([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}$"
+)
+
+
+class PersonRef(Schema):
+    id: int
+    name: str
+    email: str
+    organisation: str
+
+
+class UserRef(Schema):
+    id: int
+    name: str
+
+
+class RequestItem(Schema):
+    id: int
+    subject: str
+    state: str
+    channel: str
+    language: str
+    received_at: datetime
+    state_changed_at: datetime
+    deadline: date | None
+    requester: PersonRef
+    lead: UserRef | None
+    outcome: str
+    outcome_value: Decimal | None
+    lead_kind: str
+
+
+class RequestPage(Schema):
+    items: list[RequestItem]
+    next_cursor: str | None = Field(
+        None, description="Pass it as `cursor` for the next page; null at the end."
+    )
+
+
+class ThreadMessage(Schema):
+    id: int
+    direction: Literal["in", "out"]
+    from_name: str
+    from_email: str
+    subject: str
+    sent_at: datetime
+    text: str
+
+
+class HistoryLine(Schema):
+    at: datetime
+    kind: str
+    from_state: str
+    to_state: str
+    actor: UserRef | None
+    note: str
+
+
+class RequestDetail(RequestItem):
+    summary: str
+    messages: list[ThreadMessage]
+    history: list[HistoryLine]
+
+
+class RequestIn(Schema):
+    """A request typed in (as the second's manual entry) — the same fields as the public form."""
+
+    name: str = Field(min_length=1, max_length=200)
+    email: str = Field(max_length=254, pattern=EMAIL_PATTERN)
+    organisation: str = Field("", max_length=200)
+    need: str = Field(min_length=1, max_length=20000)
+    subject: str = Field("", max_length=120)
+    deadline: date | None = None
+    language: Literal["fr", "en"] = "fr"
+    origin: str = Field("", max_length=200, description="Where it came from: a call, a meeting…")
+    keep: bool = Field(
+        True, description="Send it to the leader at once (it was triaged by whoever typed it)."
+    )
+
+    _deadline_iso = field_validator("deadline", mode="before")(iso_only)
+
+    @field_validator("keep", mode="before")
+    @classmethod
+    def _a_boolean(cls, value: object) -> object:
+        if not isinstance(value, bool):  # not 0, 1, "yes": JSON true or false
+            raise ValueError("true or false is expected")
+        return value
+
+    @field_validator("email")
+    @classmethod
+    def _an_address(cls, value: str) -> str:
+        try:
+            validate_email(value.strip())
+        except DjangoValidationError:
+            raise ValueError("not an e-mail address") from None
+        return value.strip()
+
+
+class Note(Schema):
+    note: str = Field("", max_length=2000)
+    expected_state: str | None = Field(
+        None, description="The state you saw: if someone acted since, nothing changes and you get 409."
+    )
+
+
+class DismissIn(Note):
+    reason: Literal["solicitation", "newsletter", "notification", "spam", "not_relevant"]
+
+
+class RouteIn(Schema):
+    members: list[MemberId] = Field(
+        min_length=1, max_length=20, description="Member ids, in the order to ask them."
+    )
+    brief: str = Field(min_length=1, max_length=5000)
+    mode: Literal["parallel", "sequential"] = "parallel"
+    answer_hours: int | None = Field(None, ge=1, le=24 * 30)
+    expected_state: str | None = None
+
+
+class OfferOut(Schema):
+    id: int
+    request_id: int
+    member: UserRef
+    state: str
+    created_at: datetime
+
+
+class DeclineOfferIn(Schema):
+    reason: str = Field("", max_length=2000)
+
+
+class CloseIn(Schema):
+    outcome: Literal["won", "lost", "no_go"]
+    value: float | None = Field(None, ge=0, le=9_999_999_999.99, description="In the hub's currency.")
+    note: str = Field("", max_length=2000)
+
+
+class ProjectItem(Schema):
+    id: int
+    request_id: int
+    subject: str
+    state: str
+    lead: UserRef
+    team: list[UserRef]
+    first_meeting_at: datetime | None
+    created_at: datetime
+    outcome: str
+    outcome_value: Decimal | None
+
+
+class ContactItem(Schema):
+    id: int
+    name: str
+    email: str
+    organisation: str
+    position: str
+    score: int = Field(description="Relationship strength 0–100.")
+    layer: int | None = Field(None, description="Dunbar circle 1–4 (5, 15, 50, 150 people), or none.")
+
+
+class ContactDetail(ContactItem):
+    what_they_do: str
+    offers: str
+    needs: str
+    tags: str
+    how_we_met: str
+    language: str
+    reasons: list[str] = Field(description="Why the score is what it is, in the caller's language.")
+    first_at: datetime | None
+    last_at: datetime | None
+
+
+class Evidence(Schema):
+    label: str
+    text: str
+
+
+class SearchHit(Schema):
+    contact: ContactItem
+    fit: float
+    rank: float
+    evidence: list[Evidence]
+
+
+class IntroductionItem(Schema):
+    id: int
+    kind: str
+    state: str
+    connector: PersonRef
+    target: PersonRef
+    beneficiary: UserRef | None
+    purpose: str
+    created_at: datetime
+    closed_at: datetime | None
+
+
+class StageFigure(Schema):
+    state: str
+    count: int
+    overdue: int
+
+
+class DashboardOut(Schema):
+    window_days: int
+    serious: int
+    answered_in_time: int
+    answer_rate: float | None
+    median_lead_delay_hours: float | None
+    leads_named: int
+    closed: dict[str, int]
+    stages: list[StageFigure]

@@ -1,0 +1,195 @@
+"""The REST API: tokens (hashed, shown once, scoped, revocable, rate limited), errors as JSON in the
+caller's language, cursor pages, and gestures through the same services and checks as the screens."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from cercle.api.models import ApiToken
+from cercle.api.tokens import token_create
+from cercle.circulation.models import Event, Request
+from cercle.circulation.states import State
+from tests.conftest import login
+from tests.factories import RequestFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user, scope: str = "write", language: str = "en") -> Client:
+    secret = token_create(user=user, name="tool", scope=scope).secret
+    return Client(HTTP_AUTHORIZATION=f"Bearer {secret}", HTTP_ACCEPT_LANGUAGE=language)
+
+
+def body(response) -> dict:
+    return json.loads(response.content)
+
+
+def test_a_token_is_shown_once_stored_hashed_and_listed_with_its_last_use(second) -> None:
+    page = login(second, "en").post(reverse("api_tokens:tokens"), {"name": "Mon CRM", "scope": "read"})
+    assert page.status_code == 200
+    secret = page.context["secret"]
+    assert secret.startswith("crc_") and secret in page.content.decode()
+    token = ApiToken.objects.get()
+    assert (
+        token.digest != secret
+        and secret not in (token.digest, token.prefix)
+        and secret.startswith(token.prefix)
+    )
+    again = login(second, "en").get(reverse("api_tokens:tokens")).content.decode()
+    assert secret not in again and token.prefix in again  # never shown again
+    assert token.last_used_at is None
+
+    response = Client(HTTP_AUTHORIZATION=f"Bearer {secret}").get("/api/v1/requests/")
+    assert response.status_code == 200
+    token.refresh_from_db()
+    assert token.last_used_at is not None
+
+
+def test_no_token_a_wrong_one_or_a_revoked_one_gets_401_in_json(second) -> None:
+    assert body(Client().get("/api/v1/requests/"))["code"] == "unauthenticated"
+    wrong = Client(HTTP_AUTHORIZATION="Bearer crc_nope").get("/api/v1/requests/")
+    assert wrong.status_code == 401 and wrong["WWW-Authenticate"] == "Bearer"
+    made = token_create(user=second, name="x", scope="read")
+    login(second).post(reverse("api_tokens:revoke", args=[made.token.pk]))
+    revoked = Client(HTTP_AUTHORIZATION=f"Bearer {made.secret}").get("/api/v1/requests/")
+    assert revoked.status_code == 401
+
+
+def test_a_token_of_someone_gone_stops_working(second) -> None:
+    made = token_create(user=second, name="x", scope="read")
+    second.is_active = False
+    second.save()
+    assert Client(HTTP_AUTHORIZATION=f"Bearer {made.secret}").get("/api/v1/requests/").status_code == 401
+
+
+def test_a_read_only_token_cannot_act_and_nothing_changes(second, incoming) -> None:
+    api = client_for(second, scope="read")
+    response = api.post(f"/api/v1/requests/{incoming.pk}/keep", {}, content_type="application/json")
+    assert response.status_code == 403 and body(response)["code"] == "read_only_token"
+    incoming.refresh_from_db()
+    assert incoming.state == State.RECEIVED
+
+
+def test_a_gesture_calls_the_service_audited_and_roles_hold(second, incoming) -> None:
+    api = client_for(second)
+    kept = api.post(
+        f"/api/v1/requests/{incoming.pk}/keep", {"note": "via API"}, content_type="application/json"
+    )
+    assert kept.status_code == 200, kept.content
+    assert body(kept)["state"] == State.KEPT
+    event = Event.objects.filter(request=incoming, to_state=State.KEPT).get()
+    assert event.actor == second and event.note == "via API"
+    # The second does not validate for the leader: the screens refuse it, so does the API.
+    refused = api.post(f"/api/v1/requests/{incoming.pk}/approve", {}, content_type="application/json")
+    assert refused.status_code == 403 and body(refused)["code"] == "forbidden"
+    # A state that does not allow it: 409 with the service's message.
+    again = api.post(f"/api/v1/requests/{incoming.pk}/keep", {}, content_type="application/json")
+    assert again.status_code == 409 and body(again)["code"] in ("illegal_transition", "conflict")
+
+
+def test_someone_acted_first_gives_409_and_changes_nothing(leader, incoming) -> None:
+    Request.objects.filter(pk=incoming.pk).update(state=State.KEPT)
+    api = client_for(leader)
+    response = api.post(
+        f"/api/v1/requests/{incoming.pk}/approve",
+        {"expected_state": "received"},
+        content_type="application/json",
+    )
+    assert response.status_code == 409 and body(response)["code"] == "conflict"
+    assert Request.objects.get(pk=incoming.pk).state == State.KEPT
+
+
+def test_a_member_sees_only_what_the_member_sees(member, second) -> None:
+    mine = RequestFactory(lead=member, state=State.ACCEPTED)
+    other = RequestFactory()
+    listed = body(client_for(member).get("/api/v1/requests/"))
+    assert [r["id"] for r in listed["items"]] == [mine.pk]
+    assert client_for(member).get(f"/api/v1/requests/{other.pk}").status_code == 404
+    assert client_for(member).get("/api/v1/dashboard/").status_code == 403
+    assert {r["id"] for r in body(client_for(second).get("/api/v1/requests/"))["items"]} == {
+        mine.pk,
+        other.pk,
+    }
+
+
+def test_cursor_pages_walk_every_request_once_newest_first(second) -> None:
+    now = timezone.now()
+    made = [RequestFactory(received_at=now - timedelta(minutes=i % 3)) for i in range(7)]  # ties on dates
+    api = client_for(second)
+    seen, cursor = [], None
+    while True:
+        page = body(api.get("/api/v1/requests/", {"limit": 3, **({"cursor": cursor} if cursor else {})}))
+        seen += [r["id"] for r in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert sorted(seen) == sorted(r.pk for r in made) and len(seen) == len(set(seen))
+    dates = [Request.objects.get(pk=pk).received_at for pk in seen]
+    assert dates == sorted(dates, reverse=True)
+    bad = api.get("/api/v1/requests/", {"cursor": "not-a-cursor"})  # not the documented pattern
+    assert bad.status_code == 422 and "cursor" in body(bad)["fields"]
+
+
+def test_errors_speak_the_callers_language_and_name_the_field(second) -> None:
+    french = client_for(second, language="fr")
+    response = french.post(
+        "/api/v1/requests/",
+        {"name": "Anne", "email": "pas-une-adresse", "need": "x"},
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    assert body(response)["code"] == "invalid" and "email" in body(response)["fields"]
+    assert "champs" in body(response)["message"]
+    missing = client_for(second, language="en").get("/api/v1/requests/999999")
+    assert missing.status_code == 404 and body(missing)["code"] == "not_found"
+    assert "Traceback" not in missing.content.decode()
+
+
+def test_entering_a_request_is_the_manual_entry(second) -> None:
+    api = client_for(second)
+    response = api.post(
+        "/api/v1/requests/",
+        {
+            "name": "Anne Roy",
+            "email": "anne@roy.example",
+            "need": "Un bilan carbone pour notre PME.",
+            "language": "fr",
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    created = Request.objects.get(pk=body(response)["id"])
+    assert (
+        created.channel == "manual"
+        and created.state == State.KEPT
+        and created.requester.email == "anne@roy.example"
+    )
+    assert body(response)["messages"][0]["text"] == "Un bilan carbone pour notre PME."
+
+
+def test_each_token_has_its_rate_limit(second, settings) -> None:
+    settings.CERCLE = {**settings.CERCLE, "API_RATE": "3/m"}
+    from django.core.cache import cache
+
+    cache.clear()
+    api, other = client_for(second), client_for(second)
+    codes = [api.get("/api/v1/requests/").status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+    assert other.get("/api/v1/requests/").status_code == 200  # another token, its own budget
+    limited = api.get("/api/v1/requests/")
+    assert body(limited)["code"] == "rate_limited" and int(limited["Retry-After"]) >= 1
+
+
+def test_the_openapi_description_and_the_docs_are_served_without_a_cdn(second) -> None:
+    schema = Client().get("/api/v1/openapi.json")
+    assert schema.status_code == 200
+    paths = body(schema)["paths"]
+    assert "/api/v1/requests/" in paths and "/api/v1/requests/{request_id}/approve" in paths
+    docs = Client().get("/api/v1/docs").content.decode()
+    assert "cdn" not in docs.lower() and "/static/" in docs
