@@ -49,7 +49,9 @@ def contact_item(c: Contact, cutoffs: list[float]) -> dict:
 
 
 class ContactFilters(Schema):
-    q: str | None = Field(None, max_length=200, description='"Who can do X?": words, French or English.')
+    q: str | None = Field(
+        None, max_length=200, pattern=S.TEXT, description='"Who can do X?": words, French or English.'
+    )
     limit: int = Field(20, ge=1, le=100)
 
 

@@ -99,10 +99,11 @@ class RequestFilters(Schema):
     channel: Literal["mail", "form", "linkedin", "manual"] | None = None
     received_after: datetime | None = None
     received_before: datetime | None = None
-    q: str | None = Field(None, max_length=200, description="Words of the subject.")
+    q: str | None = Field(None, max_length=200, pattern=S.TEXT, description="Words of the subject.")
     limit: int = Field(50, ge=1, le=PAGE_MAX)
 
     _dates_iso = field_validator("received_after", "received_before", mode="before")(S.iso_only)
+    _dates_utc = field_validator("received_after", "received_before")(S.utc)
     cursor: str | None = Field(None, pattern=CURSOR_PATTERN, description="`next_cursor` of the page before.")
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
@@ -36,6 +36,23 @@ def iso_only(value: object) -> object:
         raise ValueError("an ISO 8601 date or date-time is expected")
     return value
 
+
+def utc(value: datetime | None) -> datetime | None:
+    """A date-time as UTC (one without an offset is read as UTC). Databases keep offsets within a day
+    and years within 1–9999: an offset or a year outside that is refused here, not in the database."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise ValueError("out of range once in UTC") from None
+
+
+# Text as typed: anything but NUL, which no text field can hold (PostgreSQL refuses it; Django's forms
+# refuse it too). Stated in the description so that a client knows before sending.
+TEXT = r"^[^\x00]*$"
 
 EMAIL_PATTERN = (
     r"^[A-Za-z0-9_%+-]+(\.[A-Za-z0-9_%+-]+)*@"
@@ -106,14 +123,16 @@ class RequestDetail(RequestItem):
 class RequestIn(Schema):
     """A request typed in (as the second's manual entry) — the same fields as the public form."""
 
-    name: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=200, pattern=TEXT)
     email: str = Field(max_length=254, pattern=EMAIL_PATTERN)
-    organisation: str = Field("", max_length=200)
-    need: str = Field(min_length=1, max_length=20000)
-    subject: str = Field("", max_length=120)
+    organisation: str = Field("", max_length=200, pattern=TEXT)
+    need: str = Field(min_length=1, max_length=20000, pattern=TEXT)
+    subject: str = Field("", max_length=120, pattern=TEXT)
     deadline: date | None = None
     language: Literal["fr", "en"] = "fr"
-    origin: str = Field("", max_length=200, description="Where it came from: a call, a meeting…")
+    origin: str = Field(
+        "", max_length=200, pattern=TEXT, description="Where it came from: a call, a meeting…"
+    )
     keep: bool = Field(
         True, description="Send it to the leader at once (it was triaged by whoever typed it)."
     )
@@ -138,9 +157,12 @@ class RequestIn(Schema):
 
 
 class Note(Schema):
-    note: str = Field("", max_length=2000)
+    note: str = Field("", max_length=2000, pattern=TEXT)
     expected_state: str | None = Field(
-        None, description="The state you saw: if someone acted since, nothing changes and you get 409."
+        None,
+        max_length=20,
+        pattern=TEXT,
+        description="The state you saw: if someone acted since, nothing changes and you get 409.",
     )
 
 
@@ -152,10 +174,10 @@ class RouteIn(Schema):
     members: list[MemberId] = Field(
         min_length=1, max_length=20, description="Member ids, in the order to ask them."
     )
-    brief: str = Field(min_length=1, max_length=5000)
+    brief: str = Field(min_length=1, max_length=5000, pattern=TEXT)
     mode: Literal["parallel", "sequential"] = "parallel"
     answer_hours: int | None = Field(None, ge=1, le=24 * 30)
-    expected_state: str | None = None
+    expected_state: str | None = Field(None, max_length=20, pattern=TEXT)
 
 
 class OfferOut(Schema):
@@ -167,13 +189,13 @@ class OfferOut(Schema):
 
 
 class DeclineOfferIn(Schema):
-    reason: str = Field("", max_length=2000)
+    reason: str = Field("", max_length=2000, pattern=TEXT)
 
 
 class CloseIn(Schema):
     outcome: Literal["won", "lost", "no_go"]
     value: float | None = Field(None, ge=0, le=9_999_999_999.99, description="In the hub's currency.")
-    note: str = Field("", max_length=2000)
+    note: str = Field("", max_length=2000, pattern=TEXT)
 
 
 class ProjectItem(Schema):

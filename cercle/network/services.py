@@ -263,7 +263,7 @@ def organisation_from_email(email: str) -> str:
     domain = email.rpartition("@")[2].lower()
     if not domain or domain in FREEMAIL_DOMAINS or "." not in domain:
         return ""
-    return domain
+    return domain[:200]  # a domain may be 253 characters; an organisation holds 200
 
 
 def interaction_record_many(*, interactions: list[Interaction]) -> None:

@@ -193,3 +193,37 @@ def test_the_openapi_description_and_the_docs_are_served_without_a_cdn(second) -
     assert "/api/v1/requests/" in paths and "/api/v1/requests/{request_id}/approve" in paths
     docs = Client().get("/api/v1/docs").content.decode()
     assert "cdn" not in docs.lower() and "/static/" in docs
+
+
+def test_dates_with_far_offsets_are_read_in_utc_and_impossible_ones_refused(second) -> None:
+    api = client_for(second)
+    RequestFactory(received_at=timezone.now())
+    # −23:04 is a valid ISO offset that PostgreSQL would refuse: it is converted to UTC first.
+    far = api.get("/api/v1/requests/", {"received_after": "2000-02-16T04:13:54.9-23:04"})
+    assert far.status_code == 200 and len(body(far)["items"]) == 1
+    overflow = api.get("/api/v1/requests/", {"received_before": "9999-12-31T23:59:00-23:00"})
+    assert overflow.status_code == 422 and "received_before" in body(overflow)["fields"]
+
+
+def test_a_very_long_company_domain_still_makes_a_contact(second) -> None:
+    domain = ".".join(["a" * 55] * 4) + ".example"  # 228 characters: a valid address
+    response = client_for(second).post(
+        "/api/v1/requests/",
+        {"name": "Anne", "email": f"anne@{domain}", "need": "Un besoin."},
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    assert len(Request.objects.get(pk=body(response)["id"]).requester.organisation) == 200
+
+
+def test_a_nul_character_is_refused_before_any_service_sees_it(second) -> None:
+    api = client_for(second)
+    response = api.post(
+        "/api/v1/requests/",
+        {"name": "A\x00nne", "email": "anne@roy.example", "need": "Un besoin."},
+        content_type="application/json",
+    )
+    assert response.status_code == 422 and body(response)["code"] == "invalid"
+    assert not Request.objects.exists()
+    query = api.get("/api/v1/requests/", {"q": "a\x00b"})
+    assert query.status_code == 422 and "q" in body(query)["fields"]

@@ -64,7 +64,7 @@ def statuses():
 @settings(
     max_examples=int(os.environ.get("CERCLE_SCHEMA_EXAMPLES", "12")),
     deadline=None,
-    derandomize=True,
+    derandomize=not os.environ.get("CERCLE_SCHEMA_RANDOM"),
     suppress_health_check=list(HealthCheck),
 )
 def test_api_keeps_its_description(case, token, statuses) -> None:
