@@ -23,7 +23,8 @@ from cercle.accounts.models import Role, User
 from cercle.circle.models import MemberProfile
 from cercle.circle.services import offer_accept, offer_decline, request_route
 from cercle.circulation import services as circulation
-from cercle.circulation.models import Channel, Request
+from cercle.circulation.leads import lead_kind_guess
+from cercle.circulation.models import Channel, LeadKind, Request
 from cercle.demo import data
 from cercle.demo.network import network_build
 from cercle.intake.services import message_ingest
@@ -118,6 +119,9 @@ def _requests() -> list[tuple[str, str, str, str, str, str]]:
     return real
 
 
+PROJECT_STATES = ("accepted", "kicked_off", "closed")
+
+
 def build(*, seed: int = 7) -> dict[str, User]:
     rng = random.Random(seed)
     now = timezone.now()
@@ -149,6 +153,11 @@ def build(*, seed: int = 7) -> dict[str, User]:
             with at(arrived):
                 suggestion_compute(request=request, engine_=suggester, apply_rules=False)
             _advance(request, target, arrived, now, rng, leader, second, members)
+        # The second says what kind of lead each project is, where the words do not say it already:
+        # the debrief counts client leads.
+        for request in Request.objects.filter(state__in=PROJECT_STATES, lead_kind="").order_by("pk"):
+            if not lead_kind_guess(request.subject, request.summary)[0]:
+                circulation.request_lead_kind_set(actor=second, request=request, lead_kind=LeadKind.CLIENT)
         # The people of Léa's mailbox around the requests: two years of exchanges (its own random, so
         # that the requests above stay what they were).
         network_build(rng=random.Random(seed), now=now, leader=leader, second=second)

@@ -184,3 +184,13 @@ def test_the_demo_shows_introductions_and_matchmaking(hub) -> None:
     assert Match.objects.filter(state=MatchState.OPEN).count() >= 5
     approved = Match.objects.filter(state=MatchState.APPROVED)
     assert approved.count() == 2 and len({m.seeker_id for m in approved}) == 2
+
+
+def test_the_demo_projects_say_what_kind_of_lead_they_are(hub) -> None:
+    from cercle.circulation.leads import lead_kind_guess
+    from cercle.circulation.models import LeadKind, Request
+
+    projects = Request.objects.filter(state__in=("accepted", "kicked_off", "closed"))
+    assert projects.filter(lead_kind=LeadKind.CLIENT).exists()
+    # Every project has a kind: said by the second, or guessed from its words.
+    assert all(r.lead_kind or lead_kind_guess(r.subject, r.summary)[0] for r in projects)
