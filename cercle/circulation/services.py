@@ -39,6 +39,7 @@ from cercle.circulation.models import (
     Request,
 )
 from cercle.circulation.states import DismissReason, Outcome, State, can_transition
+from cercle.core.bulk import objects_insert
 from cercle.core.memo import request_memo_forget
 from cercle.core.notes import Label, Note, with_reason
 from cercle.core.text import visible
@@ -48,7 +49,7 @@ from cercle.network.services import contact_choose, contact_mark_spam
 from cercle.outbox.models import OutgoingMessage
 from cercle.outbox.selectors import hub_reply_to
 from cercle.outbox.services import address
-from cercle.outbox.webhooks import webhook_emit
+from cercle.outbox.webhooks import webhook_emit, webhooks_wanted
 
 
 def _label(state: str) -> str:
@@ -151,9 +152,28 @@ def event_record(
     outgoing: OutgoingMessage | None = None,
 ) -> Event:
     """One line of the audit trail; `outgoing` is the mail it queued (its line then says if it left)."""
-    return Event.objects.create(
+    event = event_build(request=request, actor=actor, kind=kind, note=note, outgoing=outgoing)
+    event.save(force_insert=True)
+    return event
+
+
+def event_build(
+    *,
+    request: Request,
+    actor: User | None,
+    kind: str,
+    note: str | Note,
+    outgoing: OutgoingMessage | None = None,
+) -> Event:
+    """The event `event_record` writes, not saved yet: a batch writes many at once (`events_save_many`)."""
+    return Event(
         request=request, actor=actor, kind=kind, at=timezone.now(), outgoing=outgoing, **_note_fields(note)
     )
+
+
+def events_save_many(events: list[Event]) -> None:
+    """Write audit lines built by `event_build` (a batch of an import) with one prepared statement."""
+    objects_insert(events)
 
 
 def _note_fields(note: str | Note) -> dict[str, Any]:
@@ -161,6 +181,41 @@ def _note_fields(note: str | Note) -> dict[str, Any]:
     if isinstance(note, Note):
         return {"note": note.render(), "note_source": note.to_json()}
     return {"note": note}
+
+
+def request_build(
+    *,
+    requester: Contact,
+    subject: str,
+    summary: str = "",
+    channel: str = Channel.MAIL,
+    language: str = "fr",
+    received_at: datetime | None = None,
+    deadline: Any = None,
+    actor: User | None = None,
+) -> tuple[Request, Event]:
+    """A new request and its creation event, not saved yet: `request_create` saves one, an import's
+    batch many at once (`requests_save_many`)."""
+    received_at = received_at or timezone.now()
+    request = Request(
+        requester=requester,
+        subject=(" ".join(visible(subject).split()) or _("(no subject)"))[:300],
+        summary=summary,
+        channel=channel,
+        language=language,
+        received_at=received_at,
+        state_changed_at=received_at,
+        deadline=deadline,
+    )
+    event = Event(
+        request=request,
+        actor=actor,
+        at=received_at,
+        kind=EventKind.CREATED,
+        to_state=State.RECEIVED,
+        **_note_fields(Note("%(channel)s", channel=Label("channel", channel))),
+    )
+    return request, event
 
 
 def request_create(
@@ -174,27 +229,36 @@ def request_create(
     deadline: Any = None,
     actor: User | None = None,
 ) -> Request:
-    received_at = received_at or timezone.now()
-    request = Request.objects.create(
+    request, event = request_build(
         requester=requester,
-        subject=(" ".join(visible(subject).split()) or _("(no subject)"))[:300],
+        subject=subject,
         summary=summary,
         channel=channel,
         language=language,
         received_at=received_at,
-        state_changed_at=received_at,
         deadline=deadline,
-    )
-    event = Event.objects.create(
-        request=request,
         actor=actor,
-        at=received_at,
-        kind=EventKind.CREATED,
-        to_state=State.RECEIVED,
-        **_note_fields(Note("%(channel)s", channel=Label("channel", channel))),
     )
+    request.save(force_insert=True)
+    event.request = request  # (sets the key now that the request has one)
+    event.save(force_insert=True)
     _webhook_emit(request=request, event=event)
     return request
+
+
+def requests_save_many(created: list[tuple[Request, Event]]) -> None:
+    """Write requests built by `request_build` and their creation events, a few statements for all (the
+    import's batches): the same rows and webhooks as `request_create` one by one. Their requesters must
+    be saved already."""
+    if not created:
+        return
+    Request.objects.bulk_create([request for request, _event in created], batch_size=500)
+    if webhooks_wanted("request.received"):  # their key names the event: written one by one
+        Event.objects.bulk_create([event for _request, event in created], batch_size=500)
+        for request, event in created:
+            _webhook_emit(request=request, event=event)
+    else:
+        objects_insert([event for _request, event in created])
 
 
 # --- First filter: the second -------------------------------------------------------------

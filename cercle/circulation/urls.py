@@ -7,6 +7,7 @@ app_name = "circulation"
 urlpatterns = [
     path("validation/", views.validation, name="validation"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("search/", views.search, name="search"),
     path("requests/<int:pk>/", views.detail, name="detail"),
     path("requests/<int:pk>/approve/", views.approve, name="approve"),
     path("requests/<int:pk>/decline/", views.decline, name="decline"),

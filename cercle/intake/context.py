@@ -5,17 +5,25 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.utils import timezone
 
 from cercle.accounts.models import Role, User
-from cercle.circulation.models import Message
+from cercle.circulation.models import Message, Request
 from cercle.intake.models import IntakeSettings
 from cercle.mail.attachments import attachments_root
+from cercle.mail.parse import ParsedMessage
+from cercle.mail.subjects import is_reply_subject, normalise_subject
 from cercle.network.models import Contact, Interaction
-from cercle.network.services import interaction_record_many, normalize_email
+from cercle.network.services import contacts_by_email_many, interaction_record_many, normalize_email
+from cercle.outbox.models import OutgoingMessage
+
+if TYPE_CHECKING:
+    from cercle.intake.batch import PendingWrites
 
 _CONTACT_CACHE_SIZE = 10_000
 
@@ -41,8 +49,11 @@ class _ContactCache:
     def remember(self, contacts: list[Contact]) -> None:
         for contact in contacts:
             if contact.email:
-                self._items[contact.email] = contact
-                self._items.move_to_end(contact.email)
+                self.put(contact.email, contact)
+
+    def put(self, email: str, contact: Contact) -> None:
+        self._items[email] = contact
+        self._items.move_to_end(email)
         while len(self._items) > self.size:
             self._items.popitem(last=False)
 
@@ -74,9 +85,24 @@ class IngestContext:
     # None: each message writes its interactions at once. A list: they are collected here and the
     # caller writes them in one statement with `flush()` before committing (the file import does).
     pending_interactions: list[Interaction] | None = None
-    # Message-IDs already looked up in this batch (`prefetch`), and the request of those found.
+    # Message-IDs already looked up in this batch (`prefetch`), and the request of those found (a
+    # pending `Request` for a message of this very batch, when its writes are held: `writes`).
     checked: set[str] = field(default_factory=set)
-    known: dict[str, int | None] = field(default_factory=dict)
+    known: dict[str, int | Request | None] = field(default_factory=dict)
+    # Of the ids looked up: mail Cercle sent about a request, by Message-ID: (outbox row, request).
+    ours: dict[str, tuple[int, int]] = field(default_factory=dict)
+    # Replies stored earlier without a request, by the Message-ID they answer (looked up with the batch).
+    orphans: dict[str, list[str]] = field(default_factory=dict)
+    # Addresses of the batch that no contact has (`contacts_prefetch`): no need to ask again.
+    no_contact: set[str] = field(default_factory=set)
+    # For the same-subject replies of a batch (`replies_prefetch`): the requests of their correspondents
+    # in the batch's time window, by (requester, subject key): (received at, request, state).
+    by_subject: dict[tuple[int, str], list[tuple[datetime, int, str]]] = field(default_factory=dict)
+    by_subject_people: set[int] = field(default_factory=set)
+    by_subject_window: tuple[datetime, datetime] | None = None
+    # None: each message is written as it is decided. Else the batch's rows wait here (intake/batch.py)
+    # until `flush()`, which the caller runs before committing.
+    writes: PendingWrites | None = None
 
     @classmethod
     def load(cls, *, live: bool = True) -> IngestContext:
@@ -113,6 +139,8 @@ class IngestContext:
         self.end_batch()
         if self.pending_interactions is not None:
             self.pending_interactions = []
+        if self.writes is not None:
+            self.writes.clear()
 
     def prefetch(self, message_ids: list[str]) -> None:
         """Look up many Message-IDs in one query (a batch of an import), before ingesting them."""
@@ -123,18 +151,74 @@ class IngestContext:
                 Message.objects.filter(message_id__in=chunk).values_list("message_id", "request_id")
             )
             self.checked.update(chunk)
+            if self.writes is not None:  # a batch: what the per-message look-ups would ask, asked once
+                for pk, message_id, request_id in OutgoingMessage.objects.filter(
+                    message_id__in=chunk, request__isnull=False
+                ).values_list("pk", "message_id", "request_id"):
+                    self.ours[message_id] = (pk, request_id)
+                if self.orphans_possible:
+                    for message_id, parent in Message.objects.filter(
+                        request__isnull=True, in_reply_to__in=chunk
+                    ).values_list("message_id", "in_reply_to"):
+                        self.orphans.setdefault(parent, []).append(message_id)
+
+    def contacts_prefetch(self, emails: list[str]) -> None:
+        """Load the contacts of many addresses in a few queries (a batch), and note who has none."""
+        wanted = [
+            e for e in dict.fromkeys(normalize_email(e) for e in emails if e) if self.contacts.get(e) is None
+        ]
+        found = contacts_by_email_many(wanted)
+        # Under its own address: a contact found by another of its addresses is cached by that one too.
+        for email, contact in found.items():
+            self.contacts.put(email, contact)
+        self.no_contact.update(e for e in wanted if e not in found)
 
     def lookup(self, message_ids: list[str]) -> dict[str, int | None]:
         """The stored messages among these ids, with their request (None: stored without one)."""
         self.prefetch(message_ids)
         return {i: self.known[i] for i in message_ids if i in self.known}
 
+    def replies_prefetch(self, messages: list[ParsedMessage], *, days: int) -> None:
+        """The requests a batch's replies by subject may join, in one query: those of their
+        correspondents received in the batch's window (`days` before its oldest message, an hour after
+        its newest). Call after `contacts_prefetch`."""
+        replies = [m for m in messages if is_reply_subject(m.subject) and normalise_subject(m.subject)]
+        if not replies:
+            return
+        people: set[int] = set()
+        for message in replies:
+            for email in (message.from_email, *message.recipients):
+                contact = self.contacts.get(email) if email else None
+                if contact is not None and contact.pk is not None:
+                    people.add(contact.pk)
+        now = timezone.now()
+        dates = [min(m.date or now, now) for m in replies]
+        low, high = min(dates) - timedelta(days=days), max(dates) + timedelta(hours=1)
+        ids = sorted(people)
+        for start in range(0, len(ids), 500):
+            for pk, requester, subject, state, received in Request.objects.filter(
+                requester_id__in=ids[start : start + 500], received_at__gte=low, received_at__lte=high
+            ).values_list("id", "requester_id", "subject", "state", "received_at"):
+                self.by_subject.setdefault((requester, normalise_subject(subject)), []).append(
+                    (received, pk, state)
+                )
+        self.by_subject_people, self.by_subject_window = people, (low, high)
+
     def end_batch(self) -> None:
         """Committed (or rolled back): the next batch looks again."""
+        self.by_subject.clear()
+        self.by_subject_people = set()
+        self.by_subject_window = None
         self.checked.clear()
         self.known.clear()
+        self.ours.clear()
+        self.orphans.clear()
+        self.no_contact.clear()
 
     def flush(self) -> None:
+        """Write what the batch held back (rows, then interactions), before the caller commits."""
+        if self.writes is not None:
+            self.writes.flush()
         if self.pending_interactions:
             interaction_record_many(interactions=self.pending_interactions)
             self.pending_interactions = []

@@ -25,9 +25,10 @@ from django.db import DatabaseError, transaction
 
 from cercle.circulation.models import Channel, Direction
 from cercle.core.processes import die_with_parent
+from cercle.intake.batch import PendingWrites
 from cercle.intake.context import IngestContext
 from cercle.intake.quarantine import quarantine_keep
-from cercle.intake.services import message_ingest
+from cercle.intake.services import SUBJECT_THREAD_DAYS, message_ingest
 from cercle.mail.parse import ParsedMessage, parse_many
 
 SKIP_NAMES = {"SOURCE.md", "LICENSE", "README.md", "COPYING", ".DS_Store"}
@@ -284,7 +285,7 @@ class _Parser:
         future: Future[list[ParsedMessage]] | None = None
         if self.pool is not None and raws:
             try:
-                future = self.pool.submit(parse_many, raws, self.max_chars)
+                future = self.pool.submit(parse_many, raws, self.max_chars, ahead=True)
             except Exception:  # a broken pool: parse here from now on
                 self.stop()
 
@@ -380,10 +381,34 @@ def import_path(
 def _write_batch(
     items: list[_Item], context: IngestContext, *, channel: str, direction: str | None
 ) -> list[tuple[str, str, str, bool]]:
+    """Write one batch in one transaction: its rows held and written together (intake/batch.py); if
+    that fails (a row another writer stored meanwhile, a database error), the batch is rolled back and
+    written again message by message, each in its own savepoint, so one bad message fails alone."""
+    try:
+        return _write(items, context, channel=channel, direction=direction, held=True)
+    except DatabaseError:
+        context.forget()
+    try:
+        return _write(items, context, channel=channel, direction=direction, held=False)
+    except DatabaseError as exc:  # the batch's commit failed: nothing of it is stored
+        context.forget()
+        return [(item.where, "failed", f"{type(exc).__name__}: {exc}", False) for item in items]
+    finally:
+        context.end_batch()
+
+
+def _write(
+    items: list[_Item], context: IngestContext, *, channel: str, direction: str | None, held: bool
+) -> list[tuple[str, str, str, bool]]:
     outcomes: list[tuple[str, str, str, bool]] = []
+    context.writes = PendingWrites() if held else None
     try:
         with transaction.atomic():
-            context.prefetch([i for item in items if item.parsed for i in item.parsed.all_ids])
+            parsed = [item.parsed for item in items if item.parsed]
+            context.prefetch([i for p in parsed for i in p.all_ids])
+            if held:
+                context.contacts_prefetch([a for p in parsed for a in (p.from_email, *p.to, *p.cc)])
+                context.replies_prefetch(parsed, days=SUBJECT_THREAD_DAYS)
             for item in items:
                 status, reason, apart = (
                     (*item.outcome, False)
@@ -392,9 +417,8 @@ def _write_batch(
                 )
                 outcomes.append((item.where, status, reason, apart))
             context.flush()
-    except DatabaseError as exc:  # the batch's commit failed: nothing of it is stored
-        context.forget()
-        outcomes = [(where, "failed", f"{type(exc).__name__}: {exc}", False) for where, *_rest in outcomes]
+    finally:
+        context.writes = None
     context.end_batch()
     return outcomes
 

@@ -19,10 +19,10 @@ from django.utils.translation import gettext_noop
 from cercle.accounts.models import User
 from cercle.accounts.permissions import TRIAGE_ROLES, require_role
 from cercle.circulation.models import Channel, Direction, EventKind, Message, Request
-from cercle.circulation.services import event_record, request_create, request_keep
+from cercle.circulation.services import event_build, event_record, request_build, request_create, request_keep
 from cercle.circulation.states import OPEN_STATES
 from cercle.core.notes import Note
-from cercle.core.text import guess_language, snippet
+from cercle.core.text import snippet, visible
 from cercle.intake.context import IngestContext
 from cercle.intake.models import IntakeSettings
 from cercle.intake.receipts import first_mail_receipt_due, receipt_queue
@@ -34,11 +34,13 @@ from cercle.mail.parse import ParsedMessage
 from cercle.mail.subjects import is_reply_subject, normalise_subject
 from cercle.network.models import Contact, Interaction, InteractionKind
 from cercle.network.services import (
+    contact_build,
     contact_fill_from_signature,
     contact_get_or_create,
     contact_get_or_create_linkedin,
     hub_addresses_mark,
     interaction_record_many,
+    organisation_from_email,
 )
 from cercle.network.signature import signature_read
 from cercle.network.ties import ties_record_message
@@ -53,10 +55,20 @@ _ASCII_RUN = re.compile(r"[\x20-\x7e]+")
 @dataclass(frozen=True)
 class IngestResult:
     status: str  # "created" | "attached" | "stored" | "duplicate" | "skipped"
-    request_id: int | None = None
+    # The request's key, or the pending request itself while its batch is held (intake/batch.py).
+    request: int | Request | None = None
     reason: str | Note = ""  # untranslated: the ledger shows it in each reader's language
     # Stored apart from the message that first had its Message-ID (different sender or text): its key.
     same_id_as: int | None = None
+
+    @property
+    def request_id(self) -> int | None:
+        """The request's key (for a held batch: once it is written)."""
+        return self.request.pk if isinstance(self.request, Request) else self.request
+
+
+def _key(request: int | Request | None) -> int | None:
+    return request.pk if isinstance(request, Request) else request
 
 
 @dataclass
@@ -73,14 +85,30 @@ class _Ingest:
 
     def contact(self, email: str, *, language: str = "") -> Contact:
         name = self.parsed.names.get(email, "")
-        contact = self.ctx.contacts.get(email)
-        if contact is None or (name and not contact.name):
+        ctx = self.ctx
+        contact = ctx.contacts.get(email)
+        if ctx.writes is None:
+            if contact is None or (name and not contact.name):
+                contact = contact_get_or_create(email=email, name=name, language=language)
+        elif contact is None and email in ctx.no_contact:
+            contact = contact_build(email=email, name=name, language=language)
+            ctx.writes.contact_new(contact, names=[contact.name])
+            ctx.no_contact.discard(email)
+        elif contact is None:  # not looked up with the batch (a caller that did not prefetch)
+            ctx.writes.flush()
             contact = contact_get_or_create(email=email, name=name, language=language)
+        elif name and not contact.name:  # fill the blank, as contact_get_or_create does
+            contact.name = visible(name).strip()[:200]
+            contact.organisation = contact.organisation or organisation_from_email(contact.email)
+            if contact.pk is not None:
+                ctx.writes.filled[contact.pk] = contact
         self.touched.append(contact)
         return contact
 
     def linkedin_contact(self, notice: LinkedInNotice) -> Contact:
         if self.sender is None:
+            if self.ctx.writes is not None:  # looked up and created at once: the batch so far first
+                self.ctx.writes.flush()
             self.sender, _status = contact_get_or_create_linkedin(
                 linkedin_url=notice.profile_url, name=notice.name
             )
@@ -110,55 +138,76 @@ def message_ingest(
     alias = next((i for i in parsed.alias_ids if i in known), None)
     if alias is not None:  # stored by an earlier version under the id it derived from the exact bytes
         return IngestResult(
-            "duplicate", request_id=known[alias], reason=Note(gettext_noop("already imported (same content)"))
+            "duplicate", request=known[alias], reason=Note(gettext_noop("already imported (same content)"))
         )
+    writes = ctx.writes
     if parsed.message_id in known:
+        if writes is not None and parsed.message_id in writes.by_message_id:
+            writes.flush()  # the first one is in this very batch: compare it once it is written
         # A Message-ID proves nothing by itself: a sender may reuse one, or squat it ahead of a real
         # message. Only the same content (sender and text) is the same message.
         apart = _kept_apart(parsed, ctx)
         if apart is None:
             return IngestResult(
                 "duplicate",
-                request_id=known[parsed.message_id],
+                request=known[parsed.message_id],
                 reason=Note(gettext_noop("already imported (same Message-ID)")),
             )
         parsed, same_id_as = apart
-    request_id = next((known[i] for i in parsed.thread_ids if known.get(i)), None)
-    if request_id is None and parsed.thread_ids:
-        request_id = _request_of_our_mail(parsed.thread_ids)
+    request = next((known[i] for i in parsed.thread_ids if known.get(i)), None)
+    if request is None and parsed.thread_ids:
+        request = _request_of_our_mail(parsed.thread_ids, ctx)
     now = timezone.now()
     at = min(parsed.date or now, now)  # a sender's clock in the future must not jump the queue
     job = _Ingest(parsed=parsed, outbound=outbound, ctx=ctx, at=at)
     automatic = parsed.kind in (kinds.AUTO_REPLY, kinds.BOUNCE)
     if (
-        request_id is None
+        request is None
         and not outbound
         and not automatic
         and not parsed.from_email
         and parsed.linkedin is None
     ):
         return IngestResult("skipped", reason=Note(gettext_noop("no sender address")))
-    try:
-        # A savepoint when the caller holds a transaction (the IMAP sync, a batch of the file import):
-        # a failure here rolls back this message only and leaves the caller's transaction usable.
-        with transaction.atomic():
-            result = _store(job, request_id=request_id, raw=raw, channel=channel, same_id_as=same_id_as)
-    except IntegrityError:
-        if Message.objects.filter(message_id=parsed.message_id).exists():
-            # Another importer stored the same Message-ID between our check and our insert.
-            return IngestResult("duplicate", reason=Note(gettext_noop("already imported (same Message-ID)")))
-        raise
+    if writes is not None:
+        # Held until the batch is written: nothing here touches the database but reads (and what a
+        # rare case writes at once, after writing the batch so far). A failure takes back this
+        # message's rows only.
+        mark = writes.mark()
+        try:
+            result = _store(job, request=request, raw=raw, channel=channel, same_id_as=same_id_as)
+        except Exception:
+            writes.rewind(mark)
+            raise
+    else:
+        try:
+            # A savepoint when the caller holds a transaction (the IMAP sync, a batch of the file
+            # import): a failure here rolls back this message only and leaves the caller's
+            # transaction usable.
+            with transaction.atomic():
+                result = _store(job, request=request, raw=raw, channel=channel, same_id_as=same_id_as)
+        except IntegrityError:
+            if Message.objects.filter(message_id=parsed.message_id).exists():
+                # Another importer stored the same Message-ID between our check and our insert.
+                return IngestResult(
+                    "duplicate", reason=Note(gettext_noop("already imported (same Message-ID)"))
+                )
+            raise
     ctx.contacts.remember(job.touched)
-    ctx.known[parsed.message_id] = result.request_id
+    ctx.known[parsed.message_id] = result.request
     if ctx.pending_interactions is not None:
         ctx.pending_interactions += job.interactions
     return result
 
 
-def _request_of_our_mail(thread_ids: list[str]) -> int | None:
+def _request_of_our_mail(thread_ids: list[str], ctx: IngestContext) -> int | None:
     """A reply to mail Cercle sent (acknowledgement, introduction) that names only our Message-ID."""
+    recent = thread_ids[-50:]
+    if ctx.writes is not None and all(i in ctx.checked for i in recent):  # looked up with the batch
+        ours = [ctx.ours[i] for i in recent if i in ctx.ours]
+        return max(ours)[1] if ours else None
     return (
-        OutgoingMessage.objects.filter(message_id__in=thread_ids[-50:], request__isnull=False)
+        OutgoingMessage.objects.filter(message_id__in=recent, request__isnull=False)
         .order_by("-id")
         .values_list("request_id", flat=True)
         .first()
@@ -190,15 +239,20 @@ def _kept_apart(parsed: ParsedMessage, ctx: IngestContext) -> tuple[ParsedMessag
 
 
 def _store(
-    job: _Ingest, *, request_id: int | None, raw: bytes | None, channel: str, same_id_as: int | None = None
+    job: _Ingest,
+    *,
+    request: int | Request | None,
+    raw: bytes | None,
+    channel: str,
+    same_id_as: int | None = None,
 ) -> IngestResult:
-    parsed, outbound = job.parsed, job.outbound
-    if request_id is None and parsed.kind != kinds.BULK:
-        request_id = _request_by_subject(job) if parsed.linkedin is None else _linkedin_request(job)
+    parsed, outbound, writes = job.parsed, job.outbound, job.ctx.writes
+    if request is None and parsed.kind != kinds.BULK:
+        request = _request_by_subject(job) if parsed.linkedin is None else _linkedin_request(job)
     status = "attached"
     reason: str | Note = ""
     created: Request | None = None
-    if request_id is None:
+    if request is None:
         if outbound:
             status, reason = "stored", Note(gettext_noop("sent message answering no known request"))
         elif parsed.kind == kinds.AUTO_REPLY:
@@ -207,9 +261,8 @@ def _store(
             status, reason = "stored", Note(gettext_noop("delivery failure report for no known request"))
         else:
             created = _request_new(job, channel=channel)
-            request_id, status = created.pk, "created"
-    message = Message.objects.create(
-        request_id=request_id,
+            request, status = created, "created"
+    message = Message(
         message_id=parsed.message_id,
         in_reply_to=parsed.in_reply_to,
         references=" ".join(parsed.references),
@@ -230,30 +283,46 @@ def _store(
         )
         if parsed.attachments
         else [],
-        raw_compressed=zlib.compress(raw) if raw else None,
+        raw_compressed=(parsed.raw_compressed or zlib.compress(raw)) if raw else None,
         same_id_as_id=same_id_as,
     )
-    if status == "attached" and request_id is not None:
-        # event_record only needs the request's key: no need to load the row.
-        event_record(
-            request=Request(pk=request_id),
-            actor=None,
-            kind=EventKind.MESSAGE,
-            note=_event_note(parsed, outbound),
-        )
-    if request_id is not None:
-        _adopt_replies(job, message=message, request_id=request_id)
+    if isinstance(request, Request):
+        message.request = request
+    else:
+        message.request_id = request
+    if writes is not None:
+        writes.message_add(message)
+    else:
+        message.save(force_insert=True)
+    if status == "attached" and request is not None:
+        # The event only needs the request's key: no need to load the row.
+        target = request if isinstance(request, Request) else Request(pk=request)
+        if writes is not None:
+            writes.events.append(
+                event_build(
+                    request=target, actor=None, kind=EventKind.MESSAGE, note=_event_note(parsed, outbound)
+                )
+            )
+        else:
+            event_record(
+                request=target, actor=None, kind=EventKind.MESSAGE, note=_event_note(parsed, outbound)
+            )
+    if request is not None:
+        _adopt_replies(job, message=message, request=request)
     elif message.in_reply_to:
         job.ctx.orphans_possible = True
     # Before this message's interactions are recorded: they would make its sender a known correspondent.
-    if created is not None and first_mail_receipt_due(
-        parsed=parsed, request_id=created.pk, sender=job.sender, at=job.at, ctx=job.ctx
-    ):
-        receipt_queue(request=created)
+    if created is not None and job.ctx.first_mail_receipt_since is not None:
+        if writes is not None:
+            writes.flush()  # the receipt's check reads the database, and its mail names the request
+        if first_mail_receipt_due(
+            parsed=parsed, request_id=created.pk, sender=job.sender, at=job.at, ctx=job.ctx
+        ):
+            receipt_queue(request=created)
     _interactions_record(job)
     if same_id_as is not None and not reason:
         reason = Note(gettext_noop("kept apart: a different message already had this Message-ID"))
-    return IngestResult(status, request_id=request_id, reason=reason, same_id_as=same_id_as)
+    return IngestResult(status, request=request, reason=reason, same_id_as=same_id_as)
 
 
 def _event_note(parsed: ParsedMessage, outbound: bool) -> Note:
@@ -275,8 +344,8 @@ def request_open(**fields: Any) -> Request:
 
 def _request_new(job: _Ingest, *, channel: str) -> Request:
     parsed = job.parsed
-    head = parsed.text[:2000]  # enough for the language and the summary
-    language = guess_language(f"{parsed.subject}\n{head}")
+    head = parsed.text[:2000]  # enough for the summary
+    language = parsed.language_guess()
     if parsed.linkedin is not None:
         requester = job.linkedin_contact(parsed.linkedin)
         channel = Channel.LINKEDIN
@@ -285,19 +354,32 @@ def _request_new(job: _Ingest, *, channel: str) -> Request:
         requester = job.contact(parsed.from_email, language=language)
         job.sender = requester
         summary = snippet(head, 600)
-    return request_open(
-        requester=requester,
-        subject=parsed.subject,
-        summary=summary,
-        channel=channel,
-        language=language,
-        received_at=job.at,
-    )
+    fields: dict[str, Any] = {
+        "requester": requester,
+        "subject": parsed.subject,
+        "summary": summary,
+        "channel": channel,
+        "language": language,
+        "received_at": job.at,
+    }
+    writes = job.ctx.writes
+    if writes is None:
+        return request_open(**fields)
+    request, event = request_build(**fields)
+    subject_key = "" if channel == Channel.LINKEDIN else normalise_subject(request.subject)
+    writes.request_new(request, event, requester=_person_key(requester), subject_key=subject_key)
+    return request
 
 
-def _request_by_subject(job: _Ingest) -> int | None:
+def _person_key(contact: Contact) -> int:
+    """Who a pending request is from, for the same-subject replies of its batch (a contact not written
+    yet has no key: the batch's cache gives the same object for the same person)."""
+    return contact.pk if contact.pk is not None else -id(contact)
+
+
+def _request_by_subject(job: _Ingest) -> int | Request | None:
     """The most recent open request of the same correspondent with the same subject, for a reply."""
-    parsed = job.parsed
+    parsed, writes = job.parsed, job.ctx.writes
     if not is_reply_subject(parsed.subject):
         return None
     key = normalise_subject(parsed.subject)
@@ -308,29 +390,56 @@ def _request_by_subject(job: _Ingest) -> int | None:
     # By requester first (an indexed equality), the rest in Python: filtering on the state in SQL
     # lets SQLite prefer the (state, received_at) index and walk every open request of the window.
     cached = [job.ctx.contacts.get(p) for p in people]
-    contact_ids = [c.pk for c in cached if c is not None]
-    missing = [p for p, c in zip(people, cached, strict=True) if c is None]
+    known = [c for c in cached if c is not None]
+    contact_ids = [c.pk for c in known if c.pk is not None]
+    missing = [
+        p
+        for p, c in zip(people, cached, strict=True)
+        if c is None and not (writes and p in job.ctx.no_contact)
+    ]
     if missing:
         found = Contact.objects.filter(email__in=missing).exclude(email="").order_by()
         contact_ids += found.values_list("id", flat=True)
-    if not contact_ids:
-        return None
-    candidates = Request.objects.filter(
-        requester_id__in=contact_ids,
-        received_at__gte=job.at - timedelta(days=SUBJECT_THREAD_DAYS),
-        received_at__lte=job.at + timedelta(hours=1),
-    )
-    # A busy correspondent has many requests: let the database keep those whose subject can match.
-    # (The longest ASCII run of the key: SQLite's LIKE folds the case of ASCII letters only.)
-    fragment = max(_ASCII_RUN.findall(key), key=len, default="").strip()
-    if len(fragment) >= 3:
-        candidates = candidates.filter(subject__icontains=fragment)
-    matches = [
-        (received, pk)
-        for pk, subject, state, received in candidates.values_list("id", "subject", "state", "received_at")
-        if state in OPEN_STATES and normalise_subject(subject) == key
-    ]
-    return max(matches)[1] if matches else None
+    low, high = job.at - timedelta(days=SUBJECT_THREAD_DAYS), job.at + timedelta(hours=1)
+    matches: list[tuple[datetime, int | Request]] = []
+    if writes is not None:  # requests of this batch, not written yet
+        for person in [*known, *(Contact(pk=pk) for pk in contact_ids)]:
+            for received, pending in writes.by_subject.get((_person_key(person), key), []):
+                if low <= received <= high:
+                    matches.append((received, pending))
+    window = job.ctx.by_subject_window
+    if (
+        writes is not None
+        and window
+        and window[0] <= low
+        and high <= window[1]
+        and set(contact_ids) <= job.ctx.by_subject_people
+    ):
+        # Looked up with the batch (intake/context.py `replies_prefetch`).
+        for person in contact_ids:
+            matches += [
+                (received, pk)
+                for received, pk, state in job.ctx.by_subject.get((person, key), [])
+                if low <= received <= high and state in OPEN_STATES
+            ]
+    elif contact_ids:
+        candidates = Request.objects.filter(
+            requester_id__in=contact_ids, received_at__gte=low, received_at__lte=high
+        )
+        # A busy correspondent has many requests: let the database keep those whose subject can match.
+        # (The longest ASCII run of the key: SQLite's LIKE folds the case of ASCII letters only.)
+        fragment = max(_ASCII_RUN.findall(key), key=len, default="").strip()
+        if len(fragment) >= 3:
+            candidates = candidates.filter(subject__icontains=fragment)
+        matches += [
+            (received, pk)
+            for pk, subject, state, received in candidates.values_list(
+                "id", "subject", "state", "received_at"
+            )
+            if state in OPEN_STATES and normalise_subject(subject) == key
+        ]
+    # (A pending request is newer than any written one.)
+    return max(matches, key=lambda match: (match[0], _key(match[1]) or 2**62))[1] if matches else None
 
 
 def _linkedin_request(job: _Ingest) -> int | None:
@@ -347,14 +456,27 @@ def _linkedin_request(job: _Ingest) -> int | None:
     return max(matches)[1] if matches else None
 
 
-def _adopt_replies(job: _Ingest, *, message: Message, request_id: int) -> None:
+def _adopt_replies(job: _Ingest, *, message: Message, request: int | Request) -> None:
     """Replies stored before their parent (sent mail imported before the inbox) join its request now."""
-    if job.ctx.orphans_possible:
+    ctx, writes = job.ctx, job.ctx.writes
+    if not ctx.orphans_possible:
+        return
+    if writes is None:
         adopted = Message.objects.filter(request__isnull=True, in_reply_to=message.message_id).update(
-            request_id=request_id
+            request_id=request
         )
         if adopted:  # what the context knew of those messages (no request) is out of date
-            job.ctx.end_batch()
+            ctx.end_batch()
+        return
+    # A held batch: its own orphans now, the stored ones (looked up with the batch) when it is written.
+    for orphan in writes.orphans_by_parent.pop(message.message_id, []):
+        orphan.request = request if isinstance(request, Request) else Request(pk=request)
+        ctx.known[orphan.message_id] = request
+    stored = ctx.orphans.pop(message.message_id, [])
+    if stored:
+        writes.adoptions.append((stored, request))
+        for message_id in stored:
+            ctx.known[message_id] = request
 
 
 def _interactions_record(job: _Ingest) -> None:
@@ -397,7 +519,7 @@ def _ties_record(job: _Ingest, contacts: list[Contact]) -> None:
     created for someone who was only in copy)."""
     parsed, ctx = job.parsed, job.ctx
     if job.outbound:
-        ties_record_message(message_key=parsed.message_id, sender=None, recipients=contacts, at=job.at)
+        _ties_add(job, None, contacts)
         return
     if not contacts:
         return
@@ -406,10 +528,22 @@ def _ties_record(job: _Ingest, contacts: list[Contact]) -> None:
         return
     cached = [ctx.contacts.get(p) for p in others]
     found = [c for c in cached if c is not None]
-    missing = [p for p, c in zip(others, cached, strict=True) if c is None]
+    missing = [
+        p
+        for p, c in zip(others, cached, strict=True)
+        if c is None and not (ctx.writes is not None and p in ctx.no_contact)
+    ]
     if missing:
         found += Contact.objects.filter(email__in=missing).exclude(email="").order_by()
-    ties_record_message(message_key=parsed.message_id, sender=contacts[0], recipients=found, at=job.at)
+    _ties_add(job, contacts[0], found)
+
+
+def _ties_add(job: _Ingest, sender: Contact | None, recipients: list[Contact]) -> None:
+    key = job.parsed.message_id
+    if job.ctx.writes is not None:  # counted when the batch is written (its new contacts have keys then)
+        job.ctx.writes.ties.append((key, sender, recipients, job.at))
+    else:
+        ties_record_message(message_key=key, sender=sender, recipients=recipients, at=job.at)
 
 
 def _signature_fill(sender: Contact, parsed: ParsedMessage) -> None:

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import hashlib
 import re
+import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from email import message_from_bytes
 from email.message import Message
 
+from cercle.core.text import guess_language
 from cercle.mail import kinds
 from cercle.mail.headers import (
     POLICY,
@@ -90,6 +92,14 @@ class ParsedMessage:
     # Without a Message-ID: the ids earlier versions derived from the exact bytes (CRLF and LF apart),
     # so that mail stored by them is still recognised.
     alias_ids: list[str] = field(default_factory=list)
+    # Worked out ahead by an import's parsing process (`parse_many(..., ahead=True)`), else on demand:
+    # the raw bytes compressed for storage, and the language of the message.
+    raw_compressed: bytes | None = field(default=None, repr=False)
+    language: str = ""
+
+    def language_guess(self) -> str:
+        """'fr' or 'en', from the subject and the beginning of the text."""
+        return self.language or guess_language(f"{self.subject}\n{self.text[:2000]}")
 
     @property
     def thread_ids(self) -> list[str]:
@@ -291,9 +301,20 @@ def parse_message(raw: bytes, *, max_text_chars: int = MAX_TEXT_CHARS) -> Parsed
         )
 
 
-def parse_many(raws: list[bytes], max_text_chars: int = MAX_TEXT_CHARS) -> list[ParsedMessage]:
-    """Several messages at once: what an import's parsing worker process runs (this module needs no Django)."""
-    return [parse_message(raw, max_text_chars=max_text_chars) for raw in raws]
+def parse_many(
+    raws: list[bytes], max_text_chars: int = MAX_TEXT_CHARS, *, ahead: bool = False
+) -> list[ParsedMessage]:
+    """Several messages at once: what an import's parsing worker process runs (this module needs no
+    Django). `ahead`: also compress each message's bytes and guess its language, work the process that
+    writes would otherwise do."""
+    found = []
+    for raw in raws:
+        parsed = parse_message(raw, max_text_chars=max_text_chars)
+        if ahead:
+            parsed.raw_compressed = zlib.compress(raw)
+            parsed.language = parsed.language_guess()
+        found.append(parsed)
+    return found
 
 
 _HEADER_LINE = re.compile(rb"^[!-9;-~]+[ \t]*:")

@@ -7,6 +7,7 @@ repeatedly, then case and spacing are folded: "RE : TR: Devis  n°3" and "devis 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # One reply, forward or automatic-answer marker, with its optional counter ("Re[2]:", "Re^3:").
 _MARKER = (
@@ -25,6 +26,7 @@ def is_reply_subject(subject: str) -> bool:
     return bool(_PREFIX.match(subject))
 
 
+@lru_cache(maxsize=65536)  # pure, and an import asks again for the same subjects (threads, batches)
 def normalise_subject(subject: str) -> str:
     previous = None
     while previous != subject:

@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 
 from cercle.accounts.models import User
 from cercle.accounts.permissions import TRIAGE_ROLES, require_role
+from cercle.core.bulk import objects_insert
 from cercle.core.text import visible
 from cercle.network.models import Contact, Identity, IdentityKind, Interaction
 from cercle.network.strength import counts_in_network, strength_fold_after_commit
@@ -62,6 +63,10 @@ def contact_fill_from_signature(contact: Contact, *, phone: str | None, position
     for field_name, value, size in (("phone", phone, 40), ("position", position, 200)):
         value = " ".join(visible(value or "").split())[:size]
         if not value or getattr(contact, field_name):
+            continue
+        if contact.pk is None:  # not saved yet (an import's batch writes it later): the copy is the row
+            setattr(contact, field_name, value)
+            filled.append(field_name)
             continue
         blank = Contact.objects.filter(pk=contact.pk, **{field_name: ""})
         if blank.update(**{field_name: value}) == 1:
@@ -224,6 +229,36 @@ def contact_by_email(email: str) -> Contact | None:
     return None if contact is None else _resolved(contact)
 
 
+def contacts_by_email_many(emails: Iterable[str]) -> dict[str, Contact]:
+    """`contact_by_email` for many addresses at once (an import's batch): a few queries per 500
+    addresses. Addresses nobody has are left out."""
+    wanted = sorted({normalize_email(e) for e in emails if e and e.strip()})
+    found: dict[str, Contact] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        for contact in Contact.objects.filter(email__in=chunk).exclude(email=""):
+            found[contact.email] = contact
+        missing = [e for e in chunk if e not in found]
+        if missing:
+            for identity in Identity.objects.filter(
+                kind=IdentityKind.EMAIL, value__in=missing
+            ).select_related("contact"):
+                found.setdefault(identity.value, identity.contact)
+    return {email: (c if c.merged_into_id is None else _resolved(c)) for email, c in found.items()}
+
+
+def contact_build(*, email: str, name: str = "", language: str = "") -> Contact:
+    """The contact `contact_get_or_create` would create for a new address, not saved yet (an import's
+    batch saves many at once, with their identities)."""
+    email = normalize_email(email)
+    return Contact(
+        email=email,
+        name=visible(name).strip()[:200],
+        organisation=organisation_from_email(email),
+        language=language or "fr",
+    )
+
+
 def contact_by_linkedin(url: str) -> Contact | None:
     url = normalize_linkedin_url(url)
     if not url:
@@ -269,7 +304,7 @@ def organisation_from_email(email: str) -> str:
 def interaction_record_many(*, interactions: list[Interaction]) -> None:
     """Record many exchanges at once (imports). Those already known (same contact and source_key) are ignored.
     Their weight joins the contacts' strength after the caller's transaction commits."""
-    Interaction.objects.bulk_create(interactions, ignore_conflicts=True, batch_size=500)
+    objects_insert(interactions, ignore_conflicts=True)
     if interactions:
         strength_fold_after_commit()
 
