@@ -6,17 +6,19 @@ at once, exactly one wins and the other gets `TransitionConflict` with a clear m
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from cercle.accounts.models import User
 from cercle.accounts.permissions import (
@@ -39,7 +41,7 @@ from cercle.circulation.models import (
     Request,
 )
 from cercle.circulation.states import DismissReason, Outcome, State, can_transition
-from cercle.core.bulk import objects_insert
+from cercle.core.bulk import keys_reserve, objects_insert
 from cercle.core.memo import request_memo_forget
 from cercle.core.notes import Label, Note, with_reason
 from cercle.core.text import visible
@@ -213,9 +215,22 @@ def request_build(
         at=received_at,
         kind=EventKind.CREATED,
         to_state=State.RECEIVED,
-        **_note_fields(Note("%(channel)s", channel=Label("channel", channel))),
+        **_created_note(channel, get_language()),
     )
     return request, event
+
+
+@lru_cache(maxsize=64)
+def _created_note_fields(channel: str, language: str | None) -> tuple[str, str]:
+    fields = _note_fields(Note("%(channel)s", channel=Label("channel", channel)))
+    return fields["note"], json.dumps(fields["note_source"])
+
+
+def _created_note(channel: str, language: str | None) -> dict[str, Any]:
+    """The creation event's note ("E-mail", "LinkedIn"…): the same for every request of a channel and
+    language, rendered once (an import creates thousands)."""
+    note, source = _created_note_fields(channel, language)
+    return {"note": note, "note_source": json.loads(source)}
 
 
 def request_create(
@@ -252,7 +267,9 @@ def requests_save_many(created: list[tuple[Request, Event]]) -> None:
     be saved already."""
     if not created:
         return
-    Request.objects.bulk_create([request for request, _event in created], batch_size=500)
+    for (request, _event), key in zip(created, keys_reserve(Request, len(created)), strict=True):
+        request.pk = key
+    objects_insert([request for request, _event in created])
     if webhooks_wanted("request.received"):  # their key names the event: written one by one
         Event.objects.bulk_create([event for _request, event in created], batch_size=500)
         for request, event in created:

@@ -9,7 +9,8 @@ Everything else goes through the ORM.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from operator import attrgetter
 from typing import Any
 
 from django.db import connection, models
@@ -49,26 +50,67 @@ _PLAIN = (
 def objects_insert(objects: Sequence[Model], *, ignore_conflicts: bool = False) -> None:
     """INSERT unsaved model instances of one model, every concrete field but an automatic key, with
     one prepared statement (`rows_insert`): what `bulk_create` writes, without its per-value SQL
-    building. For the rows nobody reads back in the same transaction by key (they get none here):
-    messages, events, interactions of an import's batch. Related objects must be saved already.
-    `ignore_conflicts`: a row that breaks a unique constraint is skipped (as `bulk_create`'s)."""
+    building. For the rows nobody reads back in the same transaction by key (they get none here,
+    unless `keys_reserve` gave them one): messages, events, interactions of an import's batch. Related
+    objects must be saved already. `ignore_conflicts`: a row that breaks a unique constraint is
+    skipped (as `bulk_create`'s)."""
     if not objects:
         return
     meta = objects[0]._meta
-    fields = [f for f in meta.concrete_fields if not (f.primary_key and isinstance(f, models.AutoField))]
-    plain = [isinstance(f, _PLAIN) and not f.is_relation for f in fields]
+    keyed = all(obj.pk is not None for obj in objects)  # keys reserved by `keys_reserve`: written too
+    fields = [
+        f for f in meta.concrete_fields if keyed or not (f.primary_key and isinstance(f, models.AutoField))
+    ]
+    values = [_value_of(f) for f in fields]
     rows = []
     for obj in objects:
         obj._prepare_related_fields_for_save(operation_name="objects_insert")
-        rows.append(
-            [
-                f.pre_save(obj, True) if is_plain else f.get_db_prep_save(f.pre_save(obj, True), connection)
-                for f, is_plain in zip(fields, plain, strict=True)
-            ]
-        )
+        rows.append([value(obj) for value in values])
     _execute_many(
         meta.db_table, [f.column for f in fields], rows, on_conflict="DO NOTHING" if ignore_conflicts else ""
     )
+    for obj in objects:
+        obj._state.adding, obj._state.db = False, connection.alias
+
+
+def _value_of(field: models.Field) -> Callable[[Model], Any]:
+    """How one field's database value is read off an instance: what `Field.pre_save` and
+    `get_db_prep_save` give, the shortest way for the kinds of field that need no conversion."""
+    name = field.attname
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        return lambda obj: field.get_db_prep_save(field.pre_save(obj, True), connection)
+    if isinstance(field, _PLAIN) or field.is_relation:  # a key: the related row's key, as is
+        return attrgetter(name)
+    if type(field) is models.DateTimeField:
+        adapt = connection.ops.adapt_datetimefield_value
+        return lambda obj: adapt(getattr(obj, name))
+    return lambda obj: field.get_db_prep_save(getattr(obj, name), connection)
+
+
+def keys_reserve(model: type[Model], count: int) -> list[int]:
+    """`count` new primary keys for `model`, nobody else's: from the sequence on PostgreSQL; on SQLite
+    after the highest key ever given (the table's AUTOINCREMENT counter), which is safe because the
+    caller's transaction holds the database's write lock (IMMEDIATE transactions, config/settings.py).
+    Only inside a transaction, whose commit makes them taken."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("keys_reserve needs a transaction")
+    if count <= 0:
+        return []
+    table, column = model._meta.db_table, model._meta.pk.column
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [table, column, count],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        quote = connection.ops.quote_name
+        cursor.execute(f"SELECT MAX({quote(column)}) FROM {quote(table)}")  # noqa: S608
+        highest = cursor.fetchone()[0] or 0
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        row = cursor.fetchone()
+        first = max(highest, row[0] if row else 0) + 1
+    return list(range(first, first + count))
 
 
 def _execute_many(table: str, columns: list[str], rows: list[list[Any]], *, on_conflict: str) -> None:

@@ -21,7 +21,7 @@ from django.db import transaction
 
 from cercle.circulation.models import Event, Message, Request
 from cercle.circulation.services import events_save_many, requests_save_many
-from cercle.core.bulk import objects_insert
+from cercle.core.bulk import keys_reserve, objects_insert
 from cercle.network.models import Contact, Identity, IdentityKind
 from cercle.network.ties import ties_record_many
 from cercle.triage.tasks import suggest_soon
@@ -111,8 +111,10 @@ class PendingWrites:
         to a pending one takes its key as it is written: Django copies a related object's new key.)"""
         if not self:
             return
-        Contact.objects.bulk_create(self.contacts, batch_size=500)
-        Identity.objects.bulk_create(self.identities, ignore_conflicts=True, batch_size=500)
+        for contact, key in zip(self.contacts, keys_reserve(Contact, len(self.contacts)), strict=True):
+            contact.pk = key
+        objects_insert(self.contacts)
+        objects_insert(self.identities, ignore_conflicts=True)
         for contact in self.filled.values():
             Contact.objects.filter(pk=contact.pk, name="").update(name=contact.name)
             Contact.objects.filter(pk=contact.pk, organisation="").update(organisation=contact.organisation)

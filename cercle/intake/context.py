@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 
 from cercle.accounts.models import Role, User
@@ -99,7 +100,7 @@ class IngestContext:
     # in the batch's time window, by (requester, subject key): (received at, request, state).
     by_subject: dict[tuple[int, str], list[tuple[datetime, int, str]]] = field(default_factory=dict)
     by_subject_people: set[int] = field(default_factory=set)
-    by_subject_window: tuple[datetime, datetime] | None = None
+    replies_ready: set[str] = field(default_factory=set)  # the Message-IDs of the replies looked up
     # None: each message is written as it is decided. Else the batch's rows wait here (intake/batch.py)
     # until `flush()`, which the caller runs before committing.
     writes: PendingWrites | None = None
@@ -179,36 +180,38 @@ class IngestContext:
         return {i: self.known[i] for i in message_ids if i in self.known}
 
     def replies_prefetch(self, messages: list[ParsedMessage], *, days: int) -> None:
-        """The requests a batch's replies by subject may join, in one query: those of their
-        correspondents received in the batch's window (`days` before its oldest message, an hour after
-        its newest). Call after `contacts_prefetch`."""
-        replies = [m for m in messages if is_reply_subject(m.subject) and normalise_subject(m.subject)]
-        if not replies:
-            return
-        people: set[int] = set()
-        for message in replies:
-            for email in (message.from_email, *message.recipients):
-                contact = self.contacts.get(email) if email else None
-                if contact is not None and contact.pk is not None:
-                    people.add(contact.pk)
+        """What the batch's replies by subject may join, in a few queries: for each reply, the requests
+        of its correspondents received from `days` before it to an hour after it (the one-by-one
+        look-up's conditions, OR-ed; the subjects are compared here). Call after `contacts_prefetch`."""
         now = timezone.now()
-        dates = [min(m.date or now, now) for m in replies]
-        low, high = min(dates) - timedelta(days=days), max(dates) + timedelta(hours=1)
-        ids = sorted(people)
-        for start in range(0, len(ids), 500):
-            for pk, requester, subject, state, received in Request.objects.filter(
-                requester_id__in=ids[start : start + 500], received_at__gte=low, received_at__lte=high
-            ).values_list("id", "requester_id", "subject", "state", "received_at"):
+        terms: list[tuple[list[int], datetime, datetime]] = []
+        ready: set[str] = set()
+        everyone: set[int] = set()
+        for message in messages:
+            if not is_reply_subject(message.subject) or not normalise_subject(message.subject):
+                continue
+            people = {
+                contact.pk
+                for email in (message.from_email, *message.recipients)
+                if email and (contact := self.contacts.get(email)) is not None and contact.pk is not None
+            }
+            ready.add(message.message_id)
+            if people:
+                at = min(message.date or now, now)
+                terms.append((sorted(people), at - timedelta(days=days), at + timedelta(hours=1)))
+                everyone |= people
+        for start in range(0, len(terms), 100):
+            for pk, requester, subject, state, received in _requests_in_windows(terms[start : start + 100]):
                 self.by_subject.setdefault((requester, normalise_subject(subject)), []).append(
                     (received, pk, state)
                 )
-        self.by_subject_people, self.by_subject_window = people, (low, high)
+        self.replies_ready, self.by_subject_people = ready, everyone
 
     def end_batch(self) -> None:
         """Committed (or rolled back): the next batch looks again."""
         self.by_subject.clear()
         self.by_subject_people = set()
-        self.by_subject_window = None
+        self.replies_ready = set()
         self.checked.clear()
         self.known.clear()
         self.ours.clear()
@@ -222,3 +225,29 @@ class IngestContext:
         if self.pending_interactions:
             interaction_record_many(interactions=self.pending_interactions)
             self.pending_interactions = []
+
+
+def _requests_in_windows(terms: list[tuple[list[int], datetime, datetime]]) -> list[tuple]:
+    """(id, requester, subject, state, received at) of the requests of any of these (requesters, from,
+    to) windows. Plain SQL: the ORM would spend longer building this OR of a hundred conditions than
+    the database answering it (each one walks the (requester, received_at) index)."""
+    table = connection.ops.quote_name(Request._meta.db_table)
+    adapt = connection.ops.adapt_datetimefield_value
+    where, params = [], []
+    for people, low, high in terms:
+        where.append(
+            f"(requester_id IN ({', '.join(['%s'] * len(people))}) AND received_at BETWEEN %s AND %s)"
+        )
+        params += [*people, adapt(low), adapt(high)]
+    sql = f"SELECT DISTINCT id, requester_id, subject, state, received_at FROM {table} WHERE {' OR '.join(where)}"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if connection.vendor == "sqlite":  # stored as UTC text
+        return [(pk, who, subject, state, _utc(received)) for pk, who, subject, state, received in rows]
+    return rows
+
+
+def _utc(value: str | datetime) -> datetime:
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -25,6 +25,7 @@ from django.db import DatabaseError, transaction
 
 from cercle.circulation.models import Channel, Direction
 from cercle.core.processes import die_with_parent
+from cercle.intake.ahead import parse_ahead
 from cercle.intake.batch import PendingWrites
 from cercle.intake.context import IngestContext
 from cercle.intake.quarantine import quarantine_keep
@@ -285,7 +286,7 @@ class _Parser:
         future: Future[list[ParsedMessage]] | None = None
         if self.pool is not None and raws:
             try:
-                future = self.pool.submit(parse_many, raws, self.max_chars, ahead=True)
+                future = self.pool.submit(parse_ahead, raws, self.max_chars)
             except Exception:  # a broken pool: parse here from now on
                 self.stop()
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 import uuid
 import zlib
 from dataclasses import dataclass, field, replace
@@ -31,7 +30,7 @@ from cercle.mail import kinds
 from cercle.mail.attachments import attachments_store
 from cercle.mail.linkedin_notice import LinkedInNotice
 from cercle.mail.parse import ParsedMessage
-from cercle.mail.subjects import is_reply_subject, normalise_subject
+from cercle.mail.subjects import is_reply_subject, normalise_subject, subject_fragment
 from cercle.network.models import Contact, Interaction, InteractionKind
 from cercle.network.services import (
     contact_build,
@@ -49,7 +48,6 @@ from cercle.triage.tasks import suggest_soon
 
 # A reply whose Message-IDs we do not know joins a request of the same person and subject this recent.
 SUBJECT_THREAD_DAYS = 30
-_ASCII_RUN = re.compile(r"[\x20-\x7e]+")
 
 
 @dataclass(frozen=True)
@@ -407,12 +405,9 @@ def _request_by_subject(job: _Ingest) -> int | Request | None:
             for received, pending in writes.by_subject.get((_person_key(person), key), []):
                 if low <= received <= high:
                     matches.append((received, pending))
-    window = job.ctx.by_subject_window
     if (
         writes is not None
-        and window
-        and window[0] <= low
-        and high <= window[1]
+        and parsed.message_id in job.ctx.replies_ready
         and set(contact_ids) <= job.ctx.by_subject_people
     ):
         # Looked up with the batch (intake/context.py `replies_prefetch`).
@@ -427,9 +422,8 @@ def _request_by_subject(job: _Ingest) -> int | Request | None:
             requester_id__in=contact_ids, received_at__gte=low, received_at__lte=high
         )
         # A busy correspondent has many requests: let the database keep those whose subject can match.
-        # (The longest ASCII run of the key: SQLite's LIKE folds the case of ASCII letters only.)
-        fragment = max(_ASCII_RUN.findall(key), key=len, default="").strip()
-        if len(fragment) >= 3:
+        fragment = subject_fragment(key)
+        if fragment:
             candidates = candidates.filter(subject__icontains=fragment)
         matches += [
             (received, pk)
@@ -551,7 +545,10 @@ def _signature_fill(sender: Contact, parsed: ParsedMessage) -> None:
     overwritten). A contact that has both costs nothing: the text is not read."""
     if sender.phone and sender.position:
         return
-    found = signature_read(parsed.text, name=parsed.from_name or sender.name, email=parsed.from_email)
+    name = parsed.from_name or sender.name
+    found = parsed.ahead.get("signature") if name == parsed.from_name else None  # read by the parser
+    if found is None:
+        found = signature_read(parsed.text, name=name, email=parsed.from_email)
     if found.phone or found.position:
         contact_fill_from_signature(sender, phone=found.phone, position=found.position)
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from email import message_from_bytes
 from email.message import Message
+from typing import Any
 
 from cercle.core.text import guess_language
 from cercle.mail import kinds
@@ -96,6 +97,8 @@ class ParsedMessage:
     # the raw bytes compressed for storage, and the language of the message.
     raw_compressed: bytes | None = field(default=None, repr=False)
     language: str = ""
+    # What later stages worked out in that process too, by name (intake/ahead.py).
+    ahead: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def language_guess(self) -> str:
         """'fr' or 'en', from the subject and the beginning of the text."""

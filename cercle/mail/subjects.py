@@ -34,3 +34,13 @@ def normalise_subject(subject: str) -> str:
         subject = _PREFIX.sub("", subject, count=1)
         subject = _LIST_TAG.sub("", subject, count=1)
     return " ".join(subject.split()).casefold()
+
+
+_ASCII_RUN = re.compile(r"[\x20-\x7e]+")
+
+
+def subject_fragment(key: str) -> str:
+    """The longest ASCII run of a subject key, for a database's case-insensitive LIKE to keep the
+    subjects that can match it (SQLite folds the case of ASCII letters only); "" when too short."""
+    fragment = max(_ASCII_RUN.findall(key), key=len, default="").strip()
+    return fragment if len(fragment) >= 3 else ""
