@@ -174,6 +174,7 @@ class Encoded:
     named: dict[str, float] = field(default_factory=dict)
     words: tuple[str, ...] = ()  # a few distinct words, kept to explain a suggestion
     meta: dict[str, object] = field(default_factory=dict)  # what explanations quote (signal details…)
+    via: str = ""  # "linkedin": a person's message relayed by a LinkedIn notification (MailDoc.via)
 
 
 def encode(doc: MailDoc, history: History | None = None, *, keep_words: bool = False) -> Encoded:
@@ -194,7 +195,7 @@ def encode(doc: MailDoc, history: History | None = None, *, keep_words: bool = F
     if keep_words:
         seen = dict.fromkeys(_EXPLAINED_WORD.findall(f"{subject} {body[:3000]}"))
         words = tuple(seen)[:400]
-    return Encoded(cols, counts, named, words)
+    return Encoded(cols, counts, named, words, via=doc.via)
 
 
 def counts_matrix(rows: Sequence[Encoded]) -> sp.csr_matrix:

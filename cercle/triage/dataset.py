@@ -1,7 +1,7 @@
 """Labelled messages for training the base model and for `cercle eval triage`.
 
-- The labelled FR/EN set shipped in `labelled/` (train.txt and test.txt, written for this project;
-  see labelled/README.md): five categories, French and English, with the sender's history when the
+- The labelled FR/EN set shipped in `labelled/` (training parts train.txt and train_hard.txt, test
+  parts test.txt and test_hard.txt, written for this project; see labelled/README.md): five categories, French and English, with the sender's history when the
   product would know it.
 - The public corpora beside the repository (`../shared/corpus/`, overridable): SpamAssassin's ham and
   spam, and a sample of sisimai's bounces (automatic notifications). Absent on users' machines: the base
@@ -137,8 +137,21 @@ def load_labelled(path: Path) -> list[Labelled]:
     return out
 
 
+# The parts of the labelled set: what the models learn from, and what they are measured on (each test
+# part was written and frozen before the training records that came after it; see labelled/README.md).
+TRAIN_PARTS: tuple[str, ...] = ("train", "train_hard")
+TEST_PARTS: tuple[str, ...] = ("test", "test_hard")
+
+
 def labelled(part: str, directory: Path = LABELLED_DIR) -> list[Labelled]:
     return load_labelled(directory / f"{part}.txt")
+
+
+def labelled_training(directory: Path = LABELLED_DIR) -> list[Labelled]:
+    """Every training part of the labelled set (never a test part)."""
+    return [
+        e for part in TRAIN_PARTS if (directory / f"{part}.txt").is_file() for e in labelled(part, directory)
+    ]
 
 
 # --- Corpora ---------------------------------------------------------------------------------
@@ -201,7 +214,7 @@ def base_training_set(corpus: Path | None) -> list[tuple[Labelled, float]]:
     """What the base model learns from, with weights: the labelled FR/EN training part (weight 3: few,
     but in the hub's languages and categories), and when the corpora are there, SpamAssassin (all of it:
     the shipped model is not what the evaluation measures) and sisimai's notifications."""
-    examples: list[tuple[Labelled, float]] = [(e, 3.0) for e in labelled("train")]
+    examples: list[tuple[Labelled, float]] = [(e, 3.0) for e in labelled_training()]
     if corpus is not None and corpus.is_dir():
         examples += [(as_category(e), 1.0) for e in spamassassin(corpus)]
         examples += [(e, 1.0) for e in sisimai_notifications(corpus)]

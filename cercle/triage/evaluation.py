@@ -231,12 +231,59 @@ class CategoryReport:
     seconds: float
     sources: dict[str, int]
     languages: list[str]
+    part: str = "test"  # which test part of the labelled set
+    model: str = ""  # what was measured: "trained here" or the shipped model's version
+
+    def human_called_spam(self, predicted: list[str] | None = None) -> int:
+        """Requests and network mail (needs a human) suggested as spam: the worst error."""
+        predicted = self.predicted if predicted is None else predicted
+        return sum(1 for t, p in zip(self.truth, predicted, strict=True) if t in K.HUMAN and p == K.SPAM)
+
+    def human_f1(self, predicted: list[str] | None = None) -> float:
+        predicted = self.predicted if predicted is None else predicted
+        truth = metrics.human_or_noise(self.truth, K.HUMAN)
+        return metrics.scores_for(truth, metrics.human_or_noise(predicted, K.HUMAN), "human").f1
 
 
-def run_categories(corpus: Path | None, labelled_dir: Path, log: Callable[[str], None]) -> CategoryReport:
-    """Train on the labelled training part (and the corpora's training parts when present), test on the
+def score_categories(
+    current: engine.Engine,
+    test: list[Labelled],
+    *,
+    part: str,
+    n_train: int = 0,
+    sources: dict[str, int] | None = None,
+) -> CategoryReport:
+    """One test part through an engine, as the product decides (`engine.decide`: the lowest expected
+    cost, not the likeliest category) — with the sender's history, and without."""
+    wall = time.perf_counter()
+    docs = [dataset.doc(e) for e in test]
+    rows = [K.encode(d, e.history) for d, e in zip(docs, test, strict=True)]
+    predicted = current.categories(rows)
+    seconds = time.perf_counter() - wall
+    without = current.categories([K.encode(d) for d in docs])
+    return CategoryReport(
+        n_train=n_train,
+        truth=[e.label for e in test],
+        predicted=predicted,
+        predicted_without_history=without,
+        seconds=seconds,
+        sources=sources or {},
+        languages=[e.language for e in test],
+        part=part,
+        model=current.version,
+    )
+
+
+def labelled_test_parts(labelled_dir: Path) -> list[str]:
+    return [part for part in dataset.TEST_PARTS if (labelled_dir / f"{part}.txt").is_file()]
+
+
+def run_categories(
+    corpus: Path | None, labelled_dir: Path, log: Callable[[str], None]
+) -> list[CategoryReport]:
+    """Train on the labelled training parts (and the corpora's training parts when present), test on each
     labelled test part — with the sender's history, as the product sees it, and without."""
-    weighted: list[tuple[Labelled, float]] = [(e, 3.0) for e in dataset.labelled("train", labelled_dir)]
+    weighted: list[tuple[Labelled, float]] = [(e, 3.0) for e in dataset.labelled_training(labelled_dir)]
     if corpus is not None and (corpus / "spamassassin").is_dir():
         weighted += [(dataset.as_category(e), 1.0) for e in dataset.spamassassin(corpus, test=False)]
         weighted += [(e, 1.0) for e in dataset.sisimai_notifications(corpus)]
@@ -245,25 +292,46 @@ def run_categories(corpus: Path | None, labelled_dir: Path, log: Callable[[str],
         sources[example.source or "labelled"] = sources.get(example.source or "labelled", 0) + 1
     started = time.monotonic()
     model = dataset.train_categories(weighted)
+    model.meta = {"version": "trained here"}
     log(f"  cercle: trained on {len(weighted)} messages in {time.monotonic() - started:.1f} s")
-    test = dataset.labelled("test", labelled_dir)
     current = engine.Engine(base=model)
-    wall = time.perf_counter()
-    docs = [dataset.doc(e) for e in test]
-    rows = [K.encode(d, e.history) for d, e in zip(docs, test, strict=True)]
-    predicted = [K.CATEGORIES[i] for i in current.proba(rows).argmax(axis=1)]
-    seconds = time.perf_counter() - wall
-    bare = [K.encode(d) for d in docs]
-    without = [K.CATEGORIES[i] for i in current.proba(bare).argmax(axis=1)]
-    return CategoryReport(
-        n_train=len(weighted),
-        truth=[e.label for e in test],
-        predicted=predicted,
-        predicted_without_history=without,
-        seconds=seconds,
-        sources=sources,
-        languages=[e.language for e in test],
-    )
+    return [
+        score_categories(
+            current, dataset.labelled(part, labelled_dir), part=part, n_train=len(weighted), sources=sources
+        )
+        for part in labelled_test_parts(labelled_dir)
+    ]
+
+
+def run_shipped_categories(
+    labelled_dir: Path, model_path: Path = engine.BASE_MODEL_PATH
+) -> list[CategoryReport]:
+    """The shipped base model as a fresh install uses it, on each labelled test part: nothing is trained."""
+    current = engine.Engine(base=engine.load_base(model_path))
+    return [
+        score_categories(current, dataset.labelled(part, labelled_dir), part=part)
+        for part in labelled_test_parts(labelled_dir)
+    ]
+
+
+def run_shipped_ham_spam(
+    test: list[Labelled], model_path: Path = engine.BASE_MODEL_PATH
+) -> tuple[HamSpamReport, list[str]]:
+    """Given ham and spam directories through the shipped base model, nothing trained: a message is spam
+    when the product would suggest spam (`engine.decide`). Also returns the five-category suggestions."""
+    from threadpoolctl import threadpool_limits
+
+    current = engine.Engine(base=engine.load_base(model_path))
+    categories: list[str] = []
+    with threadpool_limits(1):
+        wall, cpu = time.perf_counter(), time.process_time()
+        for start in range(0, len(test), 256):
+            rows = [K.encode(dataset.read_raw(e.raw)) for e in test[start : start + 256]]
+            categories += current.categories(rows)
+        seconds, cpu_seconds = time.perf_counter() - wall, time.process_time() - cpu
+    predicted = ["spam" if c == K.SPAM else "ham" for c in categories]
+    side = SideResult(f"cercle (shipped {current.version})", predicted, seconds, cpu_seconds)
+    return HamSpamReport(0, len(test), [e.label for e in test], side), categories
 
 
 # --- Printing ------------------------------------------------------------------------------------

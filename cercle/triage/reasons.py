@@ -114,6 +114,17 @@ def render_one(code: str, params: dict[str, Any]) -> str:
         return _("rule “%(rule)s” not applied: a known correspondent is never dismissed automatically") % {
             "rule": detail
         }
+    if code == "rule_spared_person":
+        return _(
+            "rule “%(rule)s” not applied: a message that reads as a person writing is never dismissed as "
+            "spam automatically"
+        ) % {"rule": detail}
+    if code == "linkedin_message":
+        if detail:
+            return _(
+                "a LinkedIn message from %(name)s: read as their message, not as LinkedIn's notification"
+            ) % {"name": detail}
+        return _("a LinkedIn message: read as the person's message, not as LinkedIn's notification")
     if code == "unreadable":
         return _("the machine could not read this message")
     return code

@@ -78,6 +78,8 @@ def suggestion_compute(
             "headers": [code for code, _detail in row.meta.get("signals", [])],  # type: ignore[attr-defined]
             "cues": row.meta.get("cues", []),
             "history": history.as_dict(),
+            "person": bool(row.meta.get("person")),
+            "via": doc.via,
         },
         "sender_key": selectors.sender_key(doc, request),
         "sender_email": email[:254],
@@ -211,17 +213,30 @@ def brief_update(*, actor: User, request: Request, fields: BriefFields) -> Brief
 
 
 def _add_reason(suggestion: Suggestion, item: list[Any]) -> list[Any]:
-    reasons = [r for r in (suggestion.reasons or []) if r and r[0] not in ("rule", "rule_spared")]
+    rule_codes = ("rule", "rule_spared", "rule_spared_person")
+    reasons = [r for r in (suggestion.reasons or []) if r and r[0] not in rule_codes]
     return [item, *reasons]
 
 
+def reads_as_person(suggestion: Suggestion) -> bool:
+    """Whether the suggestion's message reads as one person writing to the leader (`engine.reads_as_person`
+    as computed when it arrived; read again from its header signals for a suggestion stored before)."""
+    signals = suggestion.signals or {}
+    if "person" in signals:
+        return bool(signals["person"])
+    return engine.reads_as_person(signals.get("headers", []), str(signals.get("via") or ""))
+
+
 def rule_apply(*, request: Request, suggestion: Suggestion, history: K.History | None = None) -> str:
-    """Apply the matching sender rule to a waiting request: "kept", "dismissed", "spared" or "".
+    """Apply the matching sender rule to a waiting request: "kept", "dismissed", "spared",
+    "spared_person" or "".
 
     "Always dismiss" never dismisses a known correspondent (someone the leader wrote to, a request
     kept before, a reply to the leader, a LinkedIn connection — see `History.known`): the message stays
     in the queue with the reason shown. A sender who only ever wrote, never answered, is no
-    correspondent: the rule applies.
+    correspondent: the rule applies — except as spam to a message that reads as a person writing
+    (no bulk, list, campaign or no-reply header; a LinkedIn message): calling a person's request spam
+    is the worst error (the sender is also marked as spam), so a person decides it.
     """
     if request.state != State.RECEIVED or suggestion.rule_event_id:
         return ""
@@ -229,11 +244,17 @@ def rule_apply(*, request: Request, suggestion: Suggestion, history: K.History |
     if rule is None:
         return ""
     history = history or selectors.sender_history(request)
+    reason = (rule.reason or suggestion.noise_reason) if rule.action == RuleAction.DISMISS else ""
+    spared = ""
     if rule.action == RuleAction.DISMISS and history.known:
+        spared = "rule_spared"
+    elif reason == DismissReason.SPAM and reads_as_person(suggestion):
+        spared = "rule_spared_person"
+    if spared:
         Suggestion.objects.filter(pk=suggestion.pk).update(
-            reasons=_add_reason(suggestion, ["rule_spared", {"detail": rule.label}])
+            reasons=_add_reason(suggestion, [spared, {"detail": rule.label}])
         )
-        return "spared"
+        return "spared" if spared == "rule_spared" else "spared_person"
     note = Note(
         gettext_noop("Automatic: sender rule “%(rule)s” (created by %(name)s)."),
         rule=rule.label_note,
@@ -249,7 +270,7 @@ def rule_apply(*, request: Request, suggestion: Suggestion, history: K.History |
                 circulation.request_dismiss(
                     actor=rule.created_by,
                     request=request,
-                    reason=rule.reason or suggestion.noise_reason,
+                    reason=reason,
                     note=note,
                     expected_state=State.RECEIVED,
                 )
@@ -278,6 +299,7 @@ class RuleResult:
     rule: SenderRule
     applied: int  # other waiting requests decided by the new rule
     spared: int  # known correspondents left in the queue
+    spared_person: int = 0  # messages that read as a person writing, not dismissed as spam by the rule
 
 
 def rule_create(
@@ -321,13 +343,14 @@ def rule_create(
         )
     except IntegrityError as exc:  # the same rule made at the same moment by someone else
         raise TriageError(_("A rule for this sender was just made by someone else: look again.")) from exc
-    applied = spared = 0
+    applied = spared = spared_person = 0
     if apply_waiting:
         for other in _waiting_requests(selectors.waiting_ids_matching(scope=scope, value=value)):
             outcome = rule_apply(request=other, suggestion=other.triage_suggestion)  # type: ignore[attr-defined]
             applied += outcome in ("kept", "dismissed")
             spared += outcome == "spared"
-    return RuleResult(rule, applied, spared)
+            spared_person += outcome == "spared_person"
+    return RuleResult(rule, applied, spared, spared_person)
 
 
 def _rule_replace(
@@ -535,11 +558,11 @@ def model_retrain(*, force: bool = False) -> TrainingRun | None:
     held = max(5, len(examples) // 5)
     split = len(examples) - held
     train_labels, test_labels = labels[:split], labels[split:]
-    base_pred = [K.CATEGORIES[i] for i in base_proba[split:].argmax(axis=1)]
+    base_pred = [K.CATEGORIES[i] for i in engine.decide(base_proba[split:], rows[split:])]
     figures: dict[str, Any] = {"base": _evaluate(test_labels, base_pred)}
     if len({label in K.HUMAN for label in train_labels}) == 2:
         trial = engine.fit_hub(Z[:split], train_labels)
-        hub_pred = [K.CATEGORIES[i] for i in trial.proba(rows[split:]).argmax(axis=1)]
+        hub_pred = trial.categories(rows[split:])
         figures["hub"] = _evaluate(test_labels, hub_pred)
     run.held_out = held
     final = engine.fit_hub(Z, labels)

@@ -175,6 +175,12 @@ def rule_create(request: HttpRequest, pk: int) -> HttpResponse:
             "%(n)d from known correspondents left for you.",
             result.spared,
         ) % {"n": result.spared}
+    if result.spared_person:
+        done += " " + ngettext(
+            "%(n)d that reads as a person writing left for you: never dismissed as spam automatically.",
+            "%(n)d that read as a person writing left for you: never dismissed as spam automatically.",
+            result.spared_person,
+        ) % {"n": result.spared_person}
     messages.success(request, done)
     return _queue_response(request)
 

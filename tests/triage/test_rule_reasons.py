@@ -20,9 +20,14 @@ def _arrive(raw: bytes, capture) -> Request:  # type: ignore[no-untyped-def]
     return request
 
 
-def _pitch(capture, n: int = 1) -> Request:  # type: ignore[no-untyped-def]
+def _pitch(capture, n: int = 1, headers: dict[str, str] | None = None) -> Request:  # type: ignore[no-untyped-def]
     return _arrive(
-        mail(sender="Ryan Cole <ryan@pipelinehero.example>", subject=f"Quick question {n}", body=PITCH_EN),
+        mail(
+            sender="Ryan Cole <ryan@pipelinehero.example>",
+            subject=f"Quick question {n}",
+            body=PITCH_EN,
+            headers=headers,
+        ),
         capture,
     )
 
@@ -72,12 +77,15 @@ def test_without_a_chosen_reason_the_rule_takes_the_machines_not_newsletter(
 def test_the_reason_the_second_chooses_is_the_one_the_rule_applies(
     second, db, django_capture_on_commit_callbacks
 ):
-    first = _pitch(django_capture_on_commit_callbacks, 1)
+    # Sent with a sequencing tool: as spam, a rule never dismisses a message that reads as a person
+    # writing (test_people_first.py), so the second's "spam" is applied to mass mail.
+    sequenced = {"X-Mailer": "lemlist", "List-Unsubscribe": "<mailto:unsubscribe@pipelinehero.example>"}
+    first = _pitch(django_capture_on_commit_callbacks, 1, sequenced)
     login_en(second).post(
         reverse("triage:rule_create", args=[first.pk]),
         {"action": "dismiss", "scope": "domain", "reason": "spam", "apply_waiting": "on"},
     )
-    later = _pitch(django_capture_on_commit_callbacks, 2)
+    later = _pitch(django_capture_on_commit_callbacks, 2, sequenced)
     assert (later.state, later.dismiss_reason) == ("dismissed", "spam")
 
 

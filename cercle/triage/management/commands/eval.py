@@ -3,14 +3,23 @@
     cercle eval triage                                    # SpamAssassin corpus (fixed split) + labelled FR/EN set
     cercle eval triage --spamassassin                     # … and SpamAssassin on the same test messages
     cercle eval triage --ham DIR --spam DIR [--train-ham DIR --train-spam DIR] [--spamassassin]
+    cercle eval triage --shipped                          # the shipped model on the labelled test parts
+    cercle eval triage --shipped --ham DIR --spam DIR     # the shipped model on the given directories
+
+Without `--shipped` the command trains (on the training part, or on part of the given directories);
+with it, nothing is trained: the shipped base model scores the messages exactly as a fresh install
+would suggest (`engine.decide`).
 
 Ends with one line:
     triage: N messages, cercle F1 F msg/s X, spamassassin F1 G msg/s Y, speed ratio X/Y = R
-(F1 of the spam class on the ham-vs-spam test messages.)
+(F1 of the spam class on the ham-vs-spam test messages.) With `--shipped`, each labelled test part ends
+with:
+    shipped PART: N messages, needs a human F1 F, requests and network called spam K
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
 from typing import Any
@@ -18,7 +27,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from cercle.triage import classifier as K
-from cercle.triage import dataset, evaluation, metrics
+from cercle.triage import dataset, engine, evaluation, metrics
 from cercle.triage.dataset import Labelled
 
 
@@ -71,6 +80,12 @@ class Command(BaseCommand):
             "--train-limit", type=int, default=None, help="at most N training messages per class"
         )
         parser.add_argument("--json", default="", help="also write the figures to this file")
+        parser.add_argument(
+            "--shipped",
+            action="store_true",
+            help="score with the shipped base model, training nothing (the labelled test parts, or --ham/--spam)",
+        )
+        parser.add_argument("--model", default=str(engine.BASE_MODEL_PATH), help=argparse.SUPPRESS)
 
     def handle(self, *args: Any, **options: Any) -> None:
         corpus = Path(options["corpus"])
@@ -81,6 +96,10 @@ class Command(BaseCommand):
             raise CommandError("Give both --ham and --spam (directories of raw messages, one per file).")
         if bool(options["train_ham"]) != bool(options["train_spam"]):
             raise CommandError("Give both --train-ham and --train-spam, or neither (a fixed split is used).")
+
+        if options["shipped"]:
+            self._shipped(options, custom, figures)
+            return
 
         # --- Which messages -------------------------------------------------------------------
         if custom:
@@ -134,13 +153,15 @@ class Command(BaseCommand):
         # --- The five categories ----------------------------------------------------------------
         run_categories = (not custom or options["categories"]) and not options["no_categories"]
         labelled_dir = Path(options["labelled"])
-        if run_categories and (labelled_dir / "test.txt").is_file():
+        if run_categories and evaluation.labelled_test_parts(labelled_dir):
             self.stdout.write("")
             self.stdout.write(
                 f"Five categories — labelled FR/EN set ({labelled_dir}), train and test parts written apart"
             )
-            cats = evaluation.run_categories(corpus if not custom else None, labelled_dir, self.stdout.write)
-            figures["categories"] = self._print_categories(cats)
+            reports = evaluation.run_categories(
+                corpus if not custom else None, labelled_dir, self.stdout.write
+            )
+            figures["categories"] = {r.part: self._print_categories(r) for r in reports}
 
         if options["json"]:
             Path(options["json"]).write_text(json.dumps(figures, indent=2))
@@ -151,6 +172,65 @@ class Command(BaseCommand):
                 f"spamassassin F1 {line_parts['sa_f1']} msg/s {line_parts['sa_rate']}, "
                 f"speed ratio X/Y = {line_parts['ratio']}"
             )
+
+    # --- The shipped model, nothing trained ------------------------------------------------------
+
+    def _shipped(self, options: dict[str, Any], custom: bool, figures: dict[str, Any]) -> None:
+        if options["train_ham"] or options["train_spam"] or options["spamassassin"]:
+            raise CommandError(
+                "--shipped trains nothing: it takes no --train-ham/--train-spam, and SpamAssassin is "
+                "compared with trained models (run without --shipped)."
+            )
+        model_path = Path(options["model"])
+        lines: list[str] = []
+        if custom:
+            limit = options["limit"]
+            ham = _load(options["ham"], "ham", limit)
+            spam = _load(options["spam"], "spam", limit)
+            report, categories = evaluation.run_shipped_ham_spam(ham + spam, model_path)
+            self.stdout.write(
+                f"Ham vs spam — the given directories, all {len(ham)} ham + {len(spam)} spam, "
+                f"scored by the shipped model (nothing trained)"
+            )
+            figures["ham_spam"] = self._print_ham_spam(report)
+            ham_called_spam = sum(
+                1
+                for t, p in zip(report.truth, report.cercle.predicted, strict=True)
+                if t == "ham" and p == "spam"
+            )
+            counts = {c: categories.count(c) for c in dict.fromkeys(categories)}
+            self.stdout.write(
+                f"  ham called spam: {ham_called_spam} of {len(ham)}; suggestions: "
+                + ", ".join(f"{c} {n}" for c, n in counts.items())
+            )
+            figures["ham_spam"]["ham_called_spam"] = ham_called_spam
+            f1 = metrics.scores_for(report.truth, report.cercle.predicted, "spam").f1
+            lines.append(
+                f"shipped: {report.n_test} messages, cercle F1 {f1:.3f} msg/s {report.cercle.rate(report.n_test):.1f}, "
+                f"ham called spam {ham_called_spam}"
+            )
+        else:
+            labelled_dir = Path(options["labelled"])
+            reports = evaluation.run_shipped_categories(labelled_dir, model_path)
+            if not reports:
+                raise CommandError(f"No labelled test part in {labelled_dir}.")
+            figures["categories"] = {}
+            for part in reports:
+                self.stdout.write("")
+                self.stdout.write(
+                    f"Five categories — labelled {part.part} part ({labelled_dir}), "
+                    f"shipped model {part.model}, nothing trained"
+                )
+                figures["categories"][part.part] = self._print_categories(part)
+                lines.append(
+                    f"shipped {part.part}: {len(part.truth)} messages, needs a human F1 "
+                    f"{part.human_f1():.3f}, requests and network called spam {part.human_called_spam()}"
+                )
+        if options["json"]:
+            Path(options["json"]).write_text(json.dumps(figures, indent=2))
+        self.stdout.write("")
+        for line in lines:
+            self.stdout.write(line)
 
     # --- Output ---------------------------------------------------------------------------------
 
@@ -198,10 +278,15 @@ class Command(BaseCommand):
 
     def _print_categories(self, cats: evaluation.CategoryReport) -> dict[str, Any]:
         sources = ", ".join(f"{k} {v}" for k, v in sorted(cats.sources.items()))
-        self.stdout.write(
-            f"  trained on {cats.n_train} messages ({sources}); test: {len(cats.truth)} messages"
-        )
-        out: dict[str, Any] = {"train": cats.n_train, "test": len(cats.truth), "sources": cats.sources}
+        trained = f"trained on {cats.n_train} messages ({sources})" if cats.n_train else f"model {cats.model}"
+        self.stdout.write(f"  {trained}; test part {cats.part}: {len(cats.truth)} messages")
+        out: dict[str, Any] = {
+            "train": cats.n_train,
+            "test": len(cats.truth),
+            "sources": cats.sources,
+            "part": cats.part,
+            "model": cats.model,
+        }
         for title, predicted in (
             ("with the sender's history", cats.predicted),
             ("text and headers only", cats.predicted_without_history),
@@ -219,6 +304,10 @@ class Command(BaseCommand):
                 self.stdout.write(line)
             for line in evaluation.format_scores("needs a human vs noise", binary):
                 self.stdout.write(line)
+            called_spam = cats.human_called_spam(predicted)
+            self.stdout.write(
+                f"  requests and network called spam: {called_spam} of {sum(1 for t in cats.truth if t in K.HUMAN)}"
+            )
             for language in ("fr", "en"):
                 idx = [i for i, lang in enumerate(cats.languages) if lang == language]
                 if idx:
@@ -228,6 +317,7 @@ class Command(BaseCommand):
                 "accuracy": round(metrics.accuracy(cats.truth, predicted), 4),
                 "per_category": [r.as_dict() for r in rows],
                 "human_vs_noise": [r.as_dict() for r in binary],
+                "human_called_spam": called_spam,
             }
         rate = len(cats.truth) / cats.seconds if cats.seconds else 0.0
         self.stdout.write(f"  {rate:.0f} msg/s (explanations not included)")
