@@ -32,8 +32,10 @@ already holds data), ``--no-notmuch``, ``--seed N``, ``--profile`` (after the ti
 first ``--profile-messages`` messages again in-process under cProfile into another fresh database,
 and print the top functions and the SQL statements per message).
 
-Targets (from the issue): Cercle's import at least as fast as notmuch's indexing (ratio >= 1), and the
-import's peak RSS under 300 MB whatever the mailbox size. MB here is 2**20 bytes.
+Targets (from the issue): Cercle's import five times as fast as notmuch's indexing (ratio >= 5), the
+mail searchable by full text at its end as notmuch's is (the index is written during the import, so in
+its time; the bench asks it right after), and the import's peak RSS under 300 MB whatever the mailbox
+size. MB here is 2**20 bytes.
 
 Progress goes to stderr. The last line of stdout is always
 ``ingest: N messages, cercle X msg/s, notmuch Y msg/s, ratio X/Y = R, peak RSS M MB``.
@@ -72,6 +74,7 @@ from bench.common.process import Run, run_measured
 from bench.common.profiling import print_profile, profile_call
 
 RSS_TARGET_MB = 300
+RATIO_TARGET = 5
 
 # The import command's last line; newer statuses are appended to it ("…, N stored without a request, N failed").
 _IMPORT_LINE = re.compile(
@@ -155,6 +158,32 @@ def run_cercle(maildir: Path, data_dir: Path) -> tuple[Run, ImportCounts]:
         raise SystemExit("cercle import: no summary line in its output")
     counts = ImportCounts(*(int(g or 0) for g in match.groups()))
     return run, counts
+
+
+def search_check(word: str = "meeting") -> tuple[int, float]:
+    """The imported mail is searchable at the end of the import, as notmuch's is: how many messages
+    hold `word` by the full-text index the import filled (circulation/search.py), and how long asking took."""
+    import time
+
+    from django.db import connection, connections
+
+    from cercle.circulation.search import PG_DOCUMENT
+
+    start = time.perf_counter()
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT count(*) FROM intake_message_fts WHERE intake_message_fts MATCH %s", [f'"{word}"']
+            )
+        else:
+            cursor.execute(
+                f"SELECT count(*) FROM intake_message WHERE {PG_DOCUMENT} @@ plainto_tsquery('simple', %s)",  # noqa: S608
+                [word],
+            )
+        found = cursor.fetchone()[0]
+    seconds = time.perf_counter() - start
+    connections.close_all()
+    return found, seconds
 
 
 # --- Profile -----------------------------------------------------------------------------------
@@ -249,6 +278,8 @@ def main(argv: list[str] | None = None) -> None:
         cercle_rate = counts.total / cercle.seconds if cercle.seconds else 0.0
         log(f"  cercle: {counts.total:,} messages in {cercle.seconds:.1f} s ({cercle_rate:,.0f} msg/s)")
         db_label = database_label()
+        found, search_seconds = search_check()
+        log(f"  search: {found:,} messages hold 'meeting' ({search_seconds * 1000:.0f} ms)")
         connections.close_all()
 
         # 3. notmuch.
@@ -300,6 +331,10 @@ def main(argv: list[str] | None = None) -> None:
             f"cercle: {counts.created:,} created, {counts.attached:,} attached, {counts.stored:,} stored without "
             f"a request, {counts.duplicate:,} duplicates, {counts.skipped:,} skipped, {counts.failed:,} failed"
         )
+        print(
+            f"cercle search right after the import: {found:,} messages hold 'meeting' "
+            f"({search_seconds * 1000:,.0f} ms; the full-text index is written by the import, in its time)"
+        )
         if counts.total != n:
             print(f"warning: cercle saw {counts.total:,} messages, the Maildir holds {n:,}")
         if notmuch_run is not None and indexed != n:
@@ -313,8 +348,8 @@ def main(argv: list[str] | None = None) -> None:
                 else 0.0
             )
             verdicts.append(
-                f"speed {'OK' if ratio >= 1 else 'BELOW TARGET'} (ratio {ratio:.2f}, "
-                f"by CPU time {cpu_ratio:.2f}, target >= 1)"
+                f"speed {'OK' if ratio >= RATIO_TARGET else 'BELOW TARGET'} (ratio {ratio:.2f}, "
+                f"by CPU time {cpu_ratio:.2f}, target >= {RATIO_TARGET})"
             )
         peak = mb(cercle.peak_kib)
         verdicts.append(

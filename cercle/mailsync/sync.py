@@ -13,15 +13,17 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 from imapclient import SEEN
 
-from cercle.circulation.models import Direction
+from cercle.circulation.models import Direction, Request
+from cercle.core.bulk import objects_insert
 from cercle.core.notes import Note, note_stored
+from cercle.intake.batch import PendingWrites
 from cercle.intake.context import IngestContext
-from cercle.intake.services import message_ingest
+from cercle.intake.services import SUBJECT_THREAD_DAYS, message_ingest
 from cercle.mail.parse import ParsedMessage, parse_message
 from cercle.mailsync.imap import CONNECTION_LOST, MailConnectionError, connect, lost_connection
 from cercle.mailsync.models import (
@@ -122,6 +124,94 @@ def _ingest_one(
     return str(status)
 
 
+def _write_batch(
+    account: MailAccount,
+    folder: str,
+    uidvalidity: int,
+    items: list[_Fetched],
+    direction: str,
+    context: IngestContext,
+) -> list[str]:
+    """One transaction for a fetched batch: its rows held and written together with their ledger
+    entries (intake/batch.py); if that fails (a UID another worker recorded meanwhile, a database
+    error), rolled back and written again message by message, each with its ledger entry."""
+    try:
+        return _write(account, folder, uidvalidity, items, direction, context, held=True)
+    except DatabaseError:
+        context.forget()
+    return _write(account, folder, uidvalidity, items, direction, context, held=False)
+
+
+def _write(
+    account: MailAccount,
+    folder: str,
+    uidvalidity: int,
+    items: list[_Fetched],
+    direction: str,
+    context: IngestContext,
+    *,
+    held: bool,
+) -> list[str]:
+    context.writes = PendingWrites() if held else None
+    try:
+        with transaction.atomic():
+            parsed = [item.parsed for item in items if item.parsed]
+            context.prefetch([i for p in parsed for i in p.all_ids])
+            if held:
+                context.contacts_prefetch([a for p in parsed for a in (p.from_email, *p.to, *p.cc)])
+                context.replies_prefetch(parsed, days=SUBJECT_THREAD_DAYS)
+                entries = [
+                    _ingest_held(account, folder, uidvalidity, item, direction, context) for item in items
+                ]
+                context.flush()  # the rows first: the ledger entries name their requests
+                objects_insert(entries)
+                statuses = [str(entry.status) for entry in entries]
+            else:
+                statuses = [
+                    _ingest_one(account, folder, uidvalidity, item, direction, context) for item in items
+                ]
+            context.flush()
+    finally:
+        context.writes = None
+    return statuses
+
+
+def _ingest_held(
+    account: MailAccount,
+    folder: str,
+    uidvalidity: int,
+    item: _Fetched,
+    direction: str,
+    context: IngestContext,
+) -> LedgerEntry:
+    """One message of a held batch (no savepoint: a failure takes back its own held rows) and its
+    ledger entry, written with the batch."""
+    parsed = item.parsed
+    status, request, error = LedgerStatus.FAILED, None, item.error
+    if parsed is not None:
+        try:
+            result = message_ingest(parsed=parsed, raw=item.raw, direction=direction, context=context)
+            status = STATUS_OF_RESULT.get(result.status, LedgerStatus.IMPORTED)
+            error, request = result.reason, result.request
+        except Exception as exc:  # one bad message must not stop the mailbox
+            log.exception("mail sync: %s %s uid %s failed", account, folder, item.uid)
+            status, error = LedgerStatus.FAILED, f"{type(exc).__name__}: {exc}"[:2000]
+    entry = LedgerEntry(
+        account=account,
+        folder=folder,
+        uidvalidity=uidvalidity,
+        uid=item.uid,
+        message_id=(parsed.message_id if parsed else "")[:500],
+        status=status,
+        **_ledger_error(error),
+    )
+    if isinstance(request, Request):
+        entry.request = request
+    else:
+        entry.request_id = request
+    return entry
+
+
 def _known_uids(account: MailAccount, folder: str, uidvalidity: int) -> set[int]:
     return set(
         LedgerEntry.objects.filter(account=account, folder=folder, uidvalidity=uidvalidity).values_list(
@@ -183,12 +273,7 @@ def sync_folder(
             report.counts["vanished"] += len(uids) - len(items)
         imported: list[int] = []
         try:
-            with transaction.atomic():
-                context.prefetch([i for item in items if item.parsed for i in item.parsed.all_ids])
-                statuses = [
-                    _ingest_one(account, folder, uidvalidity, item, direction, context) for item in items
-                ]
-                context.flush()
+            statuses = _write_batch(account, folder, uidvalidity, items, direction, context)
         except Exception:
             context.forget()  # the batch rolled back: nothing of it is stored, the next run fetches it
             raise
@@ -200,7 +285,9 @@ def sync_folder(
         if imported and not readonly:
             client.add_flags(imported, [SEEN])  # type: ignore[attr-defined]
         done += len(uids)
-        MailAccount.objects.filter(pk=account.pk).update(sync_done=done)
+        # "Last mail arrived" on the mailbox page: new messages of the folder to triage.
+        arrived = {"last_mail_at": timezone.now()} if imported and direction == Direction.INBOUND else {}
+        MailAccount.objects.filter(pk=account.pk).update(sync_done=done, **arrived)
         if progress:
             progress(done, len(todo))
 
