@@ -28,7 +28,7 @@ def rows_insert(
     `on_conflict`: SQL after `ON CONFLICT`, e.g. "(a_id, b_id) DO NOTHING" (column names, quoted by
     the caller where needed; `excluded.<column>` names the row that was refused)."""
     meta = model._meta
-    columns = [meta.get_field(name) for name in fields]
+    columns: list[Any] = [meta.get_field(name) for name in fields]  # concrete fields, by the caller's word
     prepared = [
         [field.get_db_prep_save(value, connection) for field, value in zip(columns, row, strict=True)]
         for row in rows
@@ -64,7 +64,7 @@ def objects_insert(objects: Sequence[Model], *, ignore_conflicts: bool = False) 
     values = [_value_of(f) for f in fields]
     rows = []
     for obj in objects:
-        obj._prepare_related_fields_for_save(operation_name="objects_insert")
+        obj._prepare_related_fields_for_save(operation_name="objects_insert")  # type: ignore[attr-defined]
         rows.append([value(obj) for value in values])
     _execute_many(
         meta.db_table, [f.column for f in fields], rows, on_conflict="DO NOTHING" if ignore_conflicts else ""

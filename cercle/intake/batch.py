@@ -37,7 +37,7 @@ class PendingWrites:
     # Pending messages by Message-ID, and the pending requests by (requester's address, subject key),
     # for the later messages of the batch.
     by_message_id: dict[str, Message] = field(default_factory=dict)
-    by_subject: dict[tuple[str, str], list[tuple[datetime, Request]]] = field(default_factory=dict)
+    by_subject: dict[tuple[int, str], list[tuple[datetime, Request]]] = field(default_factory=dict)
     ties: list[tuple[str, Contact | None, list[Contact], datetime]] = field(default_factory=list)
     # Existing contacts whose blank name or organisation a message fills (written at flush).
     filled: dict[int, Contact] = field(default_factory=dict)

@@ -174,7 +174,7 @@ class IngestContext:
             self.contacts.put(email, contact)
         self.no_contact.update(e for e in wanted if e not in found)
 
-    def lookup(self, message_ids: list[str]) -> dict[str, int | None]:
+    def lookup(self, message_ids: list[str]) -> dict[str, int | Request | None]:
         """The stored messages among these ids, with their request (None: stored without one)."""
         self.prefetch(message_ids)
         return {i: self.known[i] for i in message_ids if i in self.known}

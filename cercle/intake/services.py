@@ -411,10 +411,10 @@ def _request_by_subject(job: _Ingest) -> int | Request | None:
         and set(contact_ids) <= job.ctx.by_subject_people
     ):
         # Looked up with the batch (intake/context.py `replies_prefetch`).
-        for person in contact_ids:
+        for requester in contact_ids:
             matches += [
                 (received, pk)
-                for received, pk, state in job.ctx.by_subject.get((person, key), [])
+                for received, pk, state in job.ctx.by_subject.get((requester, key), [])
                 if low <= received <= high and state in OPEN_STATES
             ]
     elif contact_ids:

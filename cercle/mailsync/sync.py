@@ -187,7 +187,8 @@ def _ingest_held(
     """One message of a held batch (no savepoint: a failure takes back its own held rows) and its
     ledger entry, written with the batch."""
     parsed = item.parsed
-    status, request, error = LedgerStatus.FAILED, None, item.error
+    status, request = LedgerStatus.FAILED, None
+    error: str | Note = item.error
     if parsed is not None:
         try:
             result = message_ingest(parsed=parsed, raw=item.raw, direction=direction, context=context)
