@@ -17,6 +17,9 @@ from cercle.intake.files import ImportSummary, count_messages, import_path
 STATUSES = ("created", "attached", "stored", "duplicate", "skipped", "failed")
 
 
+ANALYZE_AFTER = 1000  # messages
+
+
 class Command(BaseCommand):
     help = "Import mail from .eml files, mbox files or Maildir folders. Safe to run again (Message-ID)."
 
@@ -63,6 +66,13 @@ class Command(BaseCommand):
             total.skipped.extend(summary.skipped)
             total.kept_apart.extend(summary.kept_apart)
             total.quarantined += summary.quarantined
+        if connection.vendor == "postgresql" and total.total >= ANALYZE_AFTER:
+            # Fresh statistics after a large load: else the planner may not know the mail is worth
+            # its full-text index yet (until autovacuum comes by, if it does).
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "ANALYZE intake_message, circulation_request, network_contact, network_interaction"
+                )
         table = Table(title="Import summary")
         table.add_column("result")
         table.add_column("messages", justify="right")
