@@ -24,11 +24,17 @@ RESULTS = 50
 _CANDIDATES = 1000  # best text matches considered before the reader's rights filter them
 _WORD = re.compile(r"\w+", re.UNICODE)
 # The indexed text on PostgreSQL, exactly as the migration's index writes it.
-# (Columns named with their table: the query joins the request, which has a subject too.)
+# Accents folded as SQLite's tokenizer folds them (`translate`: built in and immutable, where `unaccent`
+# is an extension a host may not allow). Columns named with their table: the query joins the request,
+# which has a subject too.
+_ACCENTED = "àáâãäåçèéêëìíîïñòóôõöùúûüýÿœæÀÁÂÃÄÅÇÈÉÊËÌÍÎÏÑÒÓÔÕÖÙÚÛÜÝŒÆ"
+_PLAIN = "aaaaaaceeeeiiiinooooouuuuyyoaAAAAAACEEEEIIIINOOOOOUUUUYOA"
 PG_DOCUMENT = (
-    "to_tsvector('simple', intake_message.subject || ' ' || intake_message.from_name || ' ' "
-    "|| intake_message.from_email || ' ' || left(intake_message.text, 100000))"
+    "to_tsvector('simple', translate(intake_message.subject || ' ' || intake_message.from_name || ' ' "
+    "|| intake_message.from_email || ' ' || left(intake_message.text, 100000), "
+    f"'{_ACCENTED}', '{_PLAIN}'))"
 )
+_FOLD = str.maketrans(_ACCENTED, _PLAIN)
 
 
 def query_words(query: str) -> list[str]:
@@ -54,8 +60,11 @@ def messages_search(*, user: User, query: str, limit: int = RESULTS) -> list[Mes
         messages = list(found.filter(pk__in=ranked))
         messages.sort(key=lambda m: order[m.pk])
         return messages[:limit]
-    condition = RawSQL(
-        f"{PG_DOCUMENT} @@ plainto_tsquery('simple', %s)", [" ".join(words)], output_field=BooleanField()
+    # A constant expression (the index's); the words go as a parameter.
+    condition = RawSQL(  # noqa: S611
+        f"{PG_DOCUMENT} @@ plainto_tsquery('simple', %s)",
+        [" ".join(words).translate(_FOLD)],
+        output_field=BooleanField(),
     )
     return list(found.filter(condition).order_by("-sent_at", "-id")[:limit])
 

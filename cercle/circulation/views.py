@@ -30,8 +30,8 @@ from cercle.circulation.forms import (
 )
 from cercle.circulation.gestures import gesture_run, thread_for_page
 from cercle.circulation.leads import lead_kind_guess
-from cercle.circulation.search import RESULTS, messages_search
 from cercle.circulation.models import ClockSettings, LeadKind, Message, Request
+from cercle.circulation.search import RESULTS, messages_search
 from cercle.circulation.states import DismissReason, State
 from cercle.mail.attachments import attachments_listed
 from cercle.outbox.selectors import uncertain_for_request
@@ -54,9 +54,7 @@ def search(request: HttpRequest) -> HttpResponse:
     """Search the mail (circulation/search.py): everyone, within what their role lets them read."""
     query = " ".join(request.GET.get("q", "").split())[:200]
     results = messages_search(user=request.user, query=query) if query else []  # type: ignore[arg-type]
-    return render(
-        request, "circulation/search.html", {"query": query, "results": results, "limit": RESULTS}
-    )
+    return render(request, "circulation/search.html", {"query": query, "results": results, "limit": RESULTS})
 
 
 # --- Validation (the leader) -------------------------------------------------------------

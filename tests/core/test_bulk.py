@@ -13,7 +13,6 @@ from cercle.core.bulk import keys_reserve, objects_insert
 from cercle.network.models import Contact
 
 
-
 @pytest.mark.django_db
 def test_objects_insert_writes_what_save_writes(incoming: Request) -> None:
     at = datetime(2026, 3, 29, 1, 30, 15, 123456, tzinfo=UTC)

@@ -5,7 +5,14 @@ from django.db import migrations
 
 # The indexed text on PostgreSQL: circulation/search.py asks with the very same expression (a copy:
 # a migration does not import the code it may outlive).
-PG_DOCUMENT = "to_tsvector('simple', subject || ' ' || from_name || ' ' || from_email || ' ' || left(text, 100000))"
+# Accents folded by `translate` (built in, immutable; `unaccent` is an extension a host may not allow),
+# as SQLite's tokenizer folds them: "renovation" finds "rénovation".
+ACCENTED = "àáâãäåçèéêëìíîïñòóôõöùúûüýÿœæÀÁÂÃÄÅÇÈÉÊËÌÍÎÏÑÒÓÔÕÖÙÚÛÜÝŒÆ"
+PLAIN = "aaaaaaceeeeiiiinooooouuuuyyoaAAAAAACEEEEIIIINOOOOOUUUUYOA"
+PG_DOCUMENT = (
+    "to_tsvector('simple', translate(subject || ' ' || from_name || ' ' || from_email || ' ' || left(text, 100000), "
+    f"'{ACCENTED}', '{PLAIN}'))"
+)
 
 _COLUMNS = "subject, from_name, from_email, text"
 _NEW = "new.subject, new.from_name, new.from_email, new.text"
