@@ -277,6 +277,11 @@ CERCLE: dict[str, Any] = {
     "MAIL_SYNC_MINUTES": env_int("CERCLE_MAIL_SYNC_MINUTES", 1),
     "MAIL_SYNC_BATCH": env_int("CERCLE_MAIL_SYNC_BATCH", 100),
     "MAIL_TIMEOUT_SECONDS": env_int("CERCLE_MAIL_TIMEOUT_SECONDS", 30),
+    # The worker listens to each inbox (IMAP IDLE) so that new mail arrives within seconds; the sync above
+    # stays as the safety net. Off: every-minute checks only. The listener re-issues IDLE this often
+    # (RFC 2177: servers may drop a client idle for 30 minutes).
+    "MAIL_IDLE": env_bool("CERCLE_MAIL_IDLE", default=True),
+    "MAIL_IDLE_RENEW_MINUTES": env_int("CERCLE_MAIL_IDLE_RENEW_MINUTES", 25),
     # "Test the connection" on the mailbox page: the worker gives up on a silent server after this.
     "MAIL_TEST_TIMEOUT_SECONDS": env_int("CERCLE_MAIL_TEST_TIMEOUT_SECONDS", 5),
     # Mailboxes on loopback, link-local or private addresses (a mail server on the same machine or LAN):

@@ -82,7 +82,13 @@ userdb {{
 class Dovecot:
     """start() / stop(); add_user(); put_messages() writes straight into a user's Maildir (fast)."""
 
-    def __init__(self, directory: Path | None = None, password: str = "secret-imap") -> None:  # noqa: S107 - a throwaway test server
+    def __init__(
+        self,
+        directory: Path | None = None,
+        password: str = "secret-imap",  # noqa: S107 - a throwaway test server
+        extra_config: str = "",
+    ) -> None:
+        """`extra_config`: lines appended to the configuration (e.g. `imap_capability = …`)."""
         self.dir = Path(directory or tempfile.mkdtemp(prefix="cercle-dovecot-"))
         self.dir.chmod(0o755)  # mail processes (another uid) must reach the homes
         self.port = free_port()
@@ -101,6 +107,7 @@ class Dovecot:
         self.internal_user, self.internal_group, self.login_user = users
         # Every user logs in with this one password (a static passdb: users appear without a reload).
         self.password = password
+        self.extra_config = extra_config
 
     # --- lifecycle ----------------------------------------------------------------------------
 
@@ -118,6 +125,7 @@ class Dovecot:
                 login_user=self.login_user,
                 password=self.password,
             )
+            + self.extra_config
         )
         self.process = subprocess.Popen(
             [DOVECOT, "-F", "-c", str(self.dir / "dovecot.conf")],

@@ -18,7 +18,7 @@ from cercle.circulation.models import Message, Request
 from cercle.intake.models import IntakeSettings
 from cercle.mail.attachments import attachments_root
 from cercle.mail.parse import ParsedMessage
-from cercle.mail.subjects import is_reply_subject, normalise_subject
+from cercle.mail.subjects import is_reply_subject, normalise_subject, subject_fragment
 from cercle.network.models import Contact, Interaction
 from cercle.network.services import contacts_by_email_many, interaction_record_many, normalize_email
 from cercle.outbox.models import OutgoingMessage
@@ -184,11 +184,12 @@ class IngestContext:
         of its correspondents received from `days` before it to an hour after it (the one-by-one
         look-up's conditions, OR-ed; the subjects are compared here). Call after `contacts_prefetch`."""
         now = timezone.now()
-        terms: list[tuple[list[int], datetime, datetime]] = []
+        terms: list[tuple[list[int], datetime, datetime, str]] = []
         ready: set[str] = set()
         everyone: set[int] = set()
         for message in messages:
-            if not is_reply_subject(message.subject) or not normalise_subject(message.subject):
+            key = normalise_subject(message.subject) if is_reply_subject(message.subject) else ""
+            if not key:
                 continue
             people = {
                 contact.pk
@@ -198,7 +199,8 @@ class IngestContext:
             ready.add(message.message_id)
             if people:
                 at = min(message.date or now, now)
-                terms.append((sorted(people), at - timedelta(days=days), at + timedelta(hours=1)))
+                window = (at - timedelta(days=days), at + timedelta(hours=1))
+                terms.append((sorted(people), *window, subject_fragment(key)))
                 everyone |= people
         for start in range(0, len(terms), 100):
             for pk, requester, subject, state, received in _requests_in_windows(terms[start : start + 100]):
@@ -227,18 +229,23 @@ class IngestContext:
             self.pending_interactions = []
 
 
-def _requests_in_windows(terms: list[tuple[list[int], datetime, datetime]]) -> list[tuple]:
+def _requests_in_windows(terms: list[tuple[list[int], datetime, datetime, str]]) -> list[tuple]:
     """(id, requester, subject, state, received at) of the requests of any of these (requesters, from,
-    to) windows. Plain SQL: the ORM would spend longer building this OR of a hundred conditions than
-    the database answering it (each one walks the (requester, received_at) index)."""
+    to, subject fragment) terms. Plain SQL: the ORM would spend longer building this OR of a hundred
+    conditions than the database answering it (each one walks the (requester, received_at) index)."""
     table = connection.ops.quote_name(Request._meta.db_table)
     adapt = connection.ops.adapt_datetimefield_value
+    # As Django's `icontains` on each database: SQLite's LIKE folds ASCII case, PostgreSQL's does not.
+    like = "subject LIKE %s ESCAPE '\\'" if connection.vendor == "sqlite" else "UPPER(subject) LIKE UPPER(%s)"
     where, params = [], []
-    for people, low, high in terms:
+    for people, low, high, fragment in terms:
         where.append(
-            f"(requester_id IN ({', '.join(['%s'] * len(people))}) AND received_at BETWEEN %s AND %s)"
+            f"(requester_id IN ({', '.join(['%s'] * len(people))}) AND received_at BETWEEN %s AND %s"
+            + (f" AND {like})" if fragment else ")")
         )
         params += [*people, adapt(low), adapt(high)]
+        if fragment:
+            params.append(f"%{connection.ops.prep_for_like_query(fragment)}%")
     sql = f"SELECT DISTINCT id, requester_id, subject, state, received_at FROM {table} WHERE {' OR '.join(where)}"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

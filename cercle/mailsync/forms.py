@@ -30,6 +30,7 @@ class MailAccountForm(forms.ModelForm):
             "sent_folder",
             "after_import",
             "enabled",
+            "listen",
         ]
         error_messages = {
             "name": {"unique": _("A mailbox already has this name: choose another one.")},

@@ -22,6 +22,15 @@ class AfterImport(models.TextChoices):
     SEEN = "seen", _("Mark it as read")
 
 
+class ListenState(models.TextChoices):
+    """Whether a worker listens to the account's inbox (IMAP IDLE) and new mail arrives within seconds."""
+
+    IDLE = "idle", _("listening")
+    POLLING = "polling", _("checking every minute")
+    RECONNECTING = "reconnecting", _("reconnecting")
+    OFF = "off", _("not listening")
+
+
 class MailAccount(models.Model):
     """A mailbox Cercle reads (never deletes from): the leader's inbox, and the sent folder for history."""
 
@@ -42,6 +51,14 @@ class MailAccount(models.Model):
         _("after import"), max_length=8, choices=AfterImport.choices, default=AfterImport.NOTHING
     )
     enabled = models.BooleanField(_("synchronise automatically"), default=True)
+    listen = models.BooleanField(
+        _("receive new mail within seconds"),
+        default=True,
+        help_text=_(
+            "The worker keeps a connection open and the server says when mail arrives (IMAP IDLE). "
+            "Untick it if the server limits connections: Cercle then checks every minute."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     # The last run, for the account page.
@@ -53,6 +70,14 @@ class MailAccount(models.Model):
     sync_total = models.PositiveIntegerField(default=0)
     sync_done = models.PositiveIntegerField(default=0)
     sync_running_since = models.DateTimeField(null=True, blank=True)
+    # The inbox's listener (listen.py): its state, since when, its last error (a Note, like last_error),
+    # when it tries again after a lost connection; and when the last new message was imported.
+    listen_state = models.CharField(max_length=12, choices=ListenState.choices, default=ListenState.OFF)
+    listen_since = models.DateTimeField(null=True, blank=True)
+    listen_error = models.TextField(blank=True)
+    listen_error_note = models.JSONField(null=True, blank=True, editable=False)
+    listen_retry_at = models.DateTimeField(null=True, blank=True)
+    last_mail_at = models.DateTimeField(_("last mail arrived"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("mail account")
@@ -73,6 +98,10 @@ class MailAccount(models.Model):
     @property
     def last_error_text(self) -> str:
         return note_shown(self.last_error, self.last_error_note)
+
+    @property
+    def listen_error_text(self) -> str:
+        return note_shown(self.listen_error, self.listen_error_note)
 
     @property
     def folders(self) -> list[str]:

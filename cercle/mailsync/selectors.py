@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
 from django.db.models import CharField, Count, Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Cast, Concat
 from django.shortcuts import get_object_or_404
@@ -8,16 +12,60 @@ from django.utils import timezone
 from cercle.accounts.models import User
 from cercle.accounts.permissions import MAILBOX_ROLES, require_role
 from cercle.core.models import Lease
-from cercle.mailsync.models import ConnectionTest, LedgerEntry, LedgerStatus, MailAccount
+from cercle.mailsync.models import ConnectionTest, LedgerEntry, LedgerStatus, ListenState, MailAccount
+
+
+def _lease_alive(prefix: str) -> Exists:
+    """A live process holds the lease `<prefix><account id>` (core/leases.py)."""
+    return Exists(
+        Lease.objects.filter(
+            name=Concat(Value(prefix), Cast(OuterRef("pk"), CharField())), expires_at__gt=timezone.now()
+        )
+    )
 
 
 def _with_sync_alive(accounts: QuerySet[MailAccount]) -> QuerySet[MailAccount]:
     """`sync_alive`: a live process holds this account's sync lease. A sync that says it is running
-    without one was stopped (a killed worker) and is shown as such."""
-    lease = Lease.objects.filter(
-        name=Concat(Value("mail-sync-"), Cast(OuterRef("pk"), CharField())), expires_at__gt=timezone.now()
-    )
-    return accounts.annotate(sync_alive=Exists(lease))
+    without one was stopped (a killed worker) and is shown as such. `listen_alive`: the same for the
+    inbox's listener (listen.py): a state left by a dead worker is not shown as listening."""
+    return accounts.annotate(sync_alive=_lease_alive("mail-sync-"), listen_alive=_lease_alive("mail-listen-"))
+
+
+@dataclass(frozen=True)
+class Listening:
+    """Whether new mail reaches Cercle within seconds, for the mailbox page.
+
+    `state` is a ListenState; when OFF, `reason` says why: "paused" (the account), "unticked" (its
+    setting), "hub" (CERCLE_MAIL_IDLE=0), "no-worker" (no live listener: no worker runs, or it has just
+    started), "starting" (a listener is connecting)."""
+
+    state: str
+    since: datetime | None = None
+    error: str = ""
+    retry_at: datetime | None = None
+    reason: str = ""
+
+
+def listening(account: MailAccount) -> Listening:
+    """The listening state of an account from `accounts_with_stats` or `account_get_for_user`."""
+    if not account.enabled:
+        return Listening(ListenState.OFF, reason="paused")
+    if not account.listen:
+        return Listening(ListenState.OFF, reason="unticked")
+    if not settings.CERCLE["MAIL_IDLE"]:
+        return Listening(ListenState.OFF, reason="hub")
+    if not getattr(account, "listen_alive", False):
+        return Listening(ListenState.OFF, reason="no-worker")
+    if account.listen_state == ListenState.OFF:  # a listener holds the lease and is connecting
+        return Listening(ListenState.OFF, reason="starting")
+    if account.listen_state == ListenState.RECONNECTING:
+        return Listening(
+            ListenState.RECONNECTING,
+            since=account.listen_since,
+            error=account.listen_error_text,
+            retry_at=account.listen_retry_at,
+        )
+    return Listening(account.listen_state, since=account.listen_since)
 
 
 def accounts_with_stats() -> QuerySet[MailAccount]:

@@ -28,6 +28,7 @@ ACCOUNT_FIELDS = (
     "sent_folder",
     "after_import",
     "enabled",
+    "listen",
 )
 
 

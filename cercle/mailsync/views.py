@@ -26,7 +26,8 @@ WORKER_GRACE_SECONDS = 30
 
 @role_required(*MAILBOX_ROLES)
 def account_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "mailsync/list.html", {"accounts": selectors.accounts_with_stats()})
+    rows = [(a, selectors.listening(a)) for a in selectors.accounts_with_stats()]
+    return render(request, "mailsync/list.html", {"rows": rows})
 
 
 @role_required(*MAILBOX_ROLES)
