@@ -12,8 +12,8 @@ The routing words of every member stored as ``manage.py routing_words`` does aft
 (``cercle/circle/words.py``). Then 12 new requests (validated, waiting to be routed) in 12 trades, French and English, half of them
 from a requester the circle already worked with.
 
-The timing: for each of the 12 requests, a cold call (the fold caches emptied first: the first
-routing page after a restart; the stored words stay, as in the database) then ``warmup`` untimed calls and ``iterations`` timed ones; p95 over
+The timing: for each of the 12 requests, a cold call (the fold caches and the words ranking keeps in
+memory emptied first: the first routing page after a restart; the stored words stay, as in the database) then ``warmup`` untimed calls and ``iterations`` timed ones; p95 over
 all the timed calls, wall clock and this process's CPU time; the SQL queries of one call.
 """
 
@@ -248,8 +248,9 @@ def measure(stats: FillStats, probes: list[Any], *, iterations: int, warmup: int
     cold, warm, cpu = [], [], []
     queries = 0
     for request in probes:
-        ranking._folded.clear()  # both caches of the fold: a process that just started
-        ranking._chunks.clear()
+        ranking._folded.clear()  # both caches of the fold, and the words kept in memory: a process
+        ranking._chunks.clear()  # that just started
+        ranking.index_clear()
         started = time.perf_counter()
         ranking.rank_members(request=request)
         cold.append((time.perf_counter() - started) * 1000)

@@ -139,8 +139,8 @@ class Offer(models.Model):
 class MemberWords(models.Model):
     """What routing knows of one member between calls (circle/words.py builds it, circle/ranking.py reads
     it): their projects (led or in the team) in a fixed order, with which of them they led, which are
-    closed and which won, as bit masks over that order, and when it was built. Its words are
-    `MemberWord` rows."""
+    closed and which won, as bit masks over that order, how many offers they answered and accepted, and
+    when it was built. Its words are `MemberWord` rows."""
 
     member = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="routing_words"
@@ -151,12 +151,17 @@ class MemberWords(models.Model):
     led = models.TextField(default="0")  # hexadecimal bit masks over `projects`
     closed = models.TextField(default="0")
     won = models.TextField(default="0")
-    # A digest of the profile's texts it was built from: an edit made elsewhere shows as a difference.
-    profile_digest = models.CharField(max_length=32, blank=True, default="")
+    # The profile's texts it was built from, as the database puts them together (`words.PROFILE_SOURCE`):
+    # an edit made elsewhere shows as a difference, found by the database for every member at once.
+    profile_source = models.TextField(blank=True, default="")
     # The last audit event (circulation.Event) it took into account: a later event on one of the
     # member's requests (a project closed, reopened, a team joined) makes it stale.
     event_high = models.BigIntegerField(default=0)
     built_at = models.DateTimeField(default=timezone.now)
+    # Their offers answered (any state but pending) and accepted: the "answers" signal, counted again
+    # with the words, or alone when an audit event on a request offered to them is newer than the row.
+    answered = models.PositiveIntegerField(default=0)
+    accepted = models.PositiveIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"words of {self.member_id}"

@@ -22,7 +22,12 @@ weighed) over the most relevant member's. When nobody is relevant at all, they c
 routing page before suggestions. The signals shown are the raw ones.
 
 The words of each member and of their projects are stored between calls (`circle/words.py`): ranking
-reads only the rows of the request's words, not every past project.
+reads only the rows of the request's words, not every past project, laid side by side for every member
+(a row of bits per word), and scores every member at once on those rows (numpy): the same operations in
+the same order as one member at a time, so the same scores to the last bit. What is made member by
+member is the `Suggestion` itself; its signals and its reasons are made when first read (the routing page
+says the reasons of its first members, and of whoever the second asks about). A bounded number of
+queries, whatever the number of members.
 
 A member away (`unavailable_until`) stays in the list, last, with the date: the second can still pick
 anyone.
@@ -31,26 +36,30 @@ anyone.
 from __future__ import annotations
 
 import math
-from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
 from datetime import date
 
-from django.db.models import Count, Q
-from django.utils import timezone
+import numpy as np
+from django.db.models import CharField, Count
+from django.db.models.functions import Cast
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from cercle.accounts.models import Role, User
-from cercle.circle.models import MemberProfile, Offer, OfferState
+from cercle.circle.models import MemberWord
 from cercle.circle.words import (
+    HEAD,
     ORGANISATION,
     REQUESTER,
+    Head,
     _chunks,  # noqa: F401  (the bench empties the fold caches through this module)
     _fold,
     _folded,  # noqa: F401
-    member_words_read,
+    index_clear,  # noqa: F401
+    member_words_fresh,
+    member_words_table,
     word_key,
 )
 from cercle.circulation.models import Request
@@ -61,26 +70,64 @@ from cercle.network.search import unaccent
 
 WEIGHTS = {"fit": 0.40, "knows": 0.20, "room": 0.15, "similar": 0.10, "language": 0.10, "answers": 0.05}
 OPEN_STATES = (State.ACCEPTED, State.KICKED_OFF)
-RELEVANCE = ("fit", "knows", "similar")  # what this request asks of the member
-AVAILABILITY = ("room", "answers")  # the same whatever the request
+SIGNALS = ("fit", "knows", "room", "similar", "language", "answers")
 
 
-def _relevance(signals: dict[str, float]) -> float:
-    return sum(WEIGHTS[k] * signals[k] for k in RELEVANCE)
-
-
-@dataclass
 class Suggestion:
-    member: User
-    score: float
-    reasons: list[str] = field(default_factory=list)
-    signals: dict[str, float] = field(default_factory=dict)
-    away_until: date | None = None
-    full: bool = False
+    """One member for one request: the score, and the signals and reasons behind it, made when first read
+    (the routing page shows the reasons of the first members, and of whoever the second asks about)."""
+
+    __slots__ = (
+        "_member",
+        "_ranking",
+        "_reasons",
+        "_signals",
+        "away_until",
+        "full",
+        "index",
+        "member_id",
+        "score",
+    )
+
+    def __init__(
+        self, ranking: _Ranking, index: int, member_id: int, score: float, away_until: date | None, full: bool
+    ) -> None:
+        self._ranking = ranking
+        self.index = index  # the member's place in the list ranked (not their rank)
+        self.member_id = member_id
+        self.score = score
+        self.away_until = away_until
+        self.full = full
+        self._member: User | None = None
+        self._signals: dict[str, float] | None = None
+        self._reasons: list[str] | None = None
+
+    @property
+    def member(self) -> User:
+        if self._member is None:
+            self._member = self._ranking.member(self.member_id)
+        return self._member
+
+    @property
+    def signals(self) -> dict[str, float]:
+        """The raw signals, each between 0 and 1."""
+        if self._signals is None:
+            self._signals = self._ranking.signals(self.index)
+        return self._signals
+
+    @property
+    def reasons(self) -> list[str]:
+        """Why, in the language active when the ranking was made."""
+        if self._reasons is None:
+            self._reasons = self._ranking.reasons(self.index)
+        return self._reasons
 
     @property
     def percent(self) -> int:
         return round(100 * self.score)
+
+    def __repr__(self) -> str:
+        return f"Suggestion(member_id={self.member_id}, score={self.score})"
 
 
 def _request_text(request: Request, brief: str = "") -> str:
@@ -95,15 +142,53 @@ def _org_key(organisation: str, email: str) -> str:
     return "" if domain in FREEMAIL_DOMAINS else domain  # gmail.com is nobody's organisation
 
 
+_PEOPLE = (
+    "pk",
+    "profile__id",
+    "profile__capacity",
+    "profile__languages",
+    Cast("profile__unavailable_until", output_field=CharField()),  # a date as text: most are empty
+    *HEAD,
+)
+_LANGUAGES: dict[str, frozenset[str]] = {}
+
+
+def _languages(codes: str) -> frozenset[str]:
+    """`MemberProfile.language_list`, remembered by the text."""
+    found = _LANGUAGES.get(codes)
+    if found is None:
+        if len(_LANGUAGES) > 1_000:
+            _LANGUAGES.clear()
+        found = _LANGUAGES[codes] = frozenset(
+            code.strip().lower() for code in codes.replace(";", ",").split(",") if code.strip()
+        )
+    return found
+
+
 def rank_members(*, request: Request, brief: str = "", members: list[User] | None = None) -> list[Suggestion]:
-    """Every active circle member, best first, with the reasons in the active language."""
+    """Every active circle member (or `members`), best first, with the reasons in the active language.
+
+    A bounded number of queries whatever the number of members. Member by member, only what cannot be
+    done on arrays: reading their row, and the `Suggestion` itself; signals and reasons are made when read.
+    """
     today = timezone.localdate()
+    # Each member with their profile and the head of their stored words, in one query.
     if members is None:
-        members = list(User.objects.filter(role=Role.MEMBER, is_active=True).order_by("pk"))
-    if not members:
+        people = list(
+            User.objects.filter(role=Role.MEMBER, is_active=True).order_by("pk").values_list(*_PEOPLE)
+        )
+        given: dict[int, User] = {}
+    else:
+        given = {m.pk: m for m in members}
+        people = list(User.objects.filter(pk__in=list(given)).order_by("pk").values_list(*_PEOPLE))
+    if not people:
         return []
-    ids = [m.pk for m in members]
-    profiles = {p.user_id: p for p in MemberProfile.objects.filter(user_id__in=ids)}
+    ids = [row[0] for row in people]
+    heads = {
+        pk: Head(built, bool(same), high or 0, answered or 0, accepted or 0)
+        for pk, _p, _c, _l, _u, built, same, high, answered, accepted in people
+    }
+
     # The request's words first: of each member's words and projects, only those count.
     wanted = set(_fold(_request_text(request, brief)))
     requester = request.requester
@@ -111,151 +196,217 @@ def rank_members(*, request: Request, brief: str = "", members: list[User] | Non
     by_requester = f"{REQUESTER}{requester.pk}"
     by_org = word_key(ORGANISATION + target_org) if target_org else ""
     keys = {word_key(s): s for s in wanted}
-    # Each member's words and projects, as stored between calls (circle/words.py): the masks of the
-    # sources of each word (bit 0 their profile, then their projects), rebuilt first when stale.
-    stored = member_words_read(
-        members=members,
-        profiles=profiles,
-        words=[*keys, by_requester, *([by_org] if by_org else [])],
-        with_projects=request.lead_id is not None,
+    stems = list(keys.values())
+    # Each member's words, as stored between calls (circle/words.py), rebuilt first when stale, side by
+    # side: a row of bits per word, each member a range of it (their profile, then their projects).
+    heads = member_words_fresh(heads=heads)
+    table = member_words_table(
+        built={pk: heads[pk].built for pk in ids},  # type: ignore[misc]
+        words=list(keys),
+        leave_out=request.pk if request.lead_id is not None else None,
     )
+    rows = table.rows
+    row_of = {stem: i for i, stem in enumerate(stems)}
+    present = table.present(rows)  # the request's stems × members: which of them each member has
+
     # Of the projects each member led, those sharing at least two of the request's words (words, not
     # stems: "visuelle" has a French and an English stem, and is one word).
-    word_groups = list(
-        {
-            folded & wanted
-            for _word, folded in _request_words(_request_text(request, brief))
-            if folded & wanted
-        }
-    )
-    docs: dict[int, set[str]] = {}
-    led: dict[int, tuple[int, int, int]] = {}  # similar projects led: how many, closed, won
+    one = np.zeros(rows.shape[1], dtype=np.uint8)
+    two = one.copy()
+    for row in rows:
+        two |= one & row
+        one |= row
+    similar_rows = two & table.led
+    if similar_rows.any():
+        one_word, two_words = np.zeros_like(one), np.zeros_like(one)
+        for group in {folded & wanted for _word, folded in _request_words(_request_text(request, brief))}:
+            mask = np.zeros_like(one)
+            for stem in group:
+                if stem in row_of:
+                    mask |= rows[row_of[stem]]
+            two_words |= one_word & mask
+            one_word |= mask
+        similar_rows &= two_words
+    similar = table.count(similar_rows)
+    closed = table.count(similar_rows & table.closed)
+    won = table.count(similar_rows & table.won)
+
+    # Who knows the requester (a project for them) or their organisation (a project there), or wrote
+    # notes about the requester.
+    members_set = set(ids)
+    found: dict[int, dict[str, int]] = {}
+    for member_id, word, sources in MemberWord.objects.filter(
+        word__in=[by_requester, *([by_org] if by_org else [])]
+    ).values_list("member_id", "word", "sources"):
+        if member_id in members_set:
+            found.setdefault(member_id, {})[word] = int(sources, 16) & ~table.left_out.get(member_id, 0)
     knows: dict[int, tuple[float, str]] = {}
-    for member in members:
-        mine = stored[member.pk]
-        # The request itself, when it is one of the member's projects already, says nothing of them.
-        keep = ~mine.project_bit(request.pk) if request.lead_id is not None else -1
-        masks = {keys[key]: mask & keep for key, mask in mine.words.items() if key in keys}
-        docs[member.pk] = {stem for stem, mask in masks.items() if mask}
-        one = two = 0  # projects with at least one, two of the request's stems
-        for mask in masks.values():
-            two |= one & mask
-            one |= mask
-        one_word = two_words = 0  # ... of the request's words
-        if two & mine.led:
-            for group in word_groups:
-                mask = 0
-                for stem in group:
-                    mask |= masks.get(stem, 0)
-                two_words |= one_word & mask
-                one_word |= mask
-        similar = two & two_words & mine.led
-        led[member.pk] = (
-            similar.bit_count(),
-            (similar & mine.closed).bit_count(),
-            (similar & mine.won).bit_count(),
-        )
-        if mine.words.get(by_requester, 0) & keep:
-            knows[member.pk] = (1.0, requester.display_name)
-        elif by_org and mine.words.get(by_org, 0) & keep:
-            knows[member.pk] = (0.7, requester.organisation or target_org)
-    for author_id in ContactNote.objects.filter(contact=requester, author_id__in=ids).values_list(
-        "author_id", flat=True
-    ):
-        knows.setdefault(author_id, (0.5, requester.display_name))
+    for member_id, words in found.items():
+        if words.get(by_requester, 0):
+            knows[member_id] = (1.0, requester.display_name)
+        elif by_org and words.get(by_org, 0):
+            knows[member_id] = (0.7, requester.organisation or target_org)
+    for author_id in ContactNote.objects.filter(contact=requester).values_list("author_id", flat=True):
+        if author_id in members_set:
+            knows.setdefault(author_id, (0.5, requester.display_name))
 
     # Rarity of each word among members (idf); a word more than half of them have says nothing about
     # who fits (on a real request: the topic words everyone in a consultancy circle uses).
-    n = len(members)
-    frequency = Counter(s for d in docs.values() for s in d)
-    telling = {s for s in wanted if frequency[s] <= max(1, n // 2)}
-    idf = {s: math.log(1 + n / (1 + frequency[s])) for s in telling}
+    n = len(ids)
+    frequency = dict(zip(stems, present.sum(axis=1).tolist(), strict=True))
+    telling = {s for s in wanted if frequency.get(s, 0) <= max(1, n // 2)}
+    idf = {s: math.log(1 + n / (1 + frequency.get(s, 0))) for s in telling}
     total = sum(idf.values()) or 1.0
+    # The telling stems, most telling first: each member's fit adds up theirs in this order.
+    ordered = [s for s in sorted(telling, key=lambda s: (-idf[s], s)) if s in row_of]
+    fit = np.zeros(n)
+    if ordered:
+        weights = np.array([idf[s] for s in ordered])[:, None]
+        fit = np.cumsum(present[[row_of[s] for s in ordered]] * weights, axis=0)[-1] / total
 
     load = dict(
-        Request.objects.filter(lead_id__in=ids, state__in=OPEN_STATES)
+        Request.objects.filter(lead__isnull=False, state__in=OPEN_STATES)
         .values_list("lead_id")
         .annotate(n=Count("id"))
+        .order_by()
     )
-    answered: Counter[int] = Counter()
-    accepted: Counter[int] = Counter()
-    for member_id, n_answered, n_accepted in (
-        Offer.objects.filter(member_id__in=ids)
-        .exclude(state=OfferState.PENDING)
-        .values("member_id")
-        .annotate(n=Count("id"), yes=Count("id", filter=Q(state=OfferState.ACCEPTED)))
-        .values_list("member_id", "n", "yes")
-    ):
-        answered[member_id] = n_answered
-        accepted[member_id] = n_accepted
+    capacity, free, language, away = [], [], [], []
+    for pk, profile, cap, codes, until, *_head in people:
+        if profile is None:
+            cap, codes, until = 3, "fr", None
+        capacity.append(cap)
+        free.append(max(cap - load.get(pk, 0), 0))
+        language.append(1.0 if request.language in _languages(codes) else 0.0)
+        day = date.fromisoformat(until) if until else None
+        away.append(day if day and day > today else None)
+    answered = [heads[pk].answered for pk in ids]
+    accepted = [heads[pk].accepted for pk in ids]
+    signals = {
+        "fit": fit,
+        "knows": np.array([knows.get(pk, (0.0, ""))[0] for pk in ids], dtype=float),
+        "room": _ratio(free, capacity, 0.0),
+        "similar": _ratio(won, closed, 0.0),
+        "language": np.array(language, dtype=float),
+        "answers": _ratio(accepted, answered, 0.5),
+    }
+    # Relevance (fit, knows, similar) is what this request asks of the member. Room and answers, the same
+    # whatever the request, say whether a member can take it, not whether they are the one for this one:
+    # they count in full for the most relevant member and in proportion for the others. (The same
+    # operations in the same order as one member at a time: the same scores to the last bit.)
+    relevance = WEIGHTS["fit"] * signals["fit"] + WEIGHTS["knows"] * signals["knows"]
+    relevance = relevance + WEIGHTS["similar"] * signals["similar"]
+    top = float(relevance.max())
+    share = relevance / top if top else np.ones(n)
+    availability = WEIGHTS["room"] * signals["room"] + WEIGHTS["answers"] * signals["answers"]
+    score = relevance + WEIGHTS["language"] * signals["language"] + share * availability
+    full = [f == 0 for f in free]
+    score = np.where(full, score * 0.5, score)
+    score = np.where([a is not None for a in away], score * 0.2, score)
 
-    request_words = _request_words(_request_text(request))
-    phrases = _Phrases()
-    suggestions = []
-    for member in members:
-        profile = profiles.get(member.pk)
-        doc = docs[member.pk]
-        matched = sorted((s for s in telling if s in doc), key=lambda s: (-idf[s], s))
-        fit = sum(idf[s] for s in matched) / total if telling else 0.0
-        capacity = profile.capacity if profile else 3
-        open_projects = load.get(member.pk, 0)
-        free = max(capacity - open_projects, 0)
-        room = free / capacity if capacity else 0.0
-        languages = profile.language_list if profile else ["fr"]
-        language = 1.0 if request.language in languages else 0.0
-        know, know_what = knows.get(member.pk, (0.0, ""))
-        similar, closed, won = led[member.pk]
-        similar_won = won / closed if closed else 0.0
-        answers = accepted[member.pk] / answered[member.pk] if answered[member.pk] else 0.5
-        signals = {
-            "fit": fit,
-            "knows": know,
-            "room": room,
-            "similar": similar_won,
-            "language": language,
-            "answers": answers,
-        }
-        full = free == 0
-        away = (
-            profile.unavailable_until
-            if profile and profile.unavailable_until and profile.unavailable_until > today
-            else None
-        )
-        reasons = _reasons(
-            phrases=phrases,
-            matched=matched,
-            request_words=request_words,
-            know=know,
-            know_what=know_what,
-            free=free,
-            capacity=capacity,
-            language=language,
-            won=won,
-            similar=similar,
-            answered=answered[member.pk],
-            accepted=accepted[member.pk],
-            away=away,
-        )
-        suggestions.append(Suggestion(member, 0.0, reasons, signals, away, full))
-    # Room and answers say whether a member can take a request, not whether they are the one for this
-    # one: they count in full for the most relevant member and in proportion for the others.
-    top = max(_relevance(s.signals) for s in suggestions)
-    for suggestion in suggestions:
-        signals = suggestion.signals
-        relevance = _relevance(signals)
-        share = relevance / top if top else 1.0
-        score = (
-            relevance
-            + WEIGHTS["language"] * signals["language"]
-            + share * sum(WEIGHTS[k] * signals[k] for k in AVAILABILITY)
-        )
-        if suggestion.full:
-            score *= 0.5
-        if suggestion.away_until:
-            score *= 0.2
-        suggestion.score = round(score, 4)
-    suggestions.sort(key=lambda s: (-s.score, s.member.pk))
+    ranking = _Ranking(
+        language=translation.get_language(),
+        given=given,
+        ids=ids,
+        signals={k: signals[k].tolist() for k in SIGNALS},
+        request_words=_request_words(_request_text(request)),
+        order=ordered,
+        rows=[row_of[s] for s in ordered],
+        present=present,
+        knows=knows,
+        free=free,
+        capacity=capacity,
+        similar=similar.tolist(),
+        won=won.tolist(),
+        answered=answered,
+        accepted=accepted,
+        away=away,
+    )
+    suggestions = [
+        Suggestion(ranking, i, pk, round(value, 4), away[i], full[i])
+        for i, (pk, value) in enumerate(zip(ids, score.tolist(), strict=True))
+    ]
+    suggestions.sort(key=lambda s: (-s.score, s.member_id))
     return suggestions
+
+
+def _ratio(part: Sequence[int] | np.ndarray, whole: Sequence[int] | np.ndarray, default: float) -> np.ndarray:
+    """part / whole member by member, `default` where whole is 0."""
+    part, whole = np.asarray(part, dtype=float), np.asarray(whole, dtype=float)
+    out = np.full(len(whole), default)
+    np.divide(part, whole, out=out, where=whole != 0)
+    return out
+
+
+class _Ranking:
+    """What one ranking knows of each member (by their place in the list ranked), kept to make the
+    signals and the reasons of a suggestion when they are read."""
+
+    def __init__(
+        self,
+        *,
+        language: str | None,
+        given: dict[int, User],
+        ids: list[int],
+        signals: dict[str, list[float]],
+        request_words: list[tuple[str, frozenset[str]]],
+        order: list[str],
+        rows: list[int],
+        present: np.ndarray,
+        knows: dict[int, tuple[float, str]],
+        free: list[int],
+        capacity: list[int],
+        similar: list[int],
+        won: list[int],
+        answered: list[int],
+        accepted: list[int],
+        away: list[date | None],
+    ) -> None:
+        self.language = language
+        self.users = given
+        self.ids = ids
+        self.columns = signals
+        self.request_words = request_words
+        self.order = order
+        self.rows = rows
+        self.present = present
+        self.knows = knows
+        self.free = free
+        self.capacity = capacity
+        self.similar = similar
+        self.won = won
+        self.answered = answered
+        self.accepted = accepted
+        self.away = away
+        self.phrases = _Phrases()
+
+    def member(self, member_id: int) -> User:
+        """The member: those not given are read all at once, at the first asked for."""
+        if member_id not in self.users:
+            self.users.update(User.objects.in_bulk([pk for pk in self.ids if pk not in self.users]))
+        return self.users[member_id]
+
+    def signals(self, i: int) -> dict[str, float]:
+        return {k: column[i] for k, column in self.columns.items()}
+
+    def reasons(self, i: int) -> list[str]:
+        column = self.present[:, i]
+        know, know_what = self.knows.get(self.ids[i], (0.0, ""))
+        with translation.override(self.language):
+            return _reasons(
+                phrases=self.phrases,
+                matched=[s for s, row in zip(self.order, self.rows, strict=True) if column[row]],
+                request_words=self.request_words,
+                know=know,
+                know_what=know_what,
+                free=self.free[i],
+                capacity=self.capacity[i],
+                language=self.columns["language"][i],
+                won=self.won[i],
+                similar=self.similar[i],
+                answered=self.answered[i],
+                accepted=self.accepted[i],
+                away=self.away[i],
+            )
 
 
 class _Phrases:

@@ -7,6 +7,7 @@ app_name = "circle"
 urlpatterns = [
     path("routing/", views.routing, name="routing"),
     path("routing/<int:pk>/", views.route, name="route"),
+    path("routing/<int:pk>/why/<int:member_id>/", views.route_reasons, name="route_reasons"),
     path("opportunities/", views.opportunities, name="opportunities"),
     path("circle/profile/", profiles.profile_edit, name="profile"),
     path("circle/members/<int:user_id>/profile/", profiles.profile_edit, name="member_profile"),

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -14,6 +15,10 @@ from cercle.circle.ranking import rank_members
 from cercle.circulation import selectors as circulation_selectors
 from cercle.circulation.errors import CirculationError
 from cercle.circulation.states import State
+
+# The first members of the routing page shown with their reasons; the others on a lighter line, theirs
+# fetched when asked for (see `route_reasons`).
+EXPLAINED = 10
 
 
 @role_required(*ROUTE_ROLES)
@@ -40,17 +45,23 @@ def route(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return redirect("circulation:detail", pk=req.pk)
     members = list(selectors.members_with_load())
-    # Best suggestion first, each with its reasons (circle/ranking.py); the second can pick anyone.
-    ranked = {s.member.pk: (i, s) for i, s in enumerate(rank_members(request=req, members=members))}
+    # Best suggestion first (circle/ranking.py); the second can pick anyone. The reasons are said for the
+    # first ones, for those who already have the offer or were ticked, and for whoever the second asks
+    # about (`?why=`, or the "why?" link of each other member, which fetches them alone).
+    ranked = {s.member_id: (i, s) for i, s in enumerate(rank_members(request=req, members=members))}
     members.sort(key=lambda m: ranked[m.pk][0])
-    for m in members:
-        m.suggestion = ranked[m.pk][1]  # type: ignore[attr-defined]
-    choices = [(m.pk, m.display_name) for m in members]
     offers = {o.member_id: o for o in req.offers.all()}
     offered = {pk: o.state for pk, o in offers.items()}
-    for m in members:  # who already has it, and what they answered (its deadline, its place in line)
+    explained = (
+        set(offered) | {_int(v) for v in request.POST.getlist("members")} | {_int(request.GET.get("why"))}
+    )
+    for rank, m in enumerate(members):
+        m.suggestion = ranked[m.pk][1]  # type: ignore[attr-defined]
+        m.explained = rank < EXPLAINED or m.pk in explained  # type: ignore[attr-defined]
+        # Who already has it, and what they answered (its deadline, its place in line).
         m.offer_state = str(OfferState(offered[m.pk]).label) if m.pk in offered else ""  # type: ignore[attr-defined]
         m.offer = offers.get(m.pk)  # type: ignore[attr-defined]
+    choices = [(m.pk, m.display_name) for m in members]
     if request.method == "POST":
         form = RouteForm(request.POST, member_choices=choices)
         if form.is_valid():
@@ -95,6 +106,23 @@ def route(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request, "circle/route.html", {"r": req, "form": form, "members": members, "offered": offered}
     )
+
+
+@role_required(*ROUTE_ROLES)
+def route_reasons(request: HttpRequest, pk: int, member_id: int) -> HttpResponse:
+    """Why one member is where they are in the routing of a request: their reasons alone (the routing page
+    fetches them for a member shown without)."""
+    req = circulation_selectors.request_get_for_user(user=request.user, request_id=pk)  # type: ignore[arg-type]
+    suggestion = next((s for s in rank_members(request=req) if s.member_id == member_id), None)
+    if suggestion is None:
+        raise Http404(_("No such circle member."))
+    if not request.htmx:  # type: ignore[attr-defined]
+        return redirect(f"{reverse('circle:route', args=[req.pk])}?why={member_id}#member-{member_id}")
+    return render(request, "circle/partials/_reasons.html", {"suggestion": suggestion})
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
 
 
 @role_required(*ANSWER_OFFER_ROLES)
