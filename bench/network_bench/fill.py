@@ -12,7 +12,8 @@ Strength is computed while filling with the app's own `Tally` (the interactions 
 folded), so the pages show real scores; the bench checks afterwards that `strength_recompute` finds
 the same. Search documents are the app's own `fold` of the same parts as `search.contact_document`
 (each distinct fragment folded once: a word never spans two parts, so the result is the same), and
-the bench compares a sample with `contact_document` itself.
+the bench compares a sample with `contact_document` itself. After each stage the app's
+`search_strongest_refresh` marks the strongest people, as `search_index` does after its writes.
 
 Rows go in batches: `bulk_create` for contacts, identities, notes and search documents; interactions
 with one `executemany` per batch on SQLite and `COPY` on PostgreSQL.
@@ -99,6 +100,10 @@ class NetworkFiller:
             done = self.stats.contacts
             if done % 20_000 < CHUNK or start + CHUNK >= new:
                 log(f"  filled {done:,} contacts, {self.stats.interactions:,} interactions")
+        # The documents were written here, not by `search_index`: mark the strongest people as it does.
+        from cercle.network.search import search_strongest_refresh
+
+        search_strongest_refresh()
         self.stats.seconds += time.perf_counter() - started
 
     def _chunk(self, counts: np.ndarray) -> None:

@@ -185,14 +185,24 @@ class ContactNote(models.Model):
 
 class ContactSearch(models.Model):
     """The text "who can do X?" searches for one contact, accents removed and words stemmed
-    (network/search.py). On SQLite an FTS5 table mirrors it; on PostgreSQL a GIN index on its tsvector."""
+    (network/search.py). On SQLite an FTS5 table mirrors it; on PostgreSQL a GIN index on its tsvector.
+    The texts of the strongest people of the network (`strongest`) are indexed apart too (a second,
+    small FTS5 table; a partial GIN index): a common word is searched among them first."""
 
     contact = models.OneToOneField(Contact, primary_key=True, on_delete=models.CASCADE, related_name="+")
     document = models.TextField(default="")
+    # One of the `search._POOL` strongest people of the network: written by `search_strongest_refresh`
+    # only, wherever texts or strengths are written (migration network 0012 explains the indexes).
+    strongest = models.BooleanField(default=False, editable=False)
 
     class Meta:
         verbose_name = _("search text")
         verbose_name_plural = _("search texts")
+        indexes = [
+            models.Index(
+                fields=["contact"], condition=models.Q(strongest=True), name="contactsearch_strongest"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.contact_id}: {self.document[:60]}"

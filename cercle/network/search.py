@@ -5,11 +5,14 @@ Both databases search the same text: `fold_words` lowers, strips accents and ste
 French and the English Snowball stemmers (PyStemmer), so "bilans carbone" and "carbon footprint"
 share "bilan"/"carbon". The folded text of each contact lives in `ContactSearch.document`; SQLite
 indexes it in an FTS5 table kept in step by triggers (migration network 0005), PostgreSQL with a GIN
-index on its `tsvector` ('simple' configuration: the words are already stemmed).
+index on its `tsvector` ('simple' configuration: the words are already stemmed). The texts of the
+`_POOL` strongest people of the network are also indexed apart (`ContactSearch.strongest`, a second
+FTS5 table or a partial GIN index, migration network 0012): a common word is searched among them first.
 """
 
 from __future__ import annotations
 
+import heapq
 import re
 import unicodedata
 from collections import defaultdict
@@ -18,7 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import Stemmer
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -239,7 +242,7 @@ REQUEST_NOISE = frozenset(
 _MIN_LENGTH = 2
 _CANDIDATES = 200
 # Asked of the whole network, the search ranks the matches among this many of its strongest people
-# first (see `_found`).
+# first (see `_found`), from their own index (`search_strongest_refresh`).
 _POOL = 1_000
 # Up to this many matching texts, every match is ranked. Counting them reads each match's row on
 # PostgreSQL (a GIN index cannot answer alone): the count stops there.
@@ -251,17 +254,36 @@ def _stemmer(language: str) -> Stemmer.Stemmer:
     return Stemmer.Stemmer(language)
 
 
+class _Marks(dict[int, int | None]):
+    """`str.translate`'s table that drops combining marks: each character looked up once."""
+
+    def __missing__(self, code: int) -> int | None:
+        kept = None if unicodedata.combining(chr(code)) else code
+        self[code] = kept
+        return kept
+
+
+_DROP_MARKS = _Marks()
+
+
 def unaccent(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    lowered = text.lower()
+    if lowered.isascii():  # nothing to decompose
+        return lowered
+    return unicodedata.normalize("NFKD", lowered).translate(_DROP_MARKS)
+
+
+def _meaningful(word: str) -> bool:
+    return (
+        len(word) >= _MIN_LENGTH
+        and word not in STOP_WORDS
+        and word not in REQUEST_NOISE
+        and not word.isdigit()
+    )
 
 
 def _words(text: str) -> list[str]:
-    return [
-        w
-        for w in _WORD.findall(unaccent(text))
-        if len(w) >= _MIN_LENGTH and w not in STOP_WORDS and w not in REQUEST_NOISE and not w.isdigit()
-    ]
+    return [w for w in _WORD.findall(unaccent(text)) if _meaningful(w)]
 
 
 def word_stems(word: str) -> tuple[str, ...]:
@@ -286,7 +308,10 @@ def fold(text: str) -> str:
 # --- The document of one contact -------------------------------------------------------------------
 
 _SUBJECTS_PER_CONTACT = 100
-_SUBJECTS_FIRST = 20
+# The evidence reads a hit's latest subjects in these rounds, each from where the last one stopped, until
+# one holds the words asked: mostly among the first, but a person who writes a lot may have spoken of
+# it further back.
+_SUBJECT_ROUNDS = (20, 50, _SUBJECTS_PER_CONTACT)
 
 
 def _parts(contact: Contact, notes: list[str], subjects: list[str]) -> list[str]:
@@ -356,6 +381,37 @@ def search_index(contacts: Iterable[Contact]) -> None:
         ContactSearch.objects.bulk_create(
             [ContactSearch(contact_id=pk, document=d) for pk, d in documents.items() if pk not in existing]
         )
+    search_strongest_refresh()
+
+
+def search_strongest_refresh() -> int:
+    """Mark the search texts of the `_POOL` strongest people of the network (`ContactSearch.strongest`,
+    which their own small index follows), unmark those who are no longer among them; returns how many
+    changed. Two reads of `_POOL` ids, then only the changes are written.
+
+    The one way the mark is written, wherever strengths or texts are: at the end of `search_index` (so
+    after the fold, a merge, an import, an edit), after the full recompute (`recompute_strength`), and
+    at each run of the periodic fold (a person who leaves or joins the network through the noise rules
+    is put right within the minute; until then the search still checks `in_network` itself). The order
+    of strength does not drift with time (`rank_key`): only these writes change it.
+
+    Two refreshes at once may leave the older picture: the next one puts it right."""
+    strongest = set(
+        Contact.objects.filter(in_network=True)
+        .order_by("-rank_key", "pk")
+        .values_list("pk", flat=True)[:_POOL]
+    )
+    marked = set(ContactSearch.objects.filter(strongest=True).values_list("contact_id", flat=True))
+    changes = ((sorted(marked - strongest), False), (sorted(strongest - marked), True))
+    changed = 0
+    if any(ids for ids, _value in changes):
+        with transaction.atomic():
+            for ids, value in changes:
+                for start in range(0, len(ids), _BATCH):
+                    changed += ContactSearch.objects.filter(
+                        contact_id__in=ids[start : start + _BATCH]
+                    ).update(strongest=value)
+    return changed
 
 
 # --- Asking ----------------------------------------------------------------------------------------
@@ -395,44 +451,33 @@ def _ts_query(groups: list[tuple[str, ...]], *, every: bool) -> str:
     return (" & " if every else " | ").join(terms)
 
 
-def _fts_sql(*, pool: bool, restrict: str) -> str:
-    """The FTS5 query: the best text matches (bm25) and their rank keys. `pool`: only among the
-    strongest people of the network; the `+` keeps SQLite from asking FTS5 for each pooled rowid in
-    turn (a seek per id, slow): it walks the term's document list once and keeps the pooled ones."""
-    where = "network_contact_fts MATCH %s"
-    if pool:
-        where += (
-            " AND +network_contact_fts.rowid IN (SELECT id FROM network_contact WHERE in_network"
-            " ORDER BY rank_key DESC, id LIMIT %s)"
-        )
+def _fts_sql(*, restrict: str) -> str:
+    """The FTS5 query: the best text matches (bm25) and their rank keys."""
     # Only placeholders and constant conditions are joined in (`restrict`).
     return (
         "SELECT m.id, m.fit, c.rank_key FROM ("  # noqa: S608
         "SELECT network_contact_fts.rowid AS id, -bm25(network_contact_fts) AS fit"
-        " FROM network_contact_fts"
-        + ("" if pool else " JOIN network_contact c ON c.id = network_contact_fts.rowid")
-        + " WHERE "
-        + where
-        + ("" if pool else restrict)
+        " FROM network_contact_fts JOIN network_contact c ON c.id = network_contact_fts.rowid"
+        " WHERE network_contact_fts MATCH %s"
+        + restrict
         + " ORDER BY bm25(network_contact_fts), network_contact_fts.rowid LIMIT %s"
         ") m JOIN network_contact c ON c.id = m.id ORDER BY m.fit DESC, m.id"
     )
 
 
-def _ts_sql(*, pool: bool, restrict: str) -> str:
-    """The PostgreSQL query: the best text matches (ts_rank on the stored tsvector) and their rank keys.
-    `pool`: the strongest people of the network first, each one's search text read by its key (a
-    nested loop bounded by the pool, whatever the number of matches: `OFFSET 0` keeps the planner
-    from scanning every search text instead)."""
-    if pool:
-        return (
-            "SELECT p.id, ts_rank(s.document_tsv, q) AS fit, p.rank_key FROM"
-            " (SELECT id, rank_key FROM network_contact WHERE in_network"
-            " ORDER BY rank_key DESC, id LIMIT %s) p"
-            " CROSS JOIN LATERAL (SELECT document_tsv FROM network_contactsearch"
-            " WHERE contact_id = p.id OFFSET 0) s, to_tsquery('simple', %s) q"
-            " WHERE s.document_tsv @@ q ORDER BY fit DESC, p.id LIMIT %s"
-        )
+# SQLite, among the strongest people: their matches from their own small FTS5 table, whose document
+# lists hold at most `_POOL` texts whatever the network's size (bm25 weighs a word's rarity among
+# them), ranked by text alone first (the rank keys are read for the best only).
+_FTS_POOL_SQL = (
+    "SELECT m.id, m.fit, c.rank_key FROM (SELECT rowid AS id, -bm25(network_contact_fts_strongest) AS fit"
+    " FROM network_contact_fts_strongest WHERE network_contact_fts_strongest MATCH %s"
+    " ORDER BY bm25(network_contact_fts_strongest), rowid LIMIT %s) m"
+    " JOIN network_contact c ON c.id = m.id WHERE c.in_network ORDER BY m.fit DESC, m.id"
+)
+
+
+def _ts_sql(*, restrict: str) -> str:
+    """The PostgreSQL query: the best text matches (ts_rank on the stored tsvector) and their rank keys."""
     # Only placeholders and constant conditions are joined in (`restrict`).
     return (
         "SELECT s.contact_id, ts_rank(s.document_tsv, q) AS fit, c.rank_key"  # noqa: S608
@@ -441,6 +486,17 @@ def _ts_sql(*, pool: bool, restrict: str) -> str:
         + restrict
         + " ORDER BY fit DESC, s.contact_id LIMIT %s"
     )
+
+
+# PostgreSQL, among the strongest people: their matches from their partial GIN index, ranked by text
+# alone first (the rank keys are read for the best only), and how many people are marked.
+_TS_POOL_SQL = (
+    "SELECT m.contact_id, m.fit, c.rank_key, (SELECT count(*) FROM network_contactsearch WHERE strongest)"
+    " FROM (SELECT s.contact_id, ts_rank(s.document_tsv, q) AS fit FROM network_contactsearch s,"
+    " to_tsquery('simple', %s) q WHERE s.strongest AND s.document_tsv @@ q"
+    " ORDER BY fit DESC, s.contact_id LIMIT %s) m"
+    " JOIN network_contact c ON c.id = m.contact_id WHERE c.in_network ORDER BY m.fit DESC, m.contact_id"
+)
 
 
 def _more_matches_than(groups: list[tuple[str, ...]], *, every: bool, many: int) -> bool:
@@ -463,11 +519,10 @@ def _more_matches_than(groups: list[tuple[str, ...]], *, every: bool, many: int)
 
 
 def _candidates(
-    groups: list[tuple[str, ...]], *, every: bool, within: list[int] | None, pool: bool = False
+    groups: list[tuple[str, ...]], *, every: bool, within: list[int] | None
 ) -> list[tuple[int, float, float]]:
     """(contact id, text relevance (higher is better), rank key) of the best matches, in the database:
-    people of the network, or (`within`) exactly these contacts, or (`pool`) the `_POOL` strongest
-    people of the network."""
+    people of the network, or (`within`) exactly these contacts."""
     params: list[int] = []
     if within is not None:
         if not within:
@@ -478,15 +533,27 @@ def _candidates(
         restrict = " AND c.in_network"
     postgres = connection.vendor == "postgresql"
     text = _ts_query(groups, every=every) if postgres else _fts_match(groups, every=every)
-    if pool:
-        sql = (_ts_sql if postgres else _fts_sql)(pool=True, restrict="")
-        args: list[str | int] = [_POOL, text, _CANDIDATES] if postgres else [text, _POOL, _CANDIDATES]
-    else:
-        sql = (_ts_sql if postgres else _fts_sql)(pool=False, restrict=restrict)
-        args = [text, *params, _CANDIDATES]
+    sql = (_ts_sql if postgres else _fts_sql)(restrict=restrict)
     with connection.cursor() as cursor:
-        cursor.execute(sql, args)
+        cursor.execute(sql, [text, *params, _CANDIDATES])
         return [(int(pk), float(fit), float(key)) for pk, fit, key in cursor.fetchall()]
+
+
+def _pooled(
+    groups: list[tuple[str, ...]], *, every: bool, many: int
+) -> tuple[list[tuple[int, float, float]], int]:
+    """`_candidates` among the `_POOL` strongest people of the network (as last marked; `in_network` is
+    checked all the same), at most `many`, from their own index; and on PostgreSQL how many people are
+    marked (-1 on SQLite, which does not ask)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(_TS_POOL_SQL, [_ts_query(groups, every=every), many])
+            rows = cursor.fetchall()
+            return [(int(pk), float(fit), float(key)) for pk, fit, key, _marked in rows], (
+                int(rows[0][3]) if rows else -1
+            )
+        cursor.execute(_FTS_POOL_SQL, [_fts_match(groups, every=every), many])
+        return [(int(pk), float(fit), float(key)) for pk, fit, key in cursor.fetchall()], -1
 
 
 def _found(
@@ -494,15 +561,39 @@ def _found(
 ) -> list[tuple[int, float, float]]:
     """The candidates to rank. Up to `_EXACT_UP_TO` matching texts, every match is ranked (a bounded
     cost). Beyond, asked of the whole network, the search ranks the matches among the `_POOL`
-    strongest people only: on a large network a common skill matches thousands, and ranking every
-    one of them by text costs in proportion to their number, while the list shows the best fits ×
-    strengths. When that pool holds fewer matches than the list shows, every match of the network
-    is ranked after all."""
-    if within is None and _more_matches_than(groups, every=every, many=_EXACT_UP_TO):
-        found = _candidates(groups, every=every, within=None, pool=True)
+    strongest people only, found in their own index: on a large network a common skill matches
+    thousands, and even walking the whole index's list of them costs in proportion to their number,
+    while the list shows the best fits × strengths. When that pool holds fewer matches than the list
+    shows, every match of the network is ranked after all.
+
+    SQLite counts first (FTS5 reads the first matches and stops), and its bm25 weighs words by the
+    statistics of the index it reads: up to `_EXACT_UP_TO`, the whole network's. PostgreSQL asks the
+    pool first: there a count reads the matches' rows, and a text's rank is its own (`ts_rank`), the
+    same among the strongest as among everyone. When fewer people than `_POOL` are marked, they are
+    the whole network: their matches are the answer. When they alone hold more than `_EXACT_UP_TO`,
+    so does the network: no count."""
+    if within is not None:
+        return _candidates(groups, every=every, within=within)
+    if connection.vendor == "postgresql":
+        found, marked = _pooled(groups, every=every, many=max(_CANDIDATES, _EXACT_UP_TO + 1))
+        best = found[:_CANDIDATES]
+        if 0 <= marked < _POOL:
+            return best
+        if len(best) >= limit and (
+            len(found) > _EXACT_UP_TO or _more_matches_than(groups, every=every, many=_EXACT_UP_TO)
+        ):
+            return best
+    elif _more_matches_than(groups, every=every, many=_EXACT_UP_TO):
+        found, _marked = _pooled(groups, every=every, many=_CANDIDATES)
         if len(found) >= limit:
             return found
-    return _candidates(groups, every=every, within=within)
+    return _candidates(groups, every=every, within=None)
+
+
+def _weight(score: int) -> float:
+    """What strength (0–100) makes of a text's relevance: an unknown perfect match still shows, a close
+    friend with a loose match comes up too."""
+    return 0.35 + 0.65 * score / 100
 
 
 def who_can(query: str, *, limit: int = 20, within: list[int] | None = None) -> list[Hit]:
@@ -525,12 +616,19 @@ def who_can(query: str, *, limit: int = 20, within: list[int] | None = None) -> 
     best = max(fit for _, fit, _ in found) or 1.0
     now = timezone.now()
     ranked = []
-    for pk, fit, key in found:
+    kept: list[float] = []  # the `limit` best ranks so far, the lowest first (a heap)
+    for pk, fit, key in sorted(found, key=lambda f: -f[1]):
         relative = max(fit, 0.0) / best if best > 0 else 1.0
+        # Best fits first: once even the strongest tie could not rank among the list, no one after can.
+        if len(kept) >= limit and relative * _weight(100) < kept[0]:
+            break
         score = score_from_rank(key, at=now)
-        # An unknown perfect match still shows; a close friend with a loose match comes up too.
-        rank = relative * (0.35 + 0.65 * score / 100)
+        rank = relative * _weight(score)
         ranked.append((rank, relative, score, pk))
+        if len(kept) < limit:
+            heapq.heappush(kept, rank)
+        else:
+            heapq.heappushpop(kept, rank)
     ranked.sort(key=lambda h: (-h[0], h[3]))
     ranked = ranked[:limit]
     contacts = Contact.objects.in_bulk([pk for *_, pk in ranked])
@@ -552,9 +650,27 @@ _FIELDS = (
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
 
 
-def _excerpt(text: str, stems: set[str], width: int = 160) -> str | None:
+class _Asked:
+    """Whether a sentence holds one of the stems asked (`fold_words` of it meets them): each distinct
+    word is stemmed once per search, the same words come back from text to text."""
+
+    def __init__(self, stems: set[str]) -> None:
+        self.stems = stems
+        self.seen: dict[str, bool] = {}
+
+    def held_by(self, sentence: str) -> bool:
+        for word in _WORD.findall(unaccent(sentence)):
+            asked = self.seen.get(word)
+            if asked is None:
+                asked = self.seen[word] = _meaningful(word) and not self.stems.isdisjoint(word_stems(word))
+            if asked:
+                return True
+        return False
+
+
+def _excerpt_of(text: str, asked: _Asked, width: int = 160) -> str | None:
     for sentence in _SENTENCE.findall(text):
-        if stems.intersection(fold_words(sentence)):
+        if asked.held_by(sentence):
             sentence = " ".join(sentence.split())
             return sentence if len(sentence) <= width else sentence[: width - 1].rsplit(" ", 1)[0] + "…"
     return None
@@ -568,13 +684,15 @@ def evidence_for(contact: Contact, stems: set[str], *, most: int = 2) -> list[Ev
 _NOTES_READ = 50
 
 
-def _latest_rows(model: type, columns: str, where: str, order: str, ids: list[int], each: int) -> list[tuple]:
-    """The latest `each` rows of every one of these contacts, in one query (one bounded branch per
-    contact, each read from the contact's index): (contact id, *columns)."""
+def _latest_rows(
+    model: type, columns: str, where: str, order: str, ids: list[int], each: int, *, after: int = 0
+) -> list[tuple]:
+    """The latest `each` rows of every one of these contacts (the `after` latest left out), in one query
+    (one bounded branch per contact, each read from the contact's index): (contact id, *columns)."""
     table = connection.ops.quote_name(model._meta.db_table)  # type: ignore[attr-defined]
     branch = (
         f"SELECT * FROM (SELECT contact_id, {columns} FROM {table} WHERE contact_id = %s{where}"  # noqa: S608
-        f" ORDER BY {order} LIMIT {int(each)}) AS latest_{{n}}"
+        f" ORDER BY {order} LIMIT {int(each) - int(after)} OFFSET {int(after)}) AS latest_{{n}}"
     )
     sql = " UNION ALL ".join(branch.format(n=n) for n in range(len(ids)))
     with connection.cursor() as cursor:
@@ -583,12 +701,22 @@ def _latest_rows(model: type, columns: str, where: str, order: str, ids: list[in
 
 
 def evidence_many(contacts: list[Contact], stems: set[str], *, most: int = 2) -> dict[int, list[Evidence]]:
-    """`evidence_for` of each of these contacts, by contact id, from at most three queries whatever
-    their number: their notes, the subjects of their latest exchanges, the dates of those that match."""
+    """`evidence_for` of each of these contacts, by contact id, from a few queries whatever their
+    number: their notes, the subjects of their latest exchanges (up to three rounds), the dates of those
+    that match."""
     found: dict[int, list[Evidence]] = {c.pk: [] for c in contacts}
+    # Each text read once: the same subjects come back in a person's threads (and across people).
+    excerpts: dict[str, str | None] = {}
+    asked = _Asked(stems)
+
+    def shown(text: str) -> str | None:
+        if text not in excerpts:
+            excerpts[text] = _excerpt_of(text, asked)
+        return excerpts[text]
+
     for contact in contacts:
         for name, label in _FIELDS:
-            excerpt = _excerpt(getattr(contact, name), stems)
+            excerpt = shown(getattr(contact, name))
             if excerpt:
                 found[contact.pk].append(Evidence(str(label), excerpt))
                 if len(found[contact.pk]) >= most:
@@ -599,26 +727,28 @@ def evidence_many(contacts: list[Contact], stems: set[str], *, most: int = 2) ->
             ContactNote, "text", "", "created_at DESC, id DESC", wanting, _NOTES_READ
         ):
             if len(found[contact_id]) < most:
-                excerpt = _excerpt(text, stems)
+                excerpt = shown(text)
                 if excerpt:
                     found[contact_id].append(Evidence(str(_("Note")), excerpt))
         wanting = [pk for pk in wanting if len(found[pk]) < most]
     if wanting:
-        # One exchange at most: the latest whose subject holds the words.
-        # The latest few first: the subject that shows it is mostly among them.
+        # One exchange at most: the latest whose subject holds the words (`_SUBJECT_ROUNDS`; the id
+        # orders exchanges of the same instant, so that no round reads again what another did).
         matched: dict[int, tuple[int, str]] = {}
-        for each in (_SUBJECTS_FIRST, _SUBJECTS_PER_CONTACT):
+        after = 0
+        for each in _SUBJECT_ROUNDS:
             read: dict[int, int] = defaultdict(int)
             for contact_id, subject, pk in _latest_rows(
-                Interaction, "subject, id", " AND subject <> ''", "at DESC", wanting, each
+                Interaction, "subject, id", " AND subject <> ''", "at DESC, id", wanting, each, after=after
             ):
                 read[contact_id] += 1
                 if contact_id not in matched:
-                    excerpt = _excerpt(subject, stems)
+                    excerpt = shown(subject)
                     if excerpt:
                         matched[contact_id] = (pk, excerpt)
-            # Read further only for those who have more than the first few and no match yet.
-            wanting = [pk for pk in wanting if pk not in matched and read[pk] >= each]
+            # Read further only for those who have more than this round read and no match yet.
+            wanting = [pk for pk in wanting if pk not in matched and read[pk] >= each - after]
+            after = each
             if not wanting:
                 break
         if matched:

@@ -9,7 +9,7 @@ from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 
 from cercle.core.leases import LeaseHeld, lease_hold
 from cercle.network.models import Contact
-from cercle.network.search import search_index
+from cercle.network.search import search_index, search_strongest_refresh
 from cercle.network.strength import strength_fold
 
 FOLD_EVERY_SECONDS = 2.0
@@ -30,7 +30,8 @@ def fold_soon() -> None:
 @db_task()
 def fold_pending() -> int:
     """Fold new exchanges into strength, then refresh the search text of the people of the network they
-    touched ("who can do X?" reads the subjects of their exchanges)."""
+    touched ("who can do X?" reads the subjects of their exchanges) and who the strongest people are
+    (`search_index` does; without new exchanges too: the noise rules may have moved someone)."""
     try:
         with lease_hold("network-fold"):
             touched: set[int] = set()
@@ -38,6 +39,8 @@ def fold_pending() -> int:
             ids = sorted(touched)
             for start in range(0, len(ids), 2000):
                 search_index(Contact.objects.filter(pk__in=ids[start : start + 2000], in_network=True))
+            if not ids:
+                search_strongest_refresh()
             return done
     except LeaseHeld:
         return 0

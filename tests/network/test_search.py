@@ -155,6 +155,7 @@ def test_a_common_skill_is_ranked_among_the_strongest_people_first(monkeypatch) 
     # Ranked among everyone, the unknown perfect match comes first.
     assert who_can("comptabilité", limit=2)[0].contact == unknown
     monkeypatch.setattr(search, "_POOL", 2)
+    search.search_strongest_refresh()  # the 2 strongest are marked (the app's `_POOL` is a constant)
     # Few matches (up to `_EXACT_UP_TO`): every one is ranked, the pool plays no part.
     assert who_can("comptabilité", limit=2)[0].contact == unknown
     monkeypatch.setattr(search, "_EXACT_UP_TO", 3)
@@ -198,3 +199,59 @@ def test_the_evidence_of_every_hit_takes_the_same_few_queries(django_assert_max_
         assert [e.text for e in hit.evidence] == ["Épicerie vrac : le bail"]
         # The latest exchange that shows it (the one of 3 days ago, not of 40).
         assert latest in hit.evidence[0].label and older not in hit.evidence[0].label
+
+
+def test_the_exchange_shown_is_the_latest_that_holds_the_words_however_far_back() -> None:
+    now = timezone.now()
+    busy, tied = _person("Bruno Bavard"), _person("Tina Même-Heure")
+    # 90 exchanges of other things, then (further back) two about "vitraux": the later one is shown.
+    Interaction.objects.bulk_create(
+        [
+            Interaction(
+                contact=busy,
+                kind=InteractionKind.MAIL,
+                inbound=True,
+                at=now - timedelta(hours=h),
+                subject={70: "Vitraux de la chapelle", 85: "Vitraux : devis"}.get(h, f"Point {h}"),
+                source_key=f"<busy{h}@t>",
+            )
+            for h in range(95)
+        ]
+    )
+    # 40 exchanges at the same instant: the one about "vitraux" is found whatever round reads it.
+    at = now - timedelta(days=2)
+    Interaction.objects.bulk_create(
+        [
+            Interaction(
+                contact=tied,
+                kind=InteractionKind.MAIL,
+                inbound=True,
+                at=at,
+                subject="Vitraux : le chantier" if i == 30 else f"Sujet {i}",
+                source_key=f"<tied{i}@t>",
+            )
+            for i in range(40)
+        ]
+    )
+    search_index([busy, tied])
+    hits = {h.contact: h for h in who_can("vitraux")}
+    assert [e.text for e in hits[busy].evidence] == ["Vitraux de la chapelle"]
+    assert (
+        date_format(timezone.localtime(now - timedelta(hours=70)), "DATE_FORMAT")
+        in hits[busy].evidence[0].label
+    )
+    assert [e.text for e in hits[tied].evidence] == ["Vitraux : le chantier"]
+
+
+def test_a_shorter_list_is_the_head_of_a_longer_one() -> None:
+    # Fits and strengths that cross: the ranking stops early when no one further can make the list.
+    people = []
+    for i in range(12):
+        person = _person(f"Cora Compta {i}", offers="Comptabilité. " + "Gestion des stocks. " * (i % 4))
+        _strong(person, (i * 7) % 5, since_days=i * 11)
+        people.append(person)
+    strength_fold()
+    whole = [h.contact for h in who_can("comptabilité", limit=12)]
+    assert set(whole) == set(people)
+    for limit in (1, 3, 5, 8):
+        assert [h.contact for h in who_can("comptabilité", limit=limit)] == whole[:limit]

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from cercle.network.search import search_strongest_refresh
 from cercle.network.strength import strength_recompute
 
 
@@ -18,5 +19,7 @@ class Command(BaseCommand):
             self.stderr.write(f"\r{done} contacts…", ending="")
 
         total = strength_recompute(progress=progress)
+        # Who the strongest people are may have changed: "who can do X?" searches them first.
+        search_strongest_refresh()
         self.stderr.write("")
         self.stdout.write(f"{total} contacts recomputed.")
