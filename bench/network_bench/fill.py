@@ -181,8 +181,9 @@ class NetworkFiller:
             ContactNote.objects.bulk_create(notes, batch_size=1000)
             inserted = self._interactions(contacts, per_contact)
             documents = [
-                ContactSearch(contact_id=c.pk, document=self._document(c, rows, notes_of.get(c.pk, [])))
+                ContactSearch(contact_id=c.pk, document=document, threads=threads)
                 for c, (rows, _topics) in zip(contacts, per_contact, strict=True)
+                for document, threads in [self._document(c, rows, notes_of.get(c.pk, []))]
             ]
             ContactSearch.objects.bulk_create(documents, batch_size=1000)
         for doc in documents[:: max(1, len(documents) // 5)]:  # a few per chunk, checked later
@@ -244,8 +245,14 @@ class NetworkFiller:
             folded = self.fold_cache[text] = fold(text)
         return folded
 
-    def _document(self, c: Any, rows: list[tuple[str, bool, int, int, str]], notes: list[str]) -> str:
-        """The same words as `search.contact_document`: profile, notes, the 100 latest subjects."""
+    def _document(
+        self, c: Any, rows: list[tuple[str, bool, int, int, str]], notes: list[str]
+    ) -> tuple[str, str]:
+        """The same words as `search.contact_document` (profile, notes, the threads of the 100 latest
+        subjects) and the same threads as `ContactSearch.threads`."""
+        from cercle.mail.subjects import normalise_subject
+        from cercle.network.search import threads_of, threads_text
+
         parts = [
             c.name,
             c.organisation,
@@ -258,9 +265,13 @@ class NetworkFiller:
             c.how_we_met,
             *notes,
         ]
-        latest = sorted((r for r in rows if r[4]), key=lambda r: -r[2])[:100]
-        parts += [r[4] for r in latest]
-        return " ".join(f for f in (self._fold(p) for p in parts if p) if f)
+        # Latest first; of the same second, the later row (its key is higher), as the app orders them.
+        latest = sorted(((i, r) for i, r in enumerate(rows) if r[4]), key=lambda ir: (-ir[1][2], -ir[0]))[
+            :100
+        ]
+        threads = threads_of((r[4], datetime.fromtimestamp(r[2], UTC)) for _i, r in latest)
+        parts += [normalise_subject(subject) for _at, subject in threads]
+        return " ".join(f for f in (self._fold(p) for p in parts if p) if f), threads_text(threads)
 
 
 def check_documents(sample: dict[int, str]) -> tuple[int, int]:

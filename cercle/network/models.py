@@ -194,6 +194,9 @@ class ContactSearch(models.Model):
     # One of the `search._POOL` strongest people of the network: written by `search_strongest_refresh`
     # only, wherever texts or strengths are written (migration network 0012 explains the indexes).
     strongest = models.BooleanField(default=False, editable=False)
+    # The threads of their latest exchanges, latest first, one line each: "<ISO date, UTC>\t<subject>"
+    # (`search.threads_text`): the evidence of a hit, read from this row (migration network 0013).
+    threads = models.TextField(blank=True, default="")
 
     class Meta:
         verbose_name = _("search text")

@@ -18,6 +18,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import lru_cache
 
 import Stemmer
@@ -26,6 +27,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from cercle.mail.subjects import normalise_subject
 from cercle.network.models import Contact, ContactNote, ContactSearch, Interaction
 from cercle.network.strength import score_from_rank
 
@@ -307,11 +309,8 @@ def fold(text: str) -> str:
 
 # --- The document of one contact -------------------------------------------------------------------
 
+# The threads of a person's latest exchanges make part of their text, and the evidence of a hit.
 _SUBJECTS_PER_CONTACT = 100
-# The evidence reads a hit's latest subjects in these rounds, each from where the last one stopped, until
-# one holds the words asked: mostly among the first, but a person who writes a lot may have spoken of
-# it further back.
-_SUBJECT_ROUNDS = (20, 50, _SUBJECTS_PER_CONTACT)
 
 
 def _parts(contact: Contact, notes: list[str], subjects: list[str]) -> list[str]:
@@ -332,11 +331,12 @@ def _parts(contact: Contact, notes: list[str], subjects: list[str]) -> list[str]
 
 def contact_document(contact: Contact) -> str:
     """The folded text of one contact: what `search_index` stores."""
-    return _documents([contact])[contact.pk]
+    return _documents([contact])[contact.pk][0]
 
 
-def _documents(contacts: list[Contact]) -> dict[int, str]:
-    """The folded texts of these contacts, from two reads whatever their number."""
+def _documents(contacts: list[Contact]) -> dict[int, tuple[str, str]]:
+    """The folded texts of these contacts and their threads (what `ContactSearch` keeps), from two
+    reads whatever their number."""
     ids = [c.pk for c in contacts]
     notes: dict[int, list[str]] = defaultdict(list)
     for contact_id, text in (
@@ -346,12 +346,36 @@ def _documents(contacts: list[Contact]) -> dict[int, str]:
     ):
         if len(notes[contact_id]) < _NOTES_PER_CONTACT:
             notes[contact_id].append(text)
-    subjects: dict[int, list[str]] = defaultdict(list)
-    exchanges = Interaction.objects.filter(contact_id__in=ids).exclude(subject="").order_by("-at")
-    for contact_id, subject in exchanges.values_list("contact_id", "subject").iterator(chunk_size=5000):
-        if len(subjects[contact_id]) < _SUBJECTS_PER_CONTACT:
-            subjects[contact_id].append(subject)
-    return {c.pk: fold(" ".join(p for p in _parts(c, notes[c.pk], subjects[c.pk]) if p)) for c in contacts}
+    exchanges: dict[int, list[tuple[str, datetime]]] = defaultdict(list)
+    rows = Interaction.objects.filter(contact_id__in=ids).exclude(subject="").order_by("-at", "-id")
+    for contact_id, subject, at in rows.values_list("contact_id", "subject", "at").iterator(chunk_size=5000):
+        if len(exchanges[contact_id]) < _SUBJECTS_PER_CONTACT:
+            exchanges[contact_id].append((subject, at))
+    found = {}
+    for c in contacts:
+        threads = threads_of(exchanges[c.pk])
+        words = _parts(c, notes[c.pk], [normalise_subject(subject) for _at, subject in threads])
+        found[c.pk] = (fold(" ".join(p for p in words if p)), threads_text(threads))
+    return found
+
+
+def threads_of(exchanges: Iterable[tuple[str, datetime]]) -> list[tuple[datetime, str]]:
+    """The threads of these exchanges (subject, when; latest first), each once: its latest exchange's
+    date and subject as written. A thread is a subject without its reply and forward prefixes, case or
+    accents ("Re: Re: Bilan" is "Bilan" again, `normalise_subject`). A long thread says one thing: the
+    text of a person who writes a lot stays short, which their ranking reads at each search."""
+    threads: dict[str, tuple[datetime, str]] = {}
+    for subject, at in exchanges:
+        shown = " ".join(subject.split())
+        threads.setdefault(unaccent(normalise_subject(shown)), (at, shown))
+    return list(threads.values())
+
+
+def threads_text(threads: list[tuple[datetime, str]]) -> str:
+    """`ContactSearch.threads`: one line per thread, latest first, `<ISO date and time, UTC>\t<subject>`."""
+    return "\n".join(
+        f"{at.astimezone(UTC).isoformat(timespec='seconds')}\t{subject}" for at, subject in threads
+    )
 
 
 _BATCH = 500
@@ -367,19 +391,30 @@ def search_index(contacts: Iterable[Contact]) -> None:
         ContactSearch.objects.filter(contact_id__in=merged).delete()
     contacts = [c for c in contacts if c.merged_into_id is None]
     for start in range(0, len(contacts), _BATCH):
-        documents = _documents(contacts[start : start + _BATCH])
-        existing = {
-            row.contact_id: row for row in ContactSearch.objects.filter(contact_id__in=list(documents))
-        }
-        changed = []
-        for pk, document in documents.items():
+        texts = _documents(contacts[start : start + _BATCH])
+        existing = {row.contact_id: row for row in ContactSearch.objects.filter(contact_id__in=list(texts))}
+        # Only what changed is written: a new text is indexed again, new threads alone are not.
+        changed: dict[tuple[str, ...], list[ContactSearch]] = defaultdict(list)
+        for pk, (document, threads) in texts.items():
             row = existing.get(pk)
-            if row is not None and row.document != document:
-                row.document = document
-                changed.append(row)
-        ContactSearch.objects.bulk_update(changed, ["document"], batch_size=_BATCH)
+            if row is None:
+                continue
+            fields = tuple(
+                name
+                for name, value in (("document", document), ("threads", threads))
+                if getattr(row, name) != value
+            )
+            if fields:
+                row.document, row.threads = document, threads
+                changed[fields].append(row)
+        for fields, rows in changed.items():
+            ContactSearch.objects.bulk_update(rows, list(fields), batch_size=_BATCH)
         ContactSearch.objects.bulk_create(
-            [ContactSearch(contact_id=pk, document=d) for pk, d in documents.items() if pk not in existing]
+            [
+                ContactSearch(contact_id=pk, document=document, threads=threads)
+                for pk, (document, threads) in texts.items()
+                if pk not in existing
+            ]
         )
     search_strongest_refresh()
 
@@ -603,7 +638,7 @@ def who_can(query: str, *, limit: int = 20, within: list[int] | None = None) -> 
     `within` restricts the search to these contact ids (a member sees only their own contacts).
     A bounded number of queries whatever the network's size and the number of hits: the ranking reads
     the candidates' rank keys with their text relevance, then only the hits shown are loaded, with
-    their evidence in three more reads (`evidence_many`).
+    their evidence in two more reads (`evidence_many`).
     """
     groups = query_groups(query)
     if not groups:
@@ -684,15 +719,13 @@ def evidence_for(contact: Contact, stems: set[str], *, most: int = 2) -> list[Ev
 _NOTES_READ = 50
 
 
-def _latest_rows(
-    model: type, columns: str, where: str, order: str, ids: list[int], each: int, *, after: int = 0
-) -> list[tuple]:
-    """The latest `each` rows of every one of these contacts (the `after` latest left out), in one query
-    (one bounded branch per contact, each read from the contact's index): (contact id, *columns)."""
+def _latest_rows(model: type, columns: str, order: str, ids: list[int], each: int) -> list[tuple]:
+    """The latest `each` rows of every one of these contacts, in one query (one bounded branch per
+    contact, each read from the contact's index): (contact id, *columns)."""
     table = connection.ops.quote_name(model._meta.db_table)  # type: ignore[attr-defined]
     branch = (
-        f"SELECT * FROM (SELECT contact_id, {columns} FROM {table} WHERE contact_id = %s{where}"  # noqa: S608
-        f" ORDER BY {order} LIMIT {int(each) - int(after)} OFFSET {int(after)}) AS latest_{{n}}"
+        f"SELECT * FROM (SELECT contact_id, {columns} FROM {table} WHERE contact_id = %s"  # noqa: S608
+        f" ORDER BY {order} LIMIT {int(each)}) AS latest_{{n}}"
     )
     sql = " UNION ALL ".join(branch.format(n=n) for n in range(len(ids)))
     with connection.cursor() as cursor:
@@ -701,9 +734,8 @@ def _latest_rows(
 
 
 def evidence_many(contacts: list[Contact], stems: set[str], *, most: int = 2) -> dict[int, list[Evidence]]:
-    """`evidence_for` of each of these contacts, by contact id, from a few queries whatever their
-    number: their notes, the subjects of their latest exchanges (up to three rounds), the dates of those
-    that match."""
+    """`evidence_for` of each of these contacts, by contact id, from two queries at most whatever their
+    number: their profile, then their latest notes, then the threads of their latest exchanges."""
     found: dict[int, list[Evidence]] = {c.pk: [] for c in contacts}
     # Each text read once: the same subjects come back in a person's threads (and across people).
     excerpts: dict[str, str | None] = {}
@@ -724,7 +756,7 @@ def evidence_many(contacts: list[Contact], stems: set[str], *, most: int = 2) ->
     wanting = [c.pk for c in contacts if len(found[c.pk]) < most]
     if wanting:
         for contact_id, text in _latest_rows(
-            ContactNote, "text", "", "created_at DESC, id DESC", wanting, _NOTES_READ
+            ContactNote, "text", "created_at DESC, id DESC", wanting, _NOTES_READ
         ):
             if len(found[contact_id]) < most:
                 excerpt = shown(text)
@@ -732,30 +764,18 @@ def evidence_many(contacts: list[Contact], stems: set[str], *, most: int = 2) ->
                     found[contact_id].append(Evidence(str(_("Note")), excerpt))
         wanting = [pk for pk in wanting if len(found[pk]) < most]
     if wanting:
-        # One exchange at most: the latest whose subject holds the words (`_SUBJECT_ROUNDS`; the id
-        # orders exchanges of the same instant, so that no round reads again what another did).
-        matched: dict[int, tuple[int, str]] = {}
-        after = 0
-        for each in _SUBJECT_ROUNDS:
-            read: dict[int, int] = defaultdict(int)
-            for contact_id, subject, pk in _latest_rows(
-                Interaction, "subject, id", " AND subject <> ''", "at DESC, id", wanting, each, after=after
-            ):
-                read[contact_id] += 1
-                if contact_id not in matched:
-                    excerpt = shown(subject)
-                    if excerpt:
-                        matched[contact_id] = (pk, excerpt)
-            # Read further only for those who have more than this round read and no match yet.
-            wanting = [pk for pk in wanting if pk not in matched and read[pk] >= each - after]
-            after = each
-            if not wanting:
-                break
-        if matched:
-            dates = dict(
-                Interaction.objects.filter(pk__in=[pk for pk, _ in matched.values()]).values_list("pk", "at")
-            )
-            for contact_id, (pk, excerpt) in matched.items():
-                when = date_format(timezone.localtime(dates[pk]), "DATE_FORMAT")
-                found[contact_id].append(Evidence(str(_("Exchange of %(date)s") % {"date": when}), excerpt))
+        # One exchange at most: the latest thread whose subject holds the words, among the threads of
+        # their latest exchanges, kept with their search text (`ContactSearch.threads`): one read of
+        # one row each, however much they write or however far back they spoke of it.
+        rows = ContactSearch.objects.filter(contact_id__in=wanting).values_list("contact_id", "threads")
+        for contact_id, threads in rows:
+            for line in threads.splitlines():
+                at, _tab, subject = line.partition("\t")
+                excerpt = shown(subject)
+                if excerpt:
+                    when = date_format(timezone.localtime(datetime.fromisoformat(at)), "DATE_FORMAT")
+                    found[contact_id].append(
+                        Evidence(str(_("Exchange of %(date)s") % {"date": when}), excerpt)
+                    )
+                    break
     return found

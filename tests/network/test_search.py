@@ -124,6 +124,32 @@ def test_a_person_known_only_from_mail_is_found_by_the_subjects_of_their_exchang
     assert [h.contact for h in who_can("méthanisation")] == [person]
 
 
+def test_a_thread_s_subject_counts_once_in_the_text_searched() -> None:
+    """A long thread says one thing: its subject enters the person's text once, without "Re:" or
+    "Fwd:", and the other threads of their latest exchanges still count."""
+    from cercle.network.search import contact_document
+
+    person = ContactFactory(name="Léa Fil", in_network=True)
+    now = timezone.now()
+    subjects = ["Re: RE: Géothermie du lycée", "Fwd: géothermie du LYCÉE", "Géothermie du lycée"] * 10
+    subjects += ["Toiture végétalisée"]
+    Interaction.objects.bulk_create(
+        Interaction(
+            contact=person,
+            kind="mail",
+            inbound=i % 2 == 0,
+            at=now - timedelta(hours=i),
+            subject=subject,
+            source_key=f"<thread-{i}@t>",
+        )
+        for i, subject in enumerate(subjects)
+    )
+    words = contact_document(person).split()
+    assert all(words.count(stem) == 1 for stem in fold("géothermie lycée").split())
+    assert set(fold("toiture").split()) <= set(words)
+    assert "re" not in words and "fwd" not in words
+
+
 def _strong(contact: Contact, exchanges: int, *, since_days: int = 0) -> None:
     now = timezone.now()
     interaction_record_many(
@@ -189,8 +215,8 @@ def test_the_evidence_of_every_hit_takes_the_same_few_queries(django_assert_max_
         )
         people.append(person)
     search_index(people)
-    # Candidates, the hits' rows, their notes, two rounds of subjects, the dates of the matches.
-    with django_assert_max_num_queries(6):
+    # Candidates (a count, then the matches), the hits' rows, their notes, their threads.
+    with django_assert_max_num_queries(5):
         hits = who_can("épicerie vrac")
     assert {h.contact for h in hits} == set(people)
     latest = date_format(timezone.localtime(now - timedelta(days=3)), "DATE_FORMAT")
@@ -241,6 +267,39 @@ def test_the_exchange_shown_is_the_latest_that_holds_the_words_however_far_back(
         in hits[busy].evidence[0].label
     )
     assert [e.text for e in hits[tied].evidence] == ["Vitraux : le chantier"]
+
+
+def test_a_new_exchange_in_a_known_thread_dates_the_evidence_anew() -> None:
+    """The person's text does not change (the thread was known), their threads do: the evidence shows
+    the latest exchange, after the fold has run."""
+    from cercle.network.models import ContactSearch
+    from cercle.network.tasks import fold_pending
+
+    now = timezone.now()
+    person = _person("Vera Verrière")
+
+    def exchange(key: str, subject: str, days: int) -> None:
+        interaction_record_many(
+            interactions=[
+                Interaction(
+                    contact=person,
+                    kind=InteractionKind.MAIL,
+                    inbound=True,
+                    at=now - timedelta(days=days),
+                    subject=subject,
+                    source_key=f"<{key}@t>",
+                )
+            ]
+        )
+        fold_pending.call_local()
+
+    exchange("first", "Vitraux de la chapelle", 30)
+    document = ContactSearch.objects.get(contact=person).document
+    exchange("again", "RE: vitraux de la chapelle", 1)
+    assert ContactSearch.objects.get(contact=person).document == document
+    [hit] = who_can("vitraux")
+    assert [e.text for e in hit.evidence] == ["RE: vitraux de la chapelle"]
+    assert date_format(timezone.localtime(now - timedelta(days=1)), "DATE_FORMAT") in hit.evidence[0].label
 
 
 def test_a_shorter_list_is_the_head_of_a_longer_one() -> None:

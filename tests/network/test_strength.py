@@ -128,3 +128,22 @@ def test_the_recompute_command_rebuilds_what_was_lost() -> None:
     contact.refresh_from_db()
     assert (contact.count_in, contact.count_out) == (1, 1) and contact_score(contact) > 0
     assert "contacts recomputed" in out.getvalue()
+
+
+def test_the_recompute_command_can_rebuild_every_search_text() -> None:
+    import io
+
+    from django.core.management import call_command
+
+    from cercle.network.models import ContactSearch
+    from cercle.network.search import contact_document, search_index
+
+    contact = ContactFactory(offers="Géothermie et forages", in_network=True)
+    search_index([contact])
+    ContactSearch.objects.filter(contact=contact).update(document="stale")
+    call_command("recompute_strength", stdout=io.StringIO(), stderr=io.StringIO())
+    assert ContactSearch.objects.get(contact=contact).document == "stale"  # strengths only, by default
+    out = io.StringIO()
+    call_command("recompute_strength", "--search", stdout=out, stderr=io.StringIO())
+    assert ContactSearch.objects.get(contact=contact).document == contact_document(contact)
+    assert "Search texts rebuilt: 1." in out.getvalue()
