@@ -41,7 +41,7 @@ from cercle.circulation.models import (
     Request,
 )
 from cercle.circulation.states import DismissReason, Outcome, State, can_transition
-from cercle.core.bulk import keys_reserve, objects_insert
+from cercle.core.bulk import instance_new, keys_reserve, objects_insert
 from cercle.core.memo import request_memo_forget
 from cercle.core.notes import Label, Note, with_reason
 from cercle.core.text import visible
@@ -168,8 +168,14 @@ def event_build(
     outgoing: OutgoingMessage | None = None,
 ) -> Event:
     """The event `event_record` writes, not saved yet: a batch writes many at once (`events_save_many`)."""
-    return Event(
-        request=request, actor=actor, kind=kind, at=timezone.now(), outgoing=outgoing, **_note_fields(note)
+    return instance_new(
+        Event,
+        request=request,
+        actor=actor,
+        kind=kind,
+        at=timezone.now(),
+        outgoing=outgoing,
+        **_note_fields(note),
     )
 
 
@@ -199,7 +205,8 @@ def request_build(
     """A new request and its creation event, not saved yet: `request_create` saves one, an import's
     batch many at once (`requests_save_many`)."""
     received_at = received_at or timezone.now()
-    request = Request(
+    request = instance_new(
+        Request,
         requester=requester,
         subject=(" ".join(visible(subject).split()) or _("(no subject)"))[:300],
         summary=summary,
@@ -209,7 +216,8 @@ def request_build(
         state_changed_at=received_at,
         deadline=deadline,
     )
-    event = Event(
+    event = instance_new(
+        Event,
         request=request,
         actor=actor,
         at=received_at,

@@ -21,7 +21,7 @@ from django.db import transaction
 
 from cercle.circulation.models import Event, Message, Request
 from cercle.circulation.services import events_save_many, requests_save_many
-from cercle.core.bulk import keys_reserve, objects_insert
+from cercle.core.bulk import instance_new, keys_reserve, objects_insert
 from cercle.network.models import Contact, Identity, IdentityKind
 from cercle.network.ties import ties_record_many
 from cercle.triage.tasks import suggest_soon
@@ -61,10 +61,14 @@ class PendingWrites:
 
     def contact_new(self, contact: Contact, names: list[str]) -> None:
         self.contacts.append(contact)
-        self.identities.append(Identity(contact=contact, kind=IdentityKind.EMAIL, value=contact.email))
+        self.identities.append(
+            instance_new(Identity, contact=contact, kind=IdentityKind.EMAIL, value=contact.email)
+        )
         for name in dict.fromkeys(" ".join(n.split())[:300] for n in names):
             if name:
-                self.identities.append(Identity(contact=contact, kind=IdentityKind.NAME, value=name))
+                self.identities.append(
+                    instance_new(Identity, contact=contact, kind=IdentityKind.NAME, value=name)
+                )
 
     def request_new(self, request: Request, event: Event, *, requester: int, subject_key: str) -> None:
         self.requests.append((request, event))

@@ -24,6 +24,7 @@ from django.conf import settings
 from django.db import DatabaseError, transaction
 
 from cercle.circulation.models import Channel, Direction
+from cercle.core.bulk import commit_lazily
 from cercle.core.processes import die_with_parent
 from cercle.intake.ahead import parse_ahead
 from cercle.intake.batch import PendingWrites
@@ -405,6 +406,7 @@ def _write(
     context.writes = PendingWrites() if held else None
     try:
         with transaction.atomic():
+            commit_lazily()  # the files stay, and a new run takes again what a crash lost (core/bulk.py)
             parsed = [item.parsed for item in items if item.parsed]
             context.prefetch([i for p in parsed for i in p.all_ids])
             if held:

@@ -20,6 +20,7 @@ from cercle.accounts.permissions import TRIAGE_ROLES, require_role
 from cercle.circulation.models import Channel, Direction, EventKind, Message, Request
 from cercle.circulation.services import event_build, event_record, request_build, request_create, request_keep
 from cercle.circulation.states import OPEN_STATES
+from cercle.core.bulk import instance_new
 from cercle.core.notes import Note
 from cercle.core.text import snippet, visible
 from cercle.intake.context import IngestContext
@@ -260,7 +261,8 @@ def _store(
         else:
             created = _request_new(job, channel=channel)
             request, status = created, "created"
-    message = Message(
+    message = instance_new(
+        Message,
         message_id=parsed.message_id,
         in_reply_to=parsed.in_reply_to,
         references=" ".join(parsed.references),
@@ -294,7 +296,7 @@ def _store(
         message.save(force_insert=True)
     if status == "attached" and request is not None:
         # The event only needs the request's key: no need to load the row.
-        target = request if isinstance(request, Request) else Request(pk=request)
+        target = request if isinstance(request, Request) else instance_new(Request, id=request)
         if writes is not None:
             writes.events.append(
                 event_build(
@@ -401,8 +403,8 @@ def _request_by_subject(job: _Ingest) -> int | Request | None:
     low, high = job.at - timedelta(days=SUBJECT_THREAD_DAYS), job.at + timedelta(hours=1)
     matches: list[tuple[datetime, int | Request]] = []
     if writes is not None:  # requests of this batch, not written yet
-        for person in [*known, *(Contact(pk=pk) for pk in contact_ids)]:
-            for received, pending in writes.by_subject.get((_person_key(person), key), []):
+        for person in [*(_person_key(c) for c in known), *contact_ids]:
+            for received, pending in writes.by_subject.get((person, key), []):
                 if low <= received <= high:
                     matches.append((received, pending))
     if (
@@ -492,7 +494,8 @@ def _interactions_record(job: _Ingest) -> None:
             _signature_fill(contacts[0], parsed)
         _ties_record(job, contacts)
     job.interactions = [
-        Interaction(
+        instance_new(
+            Interaction,
             contact=contact,
             kind=kind,
             inbound=not job.outbound,

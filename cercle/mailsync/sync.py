@@ -19,7 +19,7 @@ from django.utils.translation import gettext_noop
 from imapclient import SEEN
 
 from cercle.circulation.models import Direction, Request
-from cercle.core.bulk import objects_insert
+from cercle.core.bulk import commit_lazily, objects_insert
 from cercle.core.notes import Note, note_stored
 from cercle.intake.batch import PendingWrites
 from cercle.intake.context import IngestContext
@@ -155,6 +155,7 @@ def _write(
     context.writes = PendingWrites() if held else None
     try:
         with transaction.atomic():
+            commit_lazily()  # the mailbox and its ledger stay: a new sync fetches what a crash lost
             parsed = [item.parsed for item in items if item.parsed]
             context.prefetch([i for p in parsed for i in p.all_ids])
             if held:

@@ -1,16 +1,17 @@
-"""core/bulk.py: rows written by one prepared statement read back as the ORM writes them; reserved keys
-are nobody else's."""
+"""core/bulk.py: rows written by one prepared statement (or PostgreSQL's COPY) read back as the ORM
+writes them; instances built the short way are the ORM's; reserved keys are nobody else's."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.forms.models import model_to_dict
 
 from cercle.circulation.models import Event, EventKind, Message, Request
-from cercle.core.bulk import keys_reserve, objects_insert
-from cercle.network.models import Contact
+from cercle.core.bulk import commit_lazily, instance_new, keys_reserve, objects_insert
+from cercle.network.models import Contact, Interaction
 
 
 @pytest.mark.django_db
@@ -77,3 +78,133 @@ def test_reserved_keys_follow_the_highest_ever_given() -> None:
 def test_keys_are_reserved_only_inside_a_transaction() -> None:
     with pytest.raises(RuntimeError):
         keys_reserve(Contact, 2)
+
+
+def _row(message_id: str) -> dict:
+    row = Message.objects.filter(message_id=message_id).values().get()
+    row.pop("id"), row.pop("message_id"), row.pop("created_at")
+    row["raw_compressed"] = bytes(row["raw_compressed"])
+    return row
+
+
+@pytest.mark.django_db
+def test_copy_writes_the_row_an_insert_writes(incoming: Request) -> None:
+    """Without ON CONFLICT, PostgreSQL's rows go by COPY; with it, by INSERT: the same values read back
+    (text with tabs, newlines, backslashes and accents, JSON, bytes, dates, booleans, nulls)."""
+    at = datetime(2026, 3, 29, 1, 30, 15, 123456, tzinfo=UTC)
+    fields = dict(
+        request=incoming,
+        subject="Sujet é\t",
+        from_name="",
+        text="ligne\tune\nligne\\deux \\N ñ 😀",
+        attachments=[{"name": "f.pdf", "size": 3, "inline": False, "note": "a\tb"}],
+        raw_compressed=b"\x00\x01\\N\t\n\xff",
+        truncated=True,
+        sent_at=at,
+        same_id_as=None,
+    )
+    objects_insert([Message(message_id="<copy@x>", **fields)])  # COPY on PostgreSQL
+    objects_insert([Message(message_id="<insert@x>", **fields)], ignore_conflicts=True)  # INSERT
+    assert _row("<copy@x>") == _row("<insert@x>")
+    assert _row("<copy@x>")["text"] == fields["text"]
+    assert _row("<copy@x>")["raw_compressed"] == fields["raw_compressed"]
+
+
+@pytest.mark.django_db
+def test_a_copy_that_breaks_a_constraint_writes_none_of_its_rows(incoming: Request) -> None:
+    Message.objects.create(message_id="<taken@x>", request=incoming)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        objects_insert([Message(message_id="<first@x>", request=incoming), Message(message_id="<taken@x>")])
+    assert not Message.objects.filter(message_id="<first@x>").exists()
+
+
+@pytest.mark.django_db
+def test_instance_new_builds_what_the_model_builds(incoming: Request) -> None:
+    at = datetime(2026, 3, 29, tzinfo=UTC)
+    values = dict(request=incoming, actor=None, kind=EventKind.NOTE, at=at, note="n", note_source={"a": 1})
+    short, orm = instance_new(Event, **values), Event(**values)
+    assert model_to_dict(short) == model_to_dict(orm)
+    assert short.request is incoming and short.request_id == incoming.pk and short._state.adding
+    # Defaults: the callable ones called for each instance (never one list shared), the others as given.
+    first, second = instance_new(Message, message_id="<a@x>"), instance_new(Message, message_id="<b@x>")
+    assert first.attachments == [] and first.attachments is not second.attachments
+    assert first.sent_at is not None and first.kind == Message().kind and first.request_id is None
+    # A name that is not a field: the model's own constructor (and its error).
+    with pytest.raises(TypeError):
+        instance_new(Message, no_such_field=1)
+
+
+@pytest.mark.django_db
+def test_an_instance_built_short_takes_its_pending_related_key_when_written(incoming: Request) -> None:
+    request = instance_new(
+        Request, requester=incoming.requester, subject="En attente", received_at=incoming.received_at
+    )
+    event = instance_new(Event, request=request, kind=EventKind.CREATED, note="pending")
+    with pytest.raises(ValueError), transaction.atomic():
+        objects_insert([event])  # its request has no key yet: refused, as save() refuses it
+    with transaction.atomic():
+        request.pk = keys_reserve(Request, 1)[0]
+        objects_insert([request])
+        objects_insert([event])
+        objects_insert(
+            [
+                instance_new(
+                    Interaction,
+                    contact=incoming.requester,
+                    kind="mail",
+                    at=incoming.received_at,
+                    source_key="<k@x>",
+                )
+            ]
+        )
+    assert Event.objects.get(note="pending").request_id == request.pk
+    assert Interaction.objects.get(source_key="<k@x>").contact_id == incoming.requester_id
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_lazy_commit_is_for_its_own_transaction_only() -> None:
+    def synchronous() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            return cursor.fetchone()[0]
+
+    with transaction.atomic():
+        commit_lazily()
+        if connection.vendor == "postgresql":
+            assert synchronous() == "off"
+    if connection.vendor == "postgresql":
+        assert synchronous() == "on"  # the next transactions wait for the disk again
+        with pytest.raises(RuntimeError):
+            commit_lazily()  # outside a transaction it would last for the whole session
+    else:
+        commit_lazily()  # SQLite: nothing to change (its WAL already commits without waiting)
+
+
+@pytest.mark.django_db
+def test_rows_that_may_clash_are_written_as_the_orm_writes_them_and_a_clash_skipped(
+    incoming: Request,
+) -> None:
+    """`ignore_conflicts` (on PostgreSQL one INSERT of arrays): each row as `save()` writes it; a row
+    that clashes with a stored one, or with an earlier row of the same call, is skipped."""
+    contact, at = incoming.requester, datetime(2026, 3, 29, 1, 30, 15, 123456, tzinfo=UTC)
+    Interaction.objects.create(contact=contact, kind="mail", at=at, subject="déjà", source_key="<old@x>")
+    tricky = 'a "quoted", {braced} \\ back\tslash é NULL'
+    fields = dict(contact=contact, kind="mail", at=at, inbound=False, audience=3)
+    objects_insert(
+        [
+            Interaction(subject=tricky, source_key="<new@x>", **fields),
+            Interaction(subject="autre", source_key="<old@x>", **fields),
+            Interaction(subject="second", source_key="<new@x>", **fields),
+        ],
+        ignore_conflicts=True,
+    )
+    Interaction.objects.create(subject=tricky, source_key="<orm@x>", **fields)
+
+    def row(key: str) -> dict:
+        found = Interaction.objects.filter(source_key=key).values().get()
+        found.pop("id"), found.pop("source_key")
+        return found
+
+    assert Interaction.objects.count() == 3
+    assert row("<new@x>") == row("<orm@x>")
+    assert row("<old@x>")["subject"] == "déjà"
