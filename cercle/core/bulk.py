@@ -1,9 +1,10 @@
 """Many rows in one statement, for the few hot paths where the ORM's per-object work dominates (an
 import of a mailbox writes hundreds of thousands of rows).
 
-`rows_insert` takes plain values and writes them with one prepared statement run for every row
-(`executemany`: SQLite's C loop), after the same conversion Django applies to each field
-(`get_db_prep_save`); `on_conflict` adds SQLite's and PostgreSQL's shared `ON CONFLICT` clause. On
+`rows_insert` takes plain values and writes them, after the same conversion Django applies to each field
+(`get_db_prep_save`), in a few statements: on SQLite, INSERTs of many rows each (one per row would make
+the mail's full-text index write a segment per message); `on_conflict` adds SQLite's and PostgreSQL's
+shared `ON CONFLICT` clause. On
 PostgreSQL, rows without an `ON CONFLICT` go in one `COPY` instead: the server then spends a fraction of
 an INSERT's per-row work (no bind, no executor start and end per row), which dominated its share of an
 import. A row that breaks a constraint fails the COPY as it fails the INSERT: the same error, and the
@@ -14,6 +15,7 @@ in one INSERT of arrays on PostgreSQL (`_insert_arrays`). `instance_new` builds 
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from operator import attrgetter
@@ -60,7 +62,7 @@ _PLAIN = (
 
 def objects_insert(objects: Sequence[Model], *, ignore_conflicts: bool = False) -> None:
     """INSERT unsaved model instances of one model, every concrete field but an automatic key, with
-    one prepared statement (`rows_insert`): what `bulk_create` writes, without its per-value SQL
+    a few statements (`rows_insert`): what `bulk_create` writes, without its per-value SQL
     building. For the rows nobody reads back in the same transaction by key (they get none here,
     unless `keys_reserve` gave them one): messages, events, interactions of an import's batch. Related
     objects must be saved already. `ignore_conflicts`: a row that breaks a unique constraint is
@@ -243,14 +245,31 @@ def _execute_many(table: str, fields: list[Any], rows: list[list[Any]], *, on_co
         ):
             _insert_arrays(table, fields, rows, on_conflict)
             return
-    sql = (
-        f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in columns)}) "  # noqa: S608
-        f"VALUES ({', '.join(['%s'] * len(columns))})"
-    )
-    if on_conflict:
-        sql += f" ON CONFLICT {on_conflict}"
+    head = f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in columns)}) VALUES "  # noqa: S608
+    one = f"({', '.join(['%s'] * len(columns))})"
+    tail = f" ON CONFLICT {on_conflict}" if on_conflict else ""
     with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+        if connection.vendor == "sqlite":
+            # Many rows a statement: each statement that fires the mail's full-text trigger makes FTS5
+            # write what it has tokenized so far as a new segment (at the statement's end), so one
+            # statement per row wrote one segment per message, and merging them was most of the index's cost.
+            step = _sqlite_rows_per_statement(len(columns))
+            for start in range(0, len(rows), step):
+                chunk = rows[start : start + step]
+                cursor.execute(head + ", ".join([one] * len(chunk)) + tail, [v for row in chunk for v in row])
+            return
+        cursor.executemany(head + one + tail, rows)
+
+
+_SQLITE_ROWS_PER_STATEMENT = 500
+
+
+def _sqlite_rows_per_statement(columns: int) -> int:
+    """As many rows as this SQLite takes parameters in one statement (999 before 3.32, 32,766 after;
+    a build may set its own), at most 500."""
+    raw = connection.connection
+    limit = raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) if hasattr(raw, "getlimit") else 999
+    return max(1, min(_SQLITE_ROWS_PER_STATEMENT, limit // max(1, columns)))
 
 
 # Kinds of field whose values do not go in a PostgreSQL array parameter as they are.

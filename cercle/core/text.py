@@ -75,9 +75,9 @@ _EN = frozenset(
 
 def guess_language(text: str, default: str = "fr") -> str:
     """Return 'fr' or 'en' from function-word counts; good enough to pick a template language."""
-    words = [w.lower() for w in _WORD.findall(text[:5000])]
-    fr = sum(1 for w in words if w in _FR)
-    en = sum(1 for w in words if w in _EN)
+    words = _WORD.findall(text[:5000].lower())
+    fr = sum(map(_FR.__contains__, words))
+    en = sum(map(_EN.__contains__, words))
     if fr == en:
         return default
     return "fr" if fr > en else "en"

@@ -104,6 +104,13 @@ class IngestContext:
     # None: each message is written as it is decided. Else the batch's rows wait here (intake/batch.py)
     # until `flush()`, which the caller runs before committing.
     writes: PendingWrites | None = None
+    # While the previous batch is being written (intake/files.py decides the next one meanwhile): what it
+    # knew and stored, by Message-ID, as `known`; and its messages stored without a request, by the
+    # Message-ID they answer (a parent in this batch adopts them, as it would stored ones).
+    carried: dict[str, int | Request | None] = field(default_factory=dict)
+    carried_orphans: dict[str, list[str]] = field(default_factory=dict)
+    # And the requests it created, by (requester, subject key), as `PendingWrites.by_subject`.
+    carried_by_subject: dict[tuple[int, str], list[tuple[datetime, Request]]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, *, live: bool = True) -> IngestContext:
@@ -138,6 +145,7 @@ class IngestContext:
         """The caller's transaction rolled back: what was remembered from it is gone."""
         self.contacts.clear()
         self.end_batch()
+        self.carried, self.carried_orphans, self.carried_by_subject = {}, {}, {}
         if self.pending_interactions is not None:
             self.pending_interactions = []
         if self.writes is not None:
@@ -145,7 +153,10 @@ class IngestContext:
 
     def prefetch(self, message_ids: list[str]) -> None:
         """Look up many Message-IDs in one query (a batch of an import), before ingesting them."""
-        wanted = [i for i in dict.fromkeys(message_ids) if i not in self.checked]
+        for parent in message_ids:
+            if parent in self.carried_orphans:
+                self.orphans.setdefault(parent, []).extend(self.carried_orphans.pop(parent))
+        wanted = [i for i in dict.fromkeys(message_ids) if i not in self.checked and i not in self.carried]
         for start in range(0, len(wanted), 500):  # SQLite's limit on query parameters
             chunk = wanted[start : start + 500]
             self.known.update(
@@ -177,7 +188,8 @@ class IngestContext:
     def lookup(self, message_ids: list[str]) -> dict[str, int | Request | None]:
         """The stored messages among these ids, with their request (None: stored without one)."""
         self.prefetch(message_ids)
-        return {i: self.known[i] for i in message_ids if i in self.known}
+        found = {i: self.carried[i] for i in message_ids if i in self.carried}
+        return {**found, **{i: self.known[i] for i in message_ids if i in self.known}}
 
     def replies_prefetch(self, messages: list[ParsedMessage], *, days: int) -> None:
         """What the batch's replies by subject may join, in a few queries: for each reply, the requests

@@ -15,23 +15,25 @@ import os
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 from django.conf import settings
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, connections, transaction
 
 from cercle.circulation.models import Channel, Direction
 from cercle.core.bulk import commit_lazily
 from cercle.core.processes import die_with_parent
 from cercle.intake.ahead import parse_ahead
-from cercle.intake.batch import PendingWrites
+from cercle.intake.batch import NotAhead, PendingWrites
 from cercle.intake.context import IngestContext
 from cercle.intake.quarantine import quarantine_keep
 from cercle.intake.services import SUBJECT_THREAD_DAYS, message_ingest
 from cercle.mail.parse import ParsedMessage, parse_many
+from cercle.network.models import Interaction
+from cercle.network.services import interaction_record_many
 
 SKIP_NAMES = {"SOURCE.md", "LICENSE", "README.md", "COPYING", ".DS_Store"}
 MAX_MESSAGE_BYTES = 50 * 1024 * 1024
@@ -348,7 +350,46 @@ def import_path(
     context = IngestContext.load(live=False)  # old mail: never a receipt
     context.pending_interactions = []
     parser = _Parser(settings.CERCLE["MAX_BODY_CHARS"])
+    writer: _Writer | None = None
+    in_flight: _Decided | None = None  # decided, being written by the writer
     sources = _sources(path)
+
+    def report(items: list[_Item], outcomes: list[tuple[str, str, str, bool]]) -> None:
+        kept: list[tuple[str, bytes, str]] = []
+        for item, (where, status, reason, apart) in zip(items, outcomes, strict=True):
+            summary.counts[status] += 1
+            if status in ("skipped", "failed"):
+                summary.skipped.append((where, reason))
+                if item.raw:
+                    kept.append((where, item.raw, reason))
+            if apart:
+                summary.kept_apart.append(where)
+        # Nothing skipped is thrown away: `cercle reparse` takes these again after a fix.
+        summary.quarantined += quarantine_keep(kept)
+        if on_message:
+            for where, status, _reason, _apart in outcomes:
+                on_message(where, status)
+
+    def settle() -> bool:
+        """Wait for the batch in flight and report it; False if it failed (then written again one by
+        one, and what was decided after it is void)."""
+        nonlocal in_flight
+        if in_flight is None or writer is None:
+            return True
+        decided, in_flight = in_flight, None
+        error = writer.wait()
+        if error is None:
+            report(decided.items, decided.outcomes)
+            return True
+        if not isinstance(error, DatabaseError):
+            raise error
+        context.forget()
+        report(
+            decided.items,
+            _write_batch(decided.items, context, channel=channel, direction=direction, held=False),
+        )
+        return False
+
     try:
         items, done = _read_batch(sources, path)
         finish = parser.start(items)
@@ -357,39 +398,134 @@ def import_path(
             if not done:
                 following, done = _read_batch(sources, path)
                 parser.use_a_worker()  # more than one batch: worth a second process
+                if writer is None and _may_write_ahead():
+                    writer = _Writer()  # and a thread that writes a batch while the next is decided
             finish_following = parser.start(following)
             finish()
-            outcomes = _write_batch(items, context, channel=channel, direction=direction)
-            kept: list[tuple[str, bytes, str]] = []
-            for item, (where, status, reason, apart) in zip(items, outcomes, strict=True):
-                summary.counts[status] += 1
-                if status in ("skipped", "failed"):
-                    summary.skipped.append((where, reason))
-                    if item.raw:
-                        kept.append((where, item.raw, reason))
-                if apart:
-                    summary.kept_apart.append(where)
-            # Nothing skipped is thrown away: `cercle reparse` takes these again after a fix.
-            summary.quarantined += quarantine_keep(kept)
-            if on_message:
-                for where, status, _reason, _apart in outcomes:
-                    on_message(where, status)
+            decided = _decide_ahead(items, context, channel=channel, direction=direction) if writer else None
+            if not settle() or decided is None:
+                context.forget()  # what this batch decided counted on a batch that failed, or on nothing
+                report(items, _write_batch(items, context, channel=channel, direction=direction))
+            else:
+                assert writer is not None
+                writer.submit(decided)
+                in_flight = decided
             items, finish = following, finish_following
+        settle()
     finally:
         parser.stop()
+        if writer is not None:
+            writer.stop()
     return summary
 
 
-def _write_batch(
+@dataclass
+class _Decided:
+    """A batch decided ahead: its outcomes, and what it writes (in the writer's thread)."""
+
+    items: list[_Item]
+    outcomes: list[tuple[str, str, str, bool]]
+    writes: PendingWrites
+    interactions: list[Interaction]
+
+
+class _Writer:
+    """Writes decided batches in a thread of its own, on that thread's own database connection, one at a
+    time: while it writes batch N (the database's work, during which Python lets other threads run),
+    the import decides batch N+1. At most one batch is in flight."""
+
+    def __init__(self) -> None:
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cercle-import-writer")
+        self.future: Future[None] | None = None
+
+    def submit(self, decided: _Decided) -> None:
+        self.future = self.pool.submit(_write_decided, decided)
+
+    def wait(self) -> BaseException | None:
+        """Wait for the batch in flight; the error that stopped it (its transaction rolled back)."""
+        future, self.future = self.future, None
+        return future.exception() if future is not None else None
+
+    def stop(self) -> None:
+        """After the batch in flight: close the thread's connection, end the thread."""
+        try:
+            self.pool.submit(connections.close_all).result()
+        finally:
+            self.pool.shutdown(wait=True)
+
+
+def _write_decided(decided: _Decided) -> None:
+    with transaction.atomic():
+        commit_lazily()  # the files stay, and a new run takes again what a crash lost (core/bulk.py)
+        decided.writes.flush()
+        if decided.interactions:
+            interaction_record_many(interactions=decided.interactions)
+
+
+def _may_write_ahead() -> bool:
+    """Whether batches may be written in a thread of their own: not inside a caller's transaction (its
+    batches must be in it), and not on an in-memory SQLite database (a second connection to it would
+    meet its table locks)."""
+    if connection.in_atomic_block:
+        return False
+    return not (connection.vendor == "sqlite" and connection.is_in_memory_db())  # type: ignore[attr-defined]
+
+
+def _decide_ahead(
     items: list[_Item], context: IngestContext, *, channel: str, direction: str | None
+) -> _Decided | None:
+    """Decide a batch while the previous one is being written (reads only: its rows are held), seeing
+    the previous one through what it carried over. None when a message needs the previous batch
+    really written (intake/batch.py `NotAhead`) or is a LinkedIn notice (its member is looked up and
+    created at once): the batch is then decided again once the previous one has committed."""
+    if any(item.parsed is not None and item.parsed.linkedin is not None for item in items):
+        return None
+    context.end_batch()
+    writes = PendingWrites(ahead=True, carried_by_subject=context.carried_by_subject)
+    context.writes, context.pending_interactions = writes, []
+    outcomes: list[tuple[str, str, str, bool]] = []
+    try:
+        parsed = [item.parsed for item in items if item.parsed]
+        context.prefetch([i for p in parsed for i in p.all_ids])
+        context.contacts_prefetch([a for p in parsed for a in (p.from_email, *p.to, *p.cc)])
+        context.replies_prefetch(parsed, days=SUBJECT_THREAD_DAYS)
+        for item in items:
+            status, reason, apart = (
+                (*item.outcome, False)
+                if item.outcome
+                else _ingest_one(item, channel=channel, direction=direction, context=context)
+            )
+            outcomes.append((item.where, status, reason, apart))
+    except NotAhead:
+        context.writes = None
+        return None
+    interactions, context.pending_interactions = context.pending_interactions or [], []
+    # What the next batch, decided while this one is written, must see of it.
+    context.carried = dict(context.known)
+    context.carried_orphans = {
+        parent: [message.message_id for message in orphans]
+        for parent, orphans in writes.orphans_by_parent.items()
+    }
+    context.carried_by_subject = (
+        writes.by_subject
+    )  # (the writer's flush replaces the attribute, not the dict)
+    context.writes = None
+    writes.seal()
+    return _Decided(items, outcomes, writes, interactions)
+
+
+def _write_batch(
+    items: list[_Item], context: IngestContext, *, channel: str, direction: str | None, held: bool = True
 ) -> list[tuple[str, str, str, bool]]:
     """Write one batch in one transaction: its rows held and written together (intake/batch.py); if
     that fails (a row another writer stored meanwhile, a database error), the batch is rolled back and
-    written again message by message, each in its own savepoint, so one bad message fails alone."""
-    try:
-        return _write(items, context, channel=channel, direction=direction, held=True)
-    except DatabaseError:
-        context.forget()
+    written again message by message, each in its own savepoint, so one bad message fails alone.
+    `held` False: message by message at once (a held write of this batch failed already)."""
+    if held:
+        try:
+            return _write(items, context, channel=channel, direction=direction, held=True)
+        except DatabaseError:
+            context.forget()
     try:
         return _write(items, context, channel=channel, direction=direction, held=False)
     except DatabaseError as exc:  # the batch's commit failed: nothing of it is stored
@@ -439,6 +575,8 @@ def _ingest_one(
         result = message_ingest(
             parsed=parsed, raw=item.raw, channel=channel, direction=direction, context=context
         )
+    except NotAhead:  # not a failure of this message: its batch is decided again later
+        raise
     except Exception as exc:  # never let one bad message stop an import; report it
         return "failed", f"{type(exc).__name__}: {exc}", False
     return result.status, str(result.reason), result.same_id_as is not None

@@ -23,6 +23,7 @@ from cercle.circulation.states import OPEN_STATES
 from cercle.core.bulk import instance_new
 from cercle.core.notes import Note
 from cercle.core.text import snippet, visible
+from cercle.intake.batch import held_elsewhere
 from cercle.intake.context import IngestContext
 from cercle.intake.models import IntakeSettings
 from cercle.intake.receipts import first_mail_receipt_due, receipt_queue
@@ -30,7 +31,7 @@ from cercle.intake.titles import title_from_text
 from cercle.mail import kinds
 from cercle.mail.attachments import attachments_store
 from cercle.mail.linkedin_notice import LinkedInNotice
-from cercle.mail.parse import ParsedMessage
+from cercle.mail.parse import RAW_COMPRESSION, ParsedMessage
 from cercle.mail.subjects import is_reply_subject, normalise_subject, subject_fragment
 from cercle.network.models import Contact, Interaction, InteractionKind
 from cercle.network.services import (
@@ -99,8 +100,8 @@ class _Ingest:
         elif name and not contact.name:  # fill the blank, as contact_get_or_create does
             contact.name = visible(name).strip()[:200]
             contact.organisation = contact.organisation or organisation_from_email(contact.email)
-            if contact.pk is not None:
-                ctx.writes.filled[contact.pk] = contact
+            if held_elsewhere(contact):
+                ctx.writes.filled[id(contact)] = contact
         self.touched.append(contact)
         return contact
 
@@ -141,8 +142,10 @@ def message_ingest(
         )
     writes = ctx.writes
     if parsed.message_id in known:
-        if writes is not None and parsed.message_id in writes.by_message_id:
-            writes.flush()  # the first one is in this very batch: compare it once it is written
+        if writes is not None and (
+            parsed.message_id in writes.by_message_id or parsed.message_id in ctx.carried
+        ):
+            writes.flush()  # the first one is in this very batch (or the one being written): compare it once written
         # A Message-ID proves nothing by itself: a sender may reuse one, or squat it ahead of a real
         # message. Only the same content (sender and text) is the same message.
         apart = _kept_apart(parsed, ctx)
@@ -283,7 +286,7 @@ def _store(
         )
         if parsed.attachments
         else [],
-        raw_compressed=(parsed.raw_compressed or zlib.compress(raw)) if raw else None,
+        raw_compressed=(parsed.raw_compressed or zlib.compress(raw, RAW_COMPRESSION)) if raw else None,
         same_id_as_id=same_id_as,
     )
     if isinstance(request, Request):
@@ -402,11 +405,14 @@ def _request_by_subject(job: _Ingest) -> int | Request | None:
         contact_ids += found.values_list("id", flat=True)
     low, high = job.at - timedelta(days=SUBJECT_THREAD_DAYS), job.at + timedelta(hours=1)
     matches: list[tuple[datetime, int | Request]] = []
-    if writes is not None:  # requests of this batch, not written yet
-        for person in [*(_person_key(c) for c in known), *contact_ids]:
-            for received, pending in writes.by_subject.get((person, key), []):
-                if low <= received <= high:
-                    matches.append((received, pending))
+    if writes is not None:  # requests of this batch (or of the one being written), not written yet
+        # Under the key its requester had then: a contact written since has a key it did not have.
+        persons = {*(k for c in known for k in (_person_key(c), -id(c))), *contact_ids}
+        for person in persons:
+            for pending_requests in (writes.by_subject, writes.carried_by_subject):
+                for received, pending in pending_requests.get((person, key), []):
+                    if low <= received <= high:
+                        matches.append((received, pending))
     if (
         writes is not None
         and parsed.message_id in job.ctx.replies_ready
@@ -491,7 +497,7 @@ def _interactions_record(job: _Ingest) -> None:
             contacts = [job.contact(p) for p in people]
         kind = InteractionKind.MAIL
         if contacts and not job.outbound:
-            _signature_fill(contacts[0], parsed)
+            _signature_fill(contacts[0], parsed, ctx)
         _ties_record(job, contacts)
     job.interactions = [
         instance_new(
@@ -543,16 +549,21 @@ def _ties_add(job: _Ingest, sender: Contact | None, recipients: list[Contact]) -
         ties_record_message(message_key=key, sender=sender, recipients=recipients, at=job.at)
 
 
-def _signature_fill(sender: Contact, parsed: ParsedMessage) -> None:
+def _signature_fill(sender: Contact, parsed: ParsedMessage, ctx: IngestContext) -> None:
     """The sender's phone and position from their signature, while their contact lacks one (never
-    overwritten). A contact that has both costs nothing: the text is not read."""
+    overwritten). A contact that has both costs nothing: the text is not read. A held batch writes
+    it with its rows (a stored contact's blanks are filled by a conditional UPDATE)."""
     if sender.phone and sender.position:
         return
     name = parsed.from_name or sender.name
     found = parsed.ahead.get("signature") if name == parsed.from_name else None  # read by the parser
     if found is None:
         found = signature_read(parsed.text, name=name, email=parsed.from_email)
-    if found.phone or found.position:
+    if not (found.phone or found.position):
+        return
+    if ctx.writes is not None and held_elsewhere(sender):
+        ctx.writes.signatures.append((sender, found.phone or "", found.position or ""))
+    else:
         contact_fill_from_signature(sender, phone=found.phone, position=found.position)
 
 

