@@ -83,8 +83,12 @@ class Request(models.Model):
             models.Index(fields=["state", "received_at"], name="request_state_received"),
             models.Index(fields=["state", "state_changed_at"], name="request_state_changed"),
             models.Index(fields=["kept_at"], name="request_kept_at"),
-            # A reply without known ids finds its request by the same person within a recent window.
-            models.Index(fields=["requester", "received_at"], name="request_requester_received"),
+            # A reply without known ids finds its request by the same person within a recent window, and
+            # the same subject: the index holds the subject and state too, so the database compares the
+            # subjects of a busy correspondent's window without reading each request's row.
+            models.Index(
+                fields=["requester", "received_at", "subject", "state"], name="request_requester_thread"
+            ),
             # "Projects I lead", latest first.
             models.Index(fields=["lead", "-lead_at"], name="request_lead_at"),
             # The dashboard's median time to a project lead, over a recent window.

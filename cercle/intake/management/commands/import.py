@@ -12,7 +12,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from cercle.circulation.models import Direction
-from cercle.intake.files import ImportSummary, count_messages, import_path
+from cercle.intake.files import (
+    SQLITE_READER_CACHE_KB,
+    ImportSummary,
+    count_messages,
+    import_path,
+    large_import_connection,
+)
 
 STATUSES = ("created", "attached", "stored", "duplicate", "skipped", "failed")
 
@@ -43,11 +49,9 @@ class Command(BaseCommand):
         direction = {"auto": None, "received": Direction.INBOUND, "sent": Direction.OUTBOUND}[
             options["direction"]
         ]
-        if connection.vendor == "sqlite":
-            # A large import grows every index: a bigger page cache for this one connection (64 MB,
-            # within the import's memory budget) keeps them in memory.
-            with connection.cursor() as cursor:
-                cursor.execute("PRAGMA cache_size = -65536")
+        # This connection writes a small import's batch, and reads for a large one's (whose batches a
+        # thread of their own writes, with a larger page cache: intake/files.py).
+        large_import_connection(SQLITE_READER_CACHE_KB)
         for path in options["paths"]:
             expected = count_messages(path)
             with Progress(
