@@ -37,11 +37,11 @@ from cercle.network.services import interaction_record_many
 
 SKIP_NAMES = {"SOURCE.md", "LICENSE", "README.md", "COPYING", ".DS_Store"}
 MAX_MESSAGE_BYTES = 50 * 1024 * 1024
-BATCH_MESSAGES = 200
-# SQLite's page cache of a large import's connections: the one that writes keeps the indexes it grows
-# in memory; the one that decides only reads, and SQLite empties its cache at each commit of the other.
-SQLITE_WRITER_CACHE_KB = 64 * 1024
-SQLITE_READER_CACHE_KB = 16 * 1024
+BATCH_MESSAGES = 400
+# SQLite's page cache of the connection that writes a large import's batches (the one that decides
+# only reads, and SQLite empties a reader's cache at each commit of the other). Measured at 100,000
+# messages: 16 MB writes as fast as 32 or 64, and leaves room in the memory budget for larger batches.
+SQLITE_WRITER_CACHE_KB = 16 * 1024
 BATCH_BYTES = 16 * 1024 * 1024  # a batch is held in memory, parsed, until it is written
 _SENT_FOLDER = re.compile(r"(?:^|[._\s/-])sent(?:$|[._\s-])|envoy|gesendet|enviad|inviat", re.I)
 
@@ -440,7 +440,7 @@ class _Writer:
 
     def __init__(self) -> None:
         self.pool = ThreadPoolExecutor(
-            max_workers=1, thread_name_prefix="cercle-import-writer", initializer=large_import_connection
+            max_workers=1, thread_name_prefix="cercle-import-writer", initializer=_writer_connection
         )
         self.future: Future[None] | None = None
 
@@ -460,12 +460,11 @@ class _Writer:
             self.pool.shutdown(wait=True)
 
 
-def large_import_connection(cache_kb: int = SQLITE_WRITER_CACHE_KB) -> None:
-    """This thread's connection, for a large import: on SQLite a larger page cache (within the import's
-    memory budget)."""
+def _writer_connection() -> None:
+    """The writing thread's connection: on SQLite a larger page cache."""
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = -{int(cache_kb)}")
+            cursor.execute(f"PRAGMA cache_size = -{SQLITE_WRITER_CACHE_KB}")
 
 
 def _write_decided(decided: _Decided) -> None:

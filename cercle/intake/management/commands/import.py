@@ -12,13 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from cercle.circulation.models import Direction
-from cercle.intake.files import (
-    SQLITE_READER_CACHE_KB,
-    ImportSummary,
-    count_messages,
-    import_path,
-    large_import_connection,
-)
+from cercle.intake.files import ImportSummary, count_messages, import_path
 
 STATUSES = ("created", "attached", "stored", "duplicate", "skipped", "failed")
 
@@ -49,9 +43,6 @@ class Command(BaseCommand):
         direction = {"auto": None, "received": Direction.INBOUND, "sent": Direction.OUTBOUND}[
             options["direction"]
         ]
-        # This connection writes a small import's batch, and reads for a large one's (whose batches a
-        # thread of their own writes, with a larger page cache: intake/files.py).
-        large_import_connection(SQLITE_READER_CACHE_KB)
         for path in options["paths"]:
             expected = count_messages(path)
             with Progress(
