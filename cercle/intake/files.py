@@ -344,11 +344,12 @@ def import_path(
     `Éléments envoyés`, `sent_items`…) or when it comes from a leader's address; else received.
 
     Messages go in batches: up to BATCH_MESSAGES are read and parsed (the next batch in a worker
-    process while this one is written), the Message-IDs they carry are looked up in one query, then
-    they are written in one transaction, each in its own savepoint (one commit and one lookup per
-    message would dominate a large import). Outcomes are reported once their batch has committed; if
-    a commit fails, that batch is reported failed and a new run imports it (Message-IDs make it
-    idempotent).
+    process while this one is written), what they need is looked up in a few queries, their rows are
+    held and written together in one transaction (intake/batch.py), and in a large import a thread
+    of its own writes each batch while the next one is decided (`_Writer`). Outcomes are reported
+    once their batch has committed; a batch whose write fails is written again message by message,
+    and if even that commit fails, the batch is reported failed and a new run imports it
+    (Message-IDs make it idempotent).
     """
     summary = ImportSummary()
     context = IngestContext.load(live=False)  # old mail: never a receipt
@@ -509,7 +510,7 @@ def _decide_ahead(
                 else _ingest_one(item, channel=channel, direction=direction, context=context)
             )
             outcomes.append((item.where, status, reason, apart))
-    except NotAhead:
+    except (NotAhead, DatabaseError):  # decided again the usual way (which falls back on its own)
         context.writes = None
         return None
     interactions, context.pending_interactions = context.pending_interactions or [], []

@@ -169,3 +169,34 @@ def test_a_same_subject_reply_to_the_batch_in_flight_joins_its_request(tmp_path:
     assert ahead_counts == alone_counts == {"created": 4, "attached": 4}
     for key in ahead:
         assert ahead[key] == alone[key], key
+
+
+def test_a_database_error_while_deciding_ahead_decides_that_batch_again(
+    tmp_path: Path, monkeypatch, leader
+) -> None:
+    """A look-up that fails while a batch is decided ahead (the database said no): that batch is decided
+    again the usual way once the previous one has committed, and nothing is lost."""
+    from cercle.intake.context import IngestContext
+
+    monkeypatch.setattr(files, "BATCH_MESSAGES", 2)
+    prefetch, failures = IngestContext.contacts_prefetch, []
+
+    def failing_once(context: IngestContext, emails: list[str]) -> None:
+        if context.writes is not None and context.writes.ahead and not failures:
+            failures.append(emails)
+            raise DatabaseError("the server closed the connection")
+        prefetch(context, emails)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(IngestContext, "contacts_prefetch", failing_once)
+        once = import_path(_hand_written(tmp_path))
+    state = _snapshot()
+    _wipe()
+    with monkeypatch.context() as patch:
+        patch.setattr(files, "_may_write_ahead", lambda: False)
+        _one_by_one(patch)
+        alone = import_path(tmp_path)
+    assert failures
+    assert once.counts == alone.counts and once.counts["failed"] == 0
+    for key in state:
+        assert state[key] == _snapshot()[key], key
