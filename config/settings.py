@@ -112,12 +112,19 @@ else:
     DATABASES = {
         "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(DATA_DIR / "cercle.sqlite3")}
     }
+SQLITE_PAGE_BYTES = 32 * 1024
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets the worker write while pages read; IMMEDIATE avoids the
-        # "database is locked" upgrade deadlock between two writers.
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
+        # "database is locked" upgrade deadlock between two writers. Pages of 32 KB (SQLITE_PAGE_BYTES)
+        # for a new database only (an existing one keeps its own): a message's row (its text and its
+        # compressed source, several KB) then fits in one page instead of a chain of overflow pages,
+        # and an import's commits write a fraction of the pages (docs/subsystems/intake.md).
+        "init_command": (
+            f"PRAGMA page_size={SQLITE_PAGE_BYTES}; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+            "PRAGMA busy_timeout=10000;"
+        ),
         "transaction_mode": "IMMEDIATE",
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

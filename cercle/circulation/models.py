@@ -37,7 +37,11 @@ class Request(models.Model):
     subject = models.CharField(_("subject"), max_length=300)
     summary = models.TextField(_("what they need"), blank=True)
     requester = models.ForeignKey(
-        "network.Contact", verbose_name=_("requester"), on_delete=models.PROTECT, related_name="requests"
+        "network.Contact",
+        verbose_name=_("requester"),
+        on_delete=models.PROTECT,
+        related_name="requests",
+        db_index=False,  # request_requester_thread starts with it
     )
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, default=Channel.MAIL)
     language = models.CharField(
@@ -60,6 +64,7 @@ class Request(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="led_requests",
+        db_index=False,  # request_lead_at starts with it
     )
     outcome = models.CharField(_("outcome"), max_length=8, choices=Outcome.choices, blank=True)
     outcome_value = models.DecimalField(_("value"), max_digits=12, decimal_places=2, null=True, blank=True)
@@ -129,7 +134,8 @@ class EventKind(models.TextChoices):
 class Event(models.Model):
     """The audit trail: every state change and every notable action on a request."""
 
-    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="events")
+    # event_request_at starts with it: no index of its own.
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="events", db_index=False)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -110,7 +110,10 @@ class Interaction(models.Model):
     Idempotent by (contact, source_key): re-importing a mailbox or an export never counts twice.
     """
 
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="interactions")
+    # interaction_once and interaction_contact_at start with it: no index of its own.
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="interactions", db_index=False
+    )
     kind = models.CharField(_("kind"), max_length=12, choices=InteractionKind.choices)
     inbound = models.BooleanField(_("received"), default=True)
     at = models.DateTimeField(_("date"))
@@ -146,7 +149,8 @@ class Identity(models.Model):
     """One way a person shows up: an address, a LinkedIn profile, a name. A contact has several;
     an address or a profile belongs to one contact (names may repeat)."""
 
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="identities")
+    # identity_contact_kind starts with it: no index of its own.
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="identities", db_index=False)
     kind = models.CharField(_("kind"), max_length=12, choices=IdentityKind.choices)
     value = models.CharField(_("value"), max_length=300)
 
@@ -273,8 +277,9 @@ class ContactTie(models.Model):
     recorded by the team. One row per pair, lower id first (`a` < `b`); the path search reads it by `a`
     and by `b` (network/paths.py)."""
 
-    a = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
-    b = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
+    # Read through contact_tie_once (a, b) and contact_tie_b: no index of their own.
+    a = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+", db_index=False)
+    b = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+", db_index=False)
     count = models.PositiveIntegerField(_("messages together"), default=0)
     # Of those, the ones one of them wrote with the other among the recipients (the rest: both in copy).
     a_wrote = models.PositiveIntegerField(default=0)
@@ -305,7 +310,9 @@ class TieEvidence(models.Model):
     """One message that tied two contacts: counted once, however often the mailbox is imported."""
 
     message_key = models.CharField(max_length=500)
-    a = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
+    a = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="+", db_index=False
+    )  # tie_evidence_pair
     b = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
 
     class Meta:
