@@ -253,23 +253,44 @@ def _execute_many(table: str, fields: list[Any], rows: list[list[Any]], *, on_co
             # Many rows a statement: each statement that fires the mail's full-text trigger makes FTS5
             # write what it has tokenized so far as a new segment (at the statement's end), so one
             # statement per row wrote one segment per message, and merging them was most of the index's cost.
-            step = _sqlite_rows_per_statement(len(columns))
-            for start in range(0, len(rows), step):
-                chunk = rows[start : start + step]
-                cursor.execute(head + ", ".join([one] * len(chunk)) + tail, [v for row in chunk for v in row])
+            start = 0
+            for size in _sqlite_statement_sizes(len(rows), len(columns)):
+                chunk = rows[start : start + size]
+                start += size
+                cursor.execute(head + ", ".join([one] * size) + tail, [v for row in chunk for v in row])
             return
         cursor.executemany(head + one + tail, rows)
 
 
-_SQLITE_ROWS_PER_STATEMENT = 500
+_SQLITE_ROWS_PER_STATEMENT = 512
+
+
+def _sqlite_statement_sizes(count: int, columns: int) -> list[int]:
+    """How many rows each statement takes, in a few sizes only: full statements of the largest size
+    this SQLite allows (`_sqlite_rows_per_statement`), then the rest as powers of two, largest first
+    (400 rows: 256, 128, 16). The driver keeps each distinct statement prepared (its cache holds 128):
+    one statement per exact row count kept a new prepared INSERT of thousands of parameters for every
+    batch, up to tens of megabytes of a large import's memory, and prepared each anew. With these
+    sizes a table has at most about ten, reused from batch to batch."""
+    step = _sqlite_rows_per_statement(columns)
+    sizes = [step] * (count // step)
+    rest = count - step * len(sizes)
+    size = step
+    while rest:
+        while size > rest:
+            size //= 2
+        sizes.append(size)
+        rest -= size
+    return sizes
 
 
 def _sqlite_rows_per_statement(columns: int) -> int:
     """As many rows as this SQLite takes parameters in one statement (999 before 3.32, 32,766 after;
-    a build may set its own), at most 500."""
+    a build may set its own), at most 512, as a power of two."""
     raw = connection.connection
     limit = raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) if hasattr(raw, "getlimit") else 999
-    return max(1, min(_SQLITE_ROWS_PER_STATEMENT, limit // max(1, columns)))
+    most = max(1, min(_SQLITE_ROWS_PER_STATEMENT, limit // max(1, columns)))
+    return 1 << (most.bit_length() - 1)
 
 
 # Kinds of field whose values do not go in a PostgreSQL array parameter as they are.

@@ -8,10 +8,11 @@ from datetime import UTC, datetime
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.forms.models import model_to_dict
+from django.test.utils import CaptureQueriesContext
 
 from cercle.circulation.models import Event, EventKind, Message, Request
 from cercle.core.bulk import commit_lazily, instance_new, keys_reserve, objects_insert
-from cercle.network.models import Contact, Interaction
+from cercle.network.models import Contact, Interaction, InteractionKind
 
 
 @pytest.mark.django_db
@@ -151,7 +152,7 @@ def test_an_instance_built_short_takes_its_pending_related_key_when_written(inco
                 instance_new(
                     Interaction,
                     contact=incoming.requester,
-                    kind="mail",
+                    kind=InteractionKind.MAIL,
                     at=incoming.received_at,
                     source_key="<k@x>",
                 )
@@ -208,3 +209,33 @@ def test_rows_that_may_clash_are_written_as_the_orm_writes_them_and_a_clash_skip
     assert Interaction.objects.count() == 3
     assert row("<new@x>") == row("<orm@x>")
     assert row("<old@x>")["subject"] == "déjà"
+
+
+@pytest.mark.django_db
+def test_sqlite_writes_many_row_counts_with_few_statement_shapes(incoming: Request) -> None:
+    """Each distinct statement stays prepared in the driver's cache: batches of every row count must
+    not each bring a statement of their own (a large import kept tens of megabytes of them), and every
+    row is written once, in order."""
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL writes these rows with one COPY whatever their number")
+    counts = [1, 3, 7, 16, 37, 100, 255, 399, 400, 513, 700]
+    with CaptureQueriesContext(connection) as captured:
+        for batch, count in enumerate(counts):
+            objects_insert(
+                [
+                    Interaction(
+                        contact=incoming.requester,
+                        kind="mail",
+                        source_key=f"k{batch}-{i}",
+                        at=incoming.received_at,
+                    )
+                    for i in range(count)
+                ]
+            )
+    shapes = {
+        query["sql"].count("), (") + 1 for query in captured.captured_queries if "INSERT" in query["sql"]
+    }
+    assert len(shapes) <= 10, sorted(shapes)  # one per exact row count would be 11 here, and grow
+    assert max(shapes) <= 512
+    keys = list(Interaction.objects.order_by("pk").values_list("source_key", flat=True))
+    assert keys == [f"k{batch}-{i}" for batch, count in enumerate(counts) for i in range(count)]
