@@ -101,6 +101,10 @@ class IngestContext:
     by_subject: dict[tuple[int, str], list[tuple[datetime, int, str]]] = field(default_factory=dict)
     by_subject_people: set[int] = field(default_factory=set)
     replies_ready: set[str] = field(default_factory=set)  # the Message-IDs of the replies looked up
+    # The requests created since the first batch's look-up (this import's own, and any other writer's),
+    # by (requester, subject key): (received at, request). The database is asked only about the older
+    # ones, and about the current state of the ones found here (`replies_prefetch`).
+    recent_requests: _RecentRequests | None = None
     # None: each message is written as it is decided. Else the batch's rows wait here (intake/batch.py)
     # until `flush()`, which the caller runs before committing.
     writes: PendingWrites | None = None
@@ -197,8 +201,13 @@ class IngestContext:
         look-up's conditions, OR-ed; the subjects are compared here). Call after `contacts_prefetch`."""
         now = timezone.now()
         terms: list[tuple[list[int], datetime, datetime, str]] = []
+        recent_terms: list[tuple[list[int], datetime, datetime, str]] = []
         ready: set[str] = set()
         everyone: set[int] = set()
+        if self.recent_requests is None:
+            self.recent_requests = _RecentRequests.starting_now()
+        recent = self.recent_requests
+        recent.catch_up()
         for message in messages:
             key = normalise_subject(message.subject) if is_reply_subject(message.subject) else ""
             if not key:
@@ -212,13 +221,18 @@ class IngestContext:
             if people:
                 at = min(message.date or now, now)
                 window = (at - timedelta(days=days), at + timedelta(hours=1))
-                terms.append((sorted(people), *window, subject_fragment(key)))
+                if recent.older_up_to:
+                    terms.append((sorted(people), *window, subject_fragment(key)))
+                recent_terms.append((sorted(people), *window, key))
                 everyone |= people
+        rows: list[tuple] = []
         for start in range(0, len(terms), 100):
-            for pk, requester, subject, state, received in _requests_in_windows(terms[start : start + 100]):
-                self.by_subject.setdefault((requester, normalise_subject(subject)), []).append(
-                    (received, pk, state)
-                )
+            rows += _requests_in_windows(terms[start : start + 100], up_to=recent.older_up_to)
+        rows += _requests_by_id(recent.matching(recent_terms))
+        for pk, requester, subject, state, received in rows:
+            self.by_subject.setdefault((requester, normalise_subject(subject)), []).append(
+                (received, pk, state)
+            )
         self.replies_ready, self.by_subject_people = ready, everyone
 
     def end_batch(self) -> None:
@@ -241,10 +255,76 @@ class IngestContext:
             self.pending_interactions = []
 
 
-def _requests_in_windows(terms: list[tuple[list[int], datetime, datetime, str]]) -> list[tuple]:
-    """(id, requester, subject, state, received at) of the requests of any of these (requesters, from,
-    to, subject fragment) terms. Plain SQL: the ORM would spend longer building this OR of a hundred
-    conditions than the database answering it (each one walks the (requester, received_at) index)."""
+class _RecentRequests:
+    """The requests created since a moment of an import, by (requester, subject key), read from the
+    database batch after batch (`catch_up`: the rows past the last key read, in key order). An import of
+    years of mail creates tens of thousands of requests, and each reply of each batch would otherwise
+    ask the database for its correspondents' requests of a month, subject by subject."""
+
+    def __init__(self, older_up_to: int) -> None:
+        self.older_up_to = older_up_to  # the requests up to this key are asked to the database
+        self.read_up_to = older_up_to
+        self.by_key: dict[tuple[int, str], list[tuple[datetime, int]]] = {}
+
+    @classmethod
+    def starting_now(cls) -> _RecentRequests:
+        return cls(Request.objects.order_by("-pk").values_list("pk", flat=True).first() or 0)
+
+    def catch_up(self) -> None:
+        """Read the requests committed since the last call. (On PostgreSQL, a request whose key was
+        taken before another's but committed after the last call is left to the database's look-up of
+        the next import: a reply then starts a request of its own instead of joining it.)"""
+        table = connection.ops.quote_name(Request._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id, requester_id, subject, received_at FROM {table} WHERE id > %s ORDER BY id",  # noqa: S608
+                [self.read_up_to],
+            )
+            rows = cursor.fetchall()
+        for pk, requester, subject, received in rows:
+            key = normalise_subject(subject) if requester is not None else ""
+            if key:
+                self.by_key.setdefault((requester, key), []).append((_utc(received), pk))
+        if rows:
+            self.read_up_to = rows[-1][0]
+
+    def matching(self, terms: list[tuple[list[int], datetime, datetime, str]]) -> set[int]:
+        """The keys of the requests of these (requesters, from, to, subject key) terms."""
+        return {
+            pk
+            for people, low, high, key in terms
+            for person in people
+            for received, pk in self.by_key.get((person, key), ())
+            if low <= received <= high
+        }
+
+
+def _requests_by_id(keys: set[int]) -> list[tuple]:
+    """(id, requester, subject, state, received at) of these requests, as they are now."""
+    table = connection.ops.quote_name(Request._meta.db_table)
+    rows: list[tuple] = []
+    ordered = sorted(keys)
+    for start in range(0, len(ordered), 500):
+        chunk = ordered[start : start + 500]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id, requester_id, subject, state, received_at FROM {table} "  # noqa: S608
+                f"WHERE id IN ({', '.join(['%s'] * len(chunk))})",
+                chunk,
+            )
+            rows += cursor.fetchall()
+    if connection.vendor == "sqlite":
+        return [(pk, who, subject, state, _utc(received)) for pk, who, subject, state, received in rows]
+    return rows
+
+
+def _requests_in_windows(
+    terms: list[tuple[list[int], datetime, datetime, str]], *, up_to: int
+) -> list[tuple]:
+    """(id, requester, subject, state, received at) of the requests up to key `up_to` of any of these
+    (requesters, from, to, subject fragment) terms. Plain SQL: the ORM would spend longer building this
+    OR of a hundred conditions than the database answering it (each one walks the (requester,
+    received_at) index, which holds the key too)."""
     table = connection.ops.quote_name(Request._meta.db_table)
     adapt = connection.ops.adapt_datetimefield_value
     # As Django's `icontains` on each database: SQLite's LIKE folds ASCII case, PostgreSQL's does not.
@@ -253,9 +333,10 @@ def _requests_in_windows(terms: list[tuple[list[int], datetime, datetime, str]])
     for people, low, high, fragment in terms:
         where.append(
             f"(requester_id IN ({', '.join(['%s'] * len(people))}) AND received_at BETWEEN %s AND %s"
+            + " AND id <= %s"
             + (f" AND {like})" if fragment else ")")
         )
-        params += [*people, adapt(low), adapt(high)]
+        params += [*people, adapt(low), adapt(high), up_to]
         if fragment:
             params.append(f"%{connection.ops.prep_for_like_query(fragment)}%")
     sql = f"SELECT DISTINCT id, requester_id, subject, state, received_at FROM {table} WHERE {' OR '.join(where)}"  # noqa: S608
