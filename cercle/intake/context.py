@@ -108,13 +108,16 @@ class IngestContext:
     # None: each message is written as it is decided. Else the batch's rows wait here (intake/batch.py)
     # until `flush()`, which the caller runs before committing.
     writes: PendingWrites | None = None
-    # While the previous batch is being written (intake/files.py decides the next one meanwhile): what it
-    # knew and stored, by Message-ID, as `known`; and its messages stored without a request, by the
-    # Message-ID they answer (a parent in this batch adopts them, as it would stored ones).
+    # While earlier batches are written but not committed yet (intake/files.py decides the next one
+    # meanwhile, and commits several batches at once): what they knew and stored, by Message-ID, as
+    # `known`; and their messages stored without a request, by the Message-ID they answer (a parent in
+    # this batch adopts them, as it would stored ones).
     carried: dict[str, int | Request | None] = field(default_factory=dict)
     carried_orphans: dict[str, list[str]] = field(default_factory=dict)
-    # And the requests it created, by (requester, subject key), as `PendingWrites.by_subject`.
+    # And the requests they created, by (requester, subject key), as `PendingWrites.by_subject`; and the
+    # contacts they created, by address (the cache may have let them go).
     carried_by_subject: dict[tuple[int, str], list[tuple[datetime, Request]]] = field(default_factory=dict)
+    carried_contacts: dict[str, Contact] = field(default_factory=dict)
 
     @classmethod
     def load(cls, *, live: bool = True) -> IngestContext:
@@ -150,6 +153,7 @@ class IngestContext:
         self.contacts.clear()
         self.end_batch()
         self.carried, self.carried_orphans, self.carried_by_subject = {}, {}, {}
+        self.carried_contacts = {}
         if self.pending_interactions is not None:
             self.pending_interactions = []
         if self.writes is not None:
@@ -180,9 +184,15 @@ class IngestContext:
 
     def contacts_prefetch(self, emails: list[str]) -> None:
         """Load the contacts of many addresses in a few queries (a batch), and note who has none."""
-        wanted = [
-            e for e in dict.fromkeys(normalize_email(e) for e in emails if e) if self.contacts.get(e) is None
-        ]
+        wanted = []
+        for email in dict.fromkeys(normalize_email(e) for e in emails if e):
+            if self.contacts.get(email) is not None:
+                continue
+            carried = self.carried_contacts.get(email)
+            if carried is not None:  # created by a batch not committed yet
+                self.contacts.put(email, carried)
+            else:
+                wanted.append(email)
         found = contacts_by_email_many(wanted)
         # Under its own address: a contact found by another of its addresses is cached by that one too.
         for email, contact in found.items():
