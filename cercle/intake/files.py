@@ -90,12 +90,14 @@ def _sources(path: Path, folder: str = "") -> Iterator[tuple[str, bytes | None, 
         for name, file in _maildir_files(path):
             where = f"{path}:{name.partition(':')[0]}"
             try:
-                if file.stat().st_size > MAX_MESSAGE_BYTES:
-                    yield where, None, "larger than 50 MB", path.name
-                    continue
-                yield where, file.read_bytes(), "", path.name
+                raw = _read_file(file)
             except OSError as exc:  # deleted or moved by a mail client since the listing
                 yield where, None, str(exc), path.name
+                continue
+            if raw is None:
+                yield where, None, "larger than 50 MB", path.name
+            else:
+                yield where, raw, "", path.name
         for sub in _maildir_subfolders(path):
             yield from _sources(path / f".{sub}")
         return
@@ -125,6 +127,28 @@ def _sources(path: Path, folder: str = "") -> Iterator[tuple[str, bytes | None, 
         yield str(path), path.read_bytes(), "", folder
     except OSError as exc:
         yield str(path), None, str(exc), folder
+
+
+def _read_file(file: Path) -> bytes | None:
+    """A message file's bytes, None when it is larger than MAX_MESSAGE_BYTES: one open, one fstat and
+    usually one read (`Path.read_bytes` and a `stat` before it make twice the system calls, which
+    weighed on a Maildir of 100,000 files)."""
+    fd = os.open(file, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    try:
+        size = os.fstat(fd).st_size
+        if size > MAX_MESSAGE_BYTES:
+            return None
+        data = os.read(fd, size + 1)
+        if len(data) <= size:  # all of it: a regular file reads short only at its end
+            return data
+        chunks = [data]  # it grew since: read on to its end
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+            if sum(map(len, chunks)) > MAX_MESSAGE_BYTES:
+                return None
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def _maildir_names(folder: Path) -> np.ndarray:
@@ -479,16 +503,20 @@ class _Decided:
 def _carry(context: IngestContext, uncommitted: list[_Decided], committed: Iterable[_Decided] = ()) -> None:
     """What the next batch must see of the batches not committed yet (it cannot read them in the
     database): their Message-IDs, the requests they created by subject, their new contacts, and their
-    orphans not adopted yet."""
-    context.carried = {key: value for decided in uncommitted for key, value in decided.known.items()}
-    by_subject: dict[tuple[int, str], list[tuple[datetime, Request]]] = {}
-    for decided in uncommitted:
+    orphans not adopted yet. After a batch is added (the last of `uncommitted`), what it carries is
+    added; after some commit, the rest is gathered again."""
+    committed = list(committed)
+    if committed or len(uncommitted) <= 1:
+        context.carried, context.carried_by_subject, context.carried_contacts = {}, {}, {}
+        adding = uncommitted
+    else:
+        adding = uncommitted[-1:]
+    by_subject = context.carried_by_subject
+    for decided in adding:
+        context.carried.update(decided.known)
         for key, found in decided.by_subject.items():
             by_subject.setdefault(key, []).extend(found)
-    context.carried_by_subject = by_subject
-    context.carried_contacts = {
-        contact.email: contact for decided in uncommitted for contact in decided.contacts if contact.email
-    }
+        context.carried_contacts.update((c.email, c) for c in decided.contacts if c.email)
     for decided in committed:  # readable in the database now
         for parent, orphans in decided.orphans.items():
             left = [i for i in context.carried_orphans.get(parent, []) if i not in orphans]

@@ -94,6 +94,7 @@ class _Ingest:
             contact = contact_build(email=email, name=name, language=language)
             ctx.writes.contact_new(contact, names=[contact.name])
             ctx.no_contact.discard(email)
+            ctx.absent.discard(email)
         elif contact is None:  # not looked up with the batch (a caller that did not prefetch)
             ctx.writes.flush()
             contact = contact_get_or_create(email=email, name=name, language=language)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import QuerySet
 
 from cercle.accounts.models import User
@@ -223,27 +223,48 @@ def contact_by_email(email: str) -> Contact | None:
     contact = _with_email(email).first()  # (not `filter(email=…)` alone: that scans every contact on SQLite)
     if contact is None:
         identity = (
-            Identity.objects.filter(kind=IdentityKind.EMAIL, value=email).select_related("contact").first()
+            Identity.objects.filter(kind=IdentityKind.EMAIL, value=email)
+            .exclude(kind=IdentityKind.NAME)  # the partial unique index's condition: SQLite then uses it
+            .select_related("contact")
+            .first()
         )
         contact = identity.contact if identity else None
     return None if contact is None else _resolved(contact)
 
 
 def contacts_by_email_many(emails: Iterable[str]) -> dict[str, Contact]:
-    """`contact_by_email` for many addresses at once (an import's batch): a few queries per 500
-    addresses. Addresses nobody has are left out."""
+    """`contact_by_email` for many addresses at once (an import's batch): two queries per 500
+    addresses, and one for the contacts found. Addresses nobody has are left out.
+
+    Plain SQL: most addresses of a batch belong to nobody, and building the ORM's query of 500
+    parameters took longer than the database's answer. The `NOT (… = '')` and `NOT (kind = 'name')`
+    terms let SQLite use the partial unique indexes on addresses."""
     wanted = sorted({normalize_email(e) for e in emails if e and e.strip()})
-    found: dict[str, Contact] = {}
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start : start + 500]
-        for contact in Contact.objects.filter(email__in=chunk).exclude(email=""):
-            found[contact.email] = contact
-        missing = [e for e in chunk if e not in found]
-        if missing:
-            for identity in Identity.objects.filter(
-                kind=IdentityKind.EMAIL, value__in=missing
-            ).select_related("contact"):
-                found.setdefault(identity.value, identity.contact)
+    keys: dict[str, int] = {}
+    contacts_table = connection.ops.quote_name(Contact._meta.db_table)
+    identities_table = connection.ops.quote_name(Identity._meta.db_table)
+    with connection.cursor() as cursor:
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                f"SELECT email, id FROM {contacts_table} WHERE email IN ({marks}) AND NOT (email = %s)",  # noqa: S608
+                [*chunk, ""],
+            )
+            keys.update(cursor.fetchall())
+            missing = [e for e in chunk if e not in keys]
+            if missing:
+                cursor.execute(
+                    f"SELECT value, contact_id FROM {identities_table} WHERE kind = %s"  # noqa: S608
+                    f" AND NOT (kind = %s) AND value IN ({', '.join(['%s'] * len(missing))})",
+                    [IdentityKind.EMAIL, IdentityKind.NAME, *missing],
+                )
+                for value, contact_id in cursor.fetchall():
+                    keys.setdefault(value, contact_id)
+    if not keys:
+        return {}
+    contacts = Contact.objects.in_bulk(set(keys.values()))
+    found = {email: contacts[key] for email, key in keys.items() if key in contacts}
     return {email: (c if c.merged_into_id is None else _resolved(c)) for email, c in found.items()}
 
 

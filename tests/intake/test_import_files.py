@@ -199,3 +199,41 @@ def test_an_mbox_is_streamed_with_its_edge_cases(db, tmp_path):
     summary = import_path(tmp_path)
     assert summary.counts == {"created": 3, "skipped": 1}
     assert set(Request.objects.values_list("subject", flat=True)) == {"Un", "Gros", "Trois"}
+
+
+def test_a_maildir_file_is_read_whole_and_one_over_the_cap_is_reported(tmp_path, monkeypatch) -> None:
+    """Maildir files are read with one open and one read: whole, even when the file is larger than the
+    size the read asked for (it grew since); over the cap, reported and not read; gone since the listing,
+    reported with the system's error."""
+    from cercle.intake import files
+
+    small, big = tmp_path / "small.eml", tmp_path / "big.eml"
+    small.write_bytes(b"x" * 10)
+    big.write_bytes(b"y" * 3000)
+    assert files._read_file(small) == b"x" * 10
+    assert files._read_file(big) == b"y" * 3000
+    monkeypatch.setattr(files, "MAX_MESSAGE_BYTES", 2000)
+    assert files._read_file(big) is None
+
+    # A file that grows between the size the read asked for and the read itself.
+    fstat = files.os.fstat
+
+    class _Smaller:
+        def __init__(self, real) -> None:
+            self.st_size = real.st_size // 3
+
+    monkeypatch.setattr(files.os, "fstat", lambda fd: _Smaller(fstat(fd)))
+    assert files._read_file(small) == b"x" * 10
+    monkeypatch.setattr(files.os, "fstat", fstat)
+
+    maildir = tmp_path / "Maildir"
+    for sub in ("cur", "new", "tmp"):
+        (maildir / sub).mkdir(parents=True)
+    (maildir / "cur" / "1.host:2,S").write_bytes(_eml("<one@x>", "Un", "a@client.example"))
+    (maildir / "cur" / "2.host:2,S").write_bytes(_eml("<two@x>", "Deux", "b@client.example") + b"z" * 3000)
+    sources = files._sources(maildir)
+    first = next(sources)
+    (maildir / "cur" / "2.host:2,S").unlink()  # a mail client moved it meanwhile
+    second = next(sources)
+    assert first[1] is not None and first[2] == ""
+    assert second[1] is None and "No such file" in second[2]

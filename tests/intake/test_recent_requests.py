@@ -73,3 +73,44 @@ def test_a_request_deleted_meanwhile_is_not_found(leader) -> None:
     context.end_batch()
     context.replies_prefetch(replies, days=30)
     assert _found(context, marc.pk, "devis") == []
+
+
+def test_an_address_nobody_has_is_asked_again_only_after_a_while(leader) -> None:
+    """Most recipients of a mailbox are nobody's contact: a batch does not ask about them again for
+    ABSENT_BATCHES batches; then it does (someone may have added them)."""
+    from cercle.intake.context import ABSENT_BATCHES
+
+    context = IngestContext.load(live=False)
+    context.contacts_prefetch(["Nobody@Example.org"])
+    assert context.contacts.get("nobody@example.org") is None
+    assert "nobody@example.org" in context.no_contact
+    added = ContactFactory(email="nobody@example.org")
+    for _ in range(ABSENT_BATCHES - 1):
+        context.end_batch()
+        context.contacts_prefetch(["nobody@example.org"])
+        assert context.contacts.get("nobody@example.org") is None
+        assert "nobody@example.org" in context.no_contact  # not asked: still nobody's, for now
+    context.end_batch()
+    context.contacts_prefetch(["nobody@example.org"])
+    assert context.contacts.get("nobody@example.org") == added
+
+
+def test_contacts_of_many_addresses_by_main_address_other_address_and_merge(leader) -> None:
+    from cercle.network.models import Identity, IdentityKind
+    from cercle.network.services import contacts_by_email_many
+
+    marc = ContactFactory(email="marc@client.example")
+    Identity.objects.create(contact=marc, kind=IdentityKind.EMAIL, value="marc.lenoir@perso.example")
+    Identity.objects.create(contact=marc, kind=IdentityKind.NAME, value="nobody@nowhere.example")  # a name
+    old = ContactFactory(email="ines@old.example")
+    ines = ContactFactory(email="ines@atelier.example")
+    type(old).objects.filter(pk=old.pk).update(merged_into=ines)
+    found = contacts_by_email_many(
+        ["MARC@client.example", "marc.lenoir@perso.example", "ines@old.example", "nobody@nowhere.example", ""]
+    )
+    assert found == {
+        "marc@client.example": marc,
+        "marc.lenoir@perso.example": marc,
+        "ines@old.example": ines,
+    }
+    assert contacts_by_email_many([]) == {}
