@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from email import message_from_bytes
 from email.message import Message
+from functools import cached_property
 from typing import Any
 
 from cercle.core.text import guess_language
@@ -117,8 +118,10 @@ class ParsedMessage:
         """Its own Message-ID (and aliases) and those it answers: what the import looks up."""
         return [self.message_id, *self.alias_ids, *self.thread_ids]
 
-    @property
+    @cached_property
     def recipients(self) -> list[str]:
+        """To and Cc, each address once (asked several times a message by an import: computed once;
+        `to` and `cc` are not changed after parsing)."""
         return list(dict.fromkeys([*self.to, *self.cc]))
 
 
