@@ -27,6 +27,7 @@ from django.db import DatabaseError, connection, connections, transaction
 
 from cercle.circulation.models import Channel, Direction, Request
 from cercle.core.bulk import commit_lazily
+from cercle.core.collector import fewer_collections
 from cercle.core.processes import die_with_parent
 from cercle.intake.ahead import parse_ahead
 from cercle.intake.batch import NotAhead, PendingWrites
@@ -380,8 +381,15 @@ def import_path(
     batch while the next one is decided (`_Writer`), and commits several batches at once. Outcomes are
     reported once their batch has committed; a batch whose write fails is written again message by
     message, and if even that commit fails, the batch is reported failed and a new run imports it
-    (Message-IDs make it idempotent).
+    (Message-IDs make it idempotent). Python's cycle collector runs rarely meanwhile (core/collector.py).
     """
+    with fewer_collections():
+        return _import_path(path, channel=channel, direction=direction, on_message=on_message)
+
+
+def _import_path(
+    path: Path, *, channel: str, direction: str | None, on_message: Callable[[str, str], None] | None
+) -> ImportSummary:
     summary = ImportSummary()
     context = IngestContext.load(live=False)  # old mail: never a receipt
     context.pending_interactions = []

@@ -20,6 +20,7 @@ from imapclient import SEEN
 
 from cercle.circulation.models import Direction, Request
 from cercle.core.bulk import commit_lazily, objects_insert
+from cercle.core.collector import fewer_collections
 from cercle.core.notes import Note, note_stored
 from cercle.intake.batch import PendingWrites
 from cercle.intake.context import IngestContext
@@ -263,35 +264,37 @@ def sync_folder(
     MailAccount.objects.filter(pk=account.pk).update(sync_total=len(todo), sync_done=0)
     if not todo:
         return
-    context = IngestContext.load()
-    context.pending_interactions = []
-    batch = sync_batch_size()
-    done = 0
-    for start in range(0, len(todo), batch):
-        uids = todo[start : start + batch]
-        fetched = client.fetch(uids, [b"BODY.PEEK[]"])  # type: ignore[attr-defined]
-        items = [_parse(uid, fetched[uid].get(b"BODY[]") or b"") for uid in uids if uid in fetched]
-        if len(items) < len(uids):  # expunged between SEARCH and FETCH: nothing to record
-            report.counts["vanished"] += len(uids) - len(items)
-        imported: list[int] = []
-        try:
-            statuses = _write_batch(account, folder, uidvalidity, items, direction, context)
-        except Exception:
-            context.forget()  # the batch rolled back: nothing of it is stored, the next run fetches it
-            raise
-        context.end_batch()
-        for item, status in zip(items, statuses, strict=True):
-            report.counts[status] += 1
-            if status == LedgerStatus.IMPORTED:
-                imported.append(item.uid)
-        if imported and not readonly:
-            client.add_flags(imported, [SEEN])  # type: ignore[attr-defined]
-        done += len(uids)
-        # "Last mail arrived" on the mailbox page: new messages of the folder to triage.
-        arrived = {"last_mail_at": timezone.now()} if imported and direction == Direction.INBOUND else {}
-        MailAccount.objects.filter(pk=account.pk).update(sync_done=done, **arrived)
-        if progress:
-            progress(done, len(todo))
+    # Many objects made and freed: the cycle collector runs rarely meanwhile (core/collector.py).
+    with fewer_collections():
+        context = IngestContext.load()
+        context.pending_interactions = []
+        batch = sync_batch_size()
+        done = 0
+        for start in range(0, len(todo), batch):
+            uids = todo[start : start + batch]
+            fetched = client.fetch(uids, [b"BODY.PEEK[]"])  # type: ignore[attr-defined]
+            items = [_parse(uid, fetched[uid].get(b"BODY[]") or b"") for uid in uids if uid in fetched]
+            if len(items) < len(uids):  # expunged between SEARCH and FETCH: nothing to record
+                report.counts["vanished"] += len(uids) - len(items)
+            imported: list[int] = []
+            try:
+                statuses = _write_batch(account, folder, uidvalidity, items, direction, context)
+            except Exception:
+                context.forget()  # the batch rolled back: nothing of it is stored, the next run fetches it
+                raise
+            context.end_batch()
+            for item, status in zip(items, statuses, strict=True):
+                report.counts[status] += 1
+                if status == LedgerStatus.IMPORTED:
+                    imported.append(item.uid)
+            if imported and not readonly:
+                client.add_flags(imported, [SEEN])  # type: ignore[attr-defined]
+            done += len(uids)
+            # "Last mail arrived" on the mailbox page: new messages of the folder to triage.
+            arrived = {"last_mail_at": timezone.now()} if imported and direction == Direction.INBOUND else {}
+            MailAccount.objects.filter(pk=account.pk).update(sync_done=done, **arrived)
+            if progress:
+                progress(done, len(todo))
 
 
 def sync_lease_name(account_id: int) -> str:
