@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import mailbox
 import re
+from importlib import import_module
 from io import StringIO
 
 import pytest
@@ -104,6 +105,38 @@ def test_the_command_prints_a_summary(db, tmp_path):
         "import: 1 messages, 1 new requests, 0 replies attached, 0 duplicates, 0 skipped, "
         "0 stored without a request, 0 failed" in out.getvalue()
     )
+
+
+def test_a_large_import_refreshes_the_mail_statistics_but_not_the_full_text_expression(
+    db, tmp_path, monkeypatch
+):
+    from django.db import connection
+
+    command = import_module("cercle.intake.management.commands.import")
+    # Every column named is one of the mail's (a renamed field would break the command on PostgreSQL).
+    columns = {field.column for field in Message._meta.concrete_fields}
+    assert set(command.ANALYZED_MAIL_COLUMNS) <= columns
+    assert {"text", "html", "raw_compressed"}.isdisjoint(command.ANALYZED_MAIL_COLUMNS)
+    monkeypatch.setattr(command, "ANALYZE_AFTER", 2)
+    (tmp_path / "1.eml").write_bytes(_eml("<one@x>", "Projet"))
+    (tmp_path / "2.eml").write_bytes(_eml("<two@x>", "Autre", "b@client.example"))
+    call_command("import", str(tmp_path), stdout=StringIO())
+    if connection.vendor != "postgresql":
+        return  # SQLite plans without them: nothing to refresh
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attname FROM pg_stats WHERE schemaname = current_schema() AND tablename = %s",
+            ["intake_message"],
+        )
+        analysed = {row[0] for row in cursor.fetchall()}
+        cursor.execute(
+            "SELECT count(*) FROM pg_statistic s JOIN pg_class c ON c.oid = s.starelid WHERE c.relname = %s",
+            ["intake_message_search"],
+        )
+        expression_rows = cursor.fetchone()[0]
+    assert {"sent_at", "request_id", "from_email"} <= analysed
+    assert "text" not in analysed
+    assert expression_rows == 0
 
 
 def test_the_command_refuses_a_missing_path(db):

@@ -18,6 +18,18 @@ STATUSES = ("created", "attached", "stored", "duplicate", "skipped", "failed")
 
 
 ANALYZE_AFTER = 1000  # messages
+ANALYZED_MAIL_COLUMNS = (
+    "id",
+    "message_id",
+    "in_reply_to",
+    "direction",
+    "from_email",
+    "sent_at",
+    "created_at",
+    "request_id",
+    "kind",
+    "same_id_as_id",
+)
 
 
 class Command(BaseCommand):
@@ -63,11 +75,13 @@ class Command(BaseCommand):
             total.quarantined += summary.quarantined
         if connection.vendor == "postgresql" and total.total >= ANALYZE_AFTER:
             # Fresh statistics after a large load: else the planner may not know the mail is worth
-            # its full-text index yet (until autovacuum comes by, if it does).
+            # its full-text index yet (until autovacuum comes by, if it does). The mail's columns by
+            # name: the table's size and the columns its queries filter on; not the expression of
+            # the full-text index, whose statistics meant computing 30,000 documents again (4.4 s of
+            # a 20,000-message import, measured) while its searches are planned as well without.
             with connection.cursor() as cursor:
-                cursor.execute(
-                    "ANALYZE intake_message, circulation_request, network_contact, network_interaction"
-                )
+                cursor.execute(f"ANALYZE intake_message ({', '.join(ANALYZED_MAIL_COLUMNS)})")
+                cursor.execute("ANALYZE circulation_request, network_contact, network_interaction")
         table = Table(title="Import summary")
         table.add_column("result")
         table.add_column("messages", justify="right")
