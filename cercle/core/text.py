@@ -84,6 +84,15 @@ def guess_language(text: str, default: str = "fr") -> str:
 
 
 def snippet(text: str, length: int = 160) -> str:
+    """The text on one line (runs of white space made one space), cut to `length` characters with an
+    ellipsis. Only the beginning of a long text is read: its words but the last (perhaps cut) are the
+    text's first words, and when they make more than `length` characters the rest changes nothing
+    (an import makes one summary a request: the whole head was split and joined each time)."""
+    if len(text) > 2 * length:
+        words = text[: length + length // 4 + 64].split()[:-1]
+        flat = " ".join(words)
+        if len(flat) > length:
+            return flat[: length - 1].rstrip() + "…"
     flat = " ".join(text.split())
     return flat if len(flat) <= length else flat[: length - 1].rstrip() + "…"
 
