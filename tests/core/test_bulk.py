@@ -269,3 +269,51 @@ def test_datetimes_are_written_as_django_writes_them() -> None:
     assert read(Interaction(at=None)) is None
     naive = datetime(2026, 11, 23, 9, 0)  # left to Django, whatever it makes of it
     assert read(Interaction(at=naive)) == connection.ops.adapt_datetimefield_value(naive)
+
+
+@pytest.mark.django_db
+def test_rows_insert_converts_each_value_as_django_does() -> None:
+    """`rows_insert` skips Django's conversion for values already of the field's type: for every field
+    of the tables an import writes, what it gives is what `get_db_prep_save` gives, for such values
+    and for others (left to Django: a number given as text, a naive datetime, None)."""
+    from datetime import timedelta, timezone
+    from decimal import Decimal
+
+    from django.apps import apps
+
+    from cercle.core.bulk import _prep_of
+
+    samples = [
+        "texte",
+        "",
+        "42",
+        42,
+        0,
+        True,
+        False,
+        None,
+        Decimal("1.5"),
+        datetime(2026, 12, 6, 9, 0, tzinfo=UTC),
+        datetime(2026, 12, 6, 9, 0, 0, 5, tzinfo=timezone(timedelta(hours=-3))),
+        datetime(2026, 12, 6, 9, 0),
+    ]
+    tables = {"network_contacttie", "network_tieevidence", "intake_message", "circulation_request"}
+    checked = 0
+    for model in apps.get_models():
+        if model._meta.db_table not in tables:
+            continue
+        for field in model._meta.concrete_fields:
+            prep = _prep_of(field, connection)
+            for value in samples:
+                try:
+                    expected = field.get_db_prep_save(value, connection)
+                except Exception as exc:  # Django refuses it: so must the short way
+                    with pytest.raises(type(exc)):
+                        prep(value)
+                    continue
+                given = prep(value)
+                # (by their text: the driver's wrappers, as PostgreSQL's Jsonb, do not compare)
+                assert repr(given) == repr(expected), (model.__name__, field.name, value)
+                assert type(given) is type(expected), (model.__name__, field.name, value)
+                checked += 1
+    assert checked > 100
