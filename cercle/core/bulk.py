@@ -69,7 +69,8 @@ def _prep_of(field: models.Field, db: Any) -> Callable[[Any], Any]:
         return moment
     # Django's own classes only, by exact type: a subclass may convert (an encrypted field does). On
     # SQLite only: PostgreSQL's backend gives numbers their exact type for the driver (Int4, Int2…).
-    kind = _UNCONVERTED.get(type(field.target_field if field.is_relation else field))
+    stored = getattr(field, "target_field", field) if field.is_relation else field
+    kind = _UNCONVERTED.get(type(stored))
     if db.vendor != "sqlite":
         kind = None
     if kind is None:
