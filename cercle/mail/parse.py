@@ -105,15 +105,14 @@ class ParsedMessage:
         """'fr' or 'en', from the subject and the beginning of the text."""
         return self.language or guess_language(f"{self.subject}\n{self.text[:2000]}")
 
-    @property
+    @cached_property
     def thread_ids(self) -> list[str]:
-        """Message-IDs this message answers, nearest first."""
-        ids = [self.in_reply_to] if self.in_reply_to else []
-        ids += [r for r in reversed(self.references) if r not in ids]
-        ids += [r for r in self.report_ids if r not in ids]
-        return ids
+        """Message-IDs this message answers, nearest first, each once (asked several times a message by
+        an import: computed once, like `recipients`)."""
+        head = [self.in_reply_to] if self.in_reply_to else []
+        return list(dict.fromkeys([*head, *reversed(self.references), *self.report_ids]))
 
-    @property
+    @cached_property
     def all_ids(self) -> list[str]:
         """Its own Message-ID (and aliases) and those it answers: what the import looks up."""
         return [self.message_id, *self.alias_ids, *self.thread_ids]

@@ -352,3 +352,13 @@ def test_corpus_multi_charset_messages_decode_french_accents():
         for p in texts
         if p.subject.isascii() is False and "é" in p.subject
     )
+
+
+def test_the_ids_a_message_answers_come_nearest_first_each_once():
+    parsed = parse_message(
+        b"From: a@client.example\r\nMessage-ID: <me@x>\r\nIn-Reply-To: <c@x>\r\n"
+        b"References: <a@x> <b@x> <a@x> <c@x>\r\n\r\nSee below.\r\n"
+    )
+    parsed.report_ids = ["<b@x>", "<r@x>"]
+    assert parsed.thread_ids == ["<c@x>", "<a@x>", "<b@x>", "<r@x>"]
+    assert parsed.all_ids == ["<me@x>", "<c@x>", "<a@x>", "<b@x>", "<r@x>"]
