@@ -11,9 +11,13 @@ from django.db import connection
 
 from cercle.circulation.models import Message
 
+
 def _long_mail(words: int = 6000) -> bytes:
     rng = random.Random(7)
-    vocabulary = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(3, 9))) for _ in range(800)]
+    vocabulary = [
+        "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(3, 9)))
+        for _ in range(800)
+    ]
     body = " ".join(rng.choice(vocabulary) for _ in range(words))
     return (
         "From: Marc <marc@client.example>\r\nTo: lea@hub.example\r\nSubject: Rapport\r\n"
@@ -23,7 +27,9 @@ def _long_mail(words: int = 6000) -> bytes:
 
 def _server_has_lz4() -> bool:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'")
+        cursor.execute(
+            "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"
+        )
         return bool(cursor.fetchone()[0])
 
 

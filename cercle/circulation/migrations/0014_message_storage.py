@@ -16,7 +16,9 @@ COMPRESSED = ("text", "html")
 
 def _has_lz4(connection) -> bool:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'")
+        cursor.execute(
+            "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"
+        )
         row = cursor.fetchone()
     return bool(row and row[0])
 
@@ -30,7 +32,9 @@ def _store(method: str, storage: str):
         if method == "lz4" and not _has_lz4(connection):
             return
         for column in COMPRESSED:
-            schema_editor.execute(f"ALTER TABLE intake_message ALTER COLUMN {column} SET COMPRESSION {method}")
+            schema_editor.execute(
+                f"ALTER TABLE intake_message ALTER COLUMN {column} SET COMPRESSION {method}"
+            )
 
     return run
 
