@@ -43,18 +43,22 @@ def corpus_path(*parts: str) -> Path:
     return path
 
 
-def wait_until(condition: Callable[[], object], timeout: float = 30.0, what: str = "the condition") -> None:
+def wait_until(
+    condition: Callable[[], object], timeout: float = 30.0, what: str = "the condition", most: float = 0.2
+) -> None:
     """Poll `condition` until it is true; fail the test with `what` if the deadline passes first.
 
-    Tests wait on what they need (a port open, rows written, jobs done), never for a fixed time.
+    Tests wait on what they need (a port open, rows written, jobs done), never for a fixed time. The
+    pause between two polls doubles up to `most` seconds (smaller: the condition is seen sooner after
+    it becomes true, for a test that acts at that moment).
     """
     deadline = time.monotonic() + timeout
-    interval = 0.01
+    interval = min(0.01, most)
     while not condition():
         if time.monotonic() > deadline:
             pytest.fail(f"timed out after {timeout:g} s waiting for {what}")
         time.sleep(interval)
-        interval = min(interval * 2, 0.2)
+        interval = min(interval * 2, most)
 
 
 @pytest.fixture(autouse=True)
