@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import zlib
 from datetime import time, timedelta
 
 from django.conf import settings
@@ -11,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from cercle.circulation.states import DismissReason, Outcome, State
 from cercle.core.memo import request_memo
 from cercle.core.notes import Note
+from cercle.mail.source import source_decompress
 
 
 class Channel(models.TextChoices):
@@ -253,7 +253,7 @@ class Message(models.Model):
 
     @property
     def raw(self) -> bytes | None:
-        return zlib.decompress(bytes(self.raw_compressed)) if self.raw_compressed else None
+        return source_decompress(self.raw_compressed) if self.raw_compressed else None
 
 
 # --- Clocks, escalation and the leader's digest (circulation/clocks.py, escalation.py, digest.py) ---

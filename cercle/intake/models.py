@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-import zlib
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from cercle.mail.source import source_decompress
 
 
 class QuarantinedMessage(models.Model):
@@ -30,7 +30,7 @@ class QuarantinedMessage(models.Model):
 
     @property
     def raw(self) -> bytes:
-        return zlib.decompress(bytes(self.raw_compressed))
+        return source_decompress(self.raw_compressed)
 
 
 class IntakeSettings(models.Model):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import zlib
 from collections import Counter
 from collections.abc import Iterable
 
@@ -14,6 +13,7 @@ from cercle.intake.context import IngestContext
 from cercle.intake.models import QuarantinedMessage
 from cercle.intake.services import message_ingest
 from cercle.mail.parse import parse_message
+from cercle.mail.source import source_compress
 
 TAKEN = ("created", "attached", "stored", "duplicate")
 
@@ -25,7 +25,7 @@ def quarantine_keep(messages: Iterable[tuple[str, bytes, str]]) -> int:
             digest=hashlib.sha256(raw).hexdigest(),
             source=source[:1000],
             reason=reason,
-            raw_compressed=zlib.compress(raw),
+            raw_compressed=source_compress(raw),
             size=len(raw),
         )
         for source, raw, reason in messages

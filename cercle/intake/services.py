@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-import zlib
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -31,7 +30,8 @@ from cercle.intake.titles import title_from_text
 from cercle.mail import kinds
 from cercle.mail.attachments import attachments_store
 from cercle.mail.linkedin_notice import LinkedInNotice
-from cercle.mail.parse import RAW_COMPRESSION, ParsedMessage
+from cercle.mail.parse import ParsedMessage
+from cercle.mail.source import source_compress
 from cercle.mail.subjects import is_reply_subject, normalise_subject, subject_fragment
 from cercle.network.models import Contact, Interaction, InteractionKind
 from cercle.network.services import (
@@ -287,7 +287,7 @@ def _store(
         )
         if parsed.attachments
         else [],
-        raw_compressed=(parsed.raw_compressed or zlib.compress(raw, RAW_COMPRESSION)) if raw else None,
+        raw_compressed=(parsed.raw_compressed or source_compress(raw)) if raw else None,
         same_id_as_id=same_id_as,
     )
     if isinstance(request, Request):

@@ -3,7 +3,6 @@ rules, groups for bulk actions, the training examples and the quality figures sh
 
 from __future__ import annotations
 
-import zlib
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,6 +16,7 @@ from cercle.accounts.models import User
 from cercle.circulation.models import Direction, Event, EventKind, Message, Request
 from cercle.circulation.states import DismissReason, State
 from cercle.mail.headers import head_end, headers_of
+from cercle.mail.source import source_head
 from cercle.network.domains import FREEMAIL_DOMAINS
 from cercle.network.models import Interaction, InteractionKind
 from cercle.triage import classifier as K
@@ -81,17 +81,10 @@ def request_doc(request: Request, message: Message | None = None) -> MailDoc:
     )
 
 
-def _raw_head(compressed: bytes, chunk: int = 65536) -> bytes:
-    """The start of a stored (zlib-compressed) raw message, enough for its headers: attachments can be
-    megabytes, the headers are at the top."""
-    try:
-        inflater = zlib.decompressobj()
-        raw = inflater.decompress(compressed, chunk)
-        if head_end(raw) == -1 and inflater.unconsumed_tail:
-            raw += inflater.decompress(inflater.unconsumed_tail)
-    except zlib.error:
-        return b""
-    return raw
+def _raw_head(stored: bytes) -> bytes:
+    """The start of a stored raw message, enough for its headers: attachments can be megabytes, the
+    headers are at the top."""
+    return source_head(stored, has_end=lambda raw: head_end(raw) != -1)
 
 
 def _count(addresses: str) -> int:

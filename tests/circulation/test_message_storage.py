@@ -1,5 +1,5 @@
 """How a message's long columns are stored on PostgreSQL (circulation 0014): the text compressed with
-lz4 where the server has it, the source (already zlib-compressed) out of line without another try."""
+lz4 where the server has it, the source (already compressed) out of line without another try."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """PostgreSQL: how a message's long columns are stored. SQLite is not concerned.
 
-- `raw_compressed` holds the source already compressed by zlib: PostgreSQL's own compression only
-  spent time failing to shrink it. Stored out of line as it is (STORAGE EXTERNAL).
+- `raw_compressed` holds the source already compressed (mail/source.py): PostgreSQL's own
+  compression only spent time failing to shrink it. Stored out of line as it is (STORAGE EXTERNAL).
 - `text` and `html` are compressed with lz4 instead of pglz, where the server has lz4 (PostgreSQL
   14 and later, built with it, as the usual packages are): about as small, and several times faster
   to compress, which an import of a whole mailbox pays for every long message.

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import zipfile
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +20,7 @@ from django.utils import timezone
 from cercle.circle.models import Offer
 from cercle.circulation.models import Event, Message, Request
 from cercle.mail.attachments import attachment_filename, attachment_path
+from cercle.mail.source import source_decompress
 from cercle.network.models import Contact, ContactNote, ContactTie, Identity, Interaction
 from cercle.outbox.models import OutgoingMessage
 from cercle.people.models import Favour, Introduction, Match
@@ -321,7 +321,7 @@ def zip_stream(document: dict[str, Any], entries: list[ZipEntry]) -> Iterator[by
                     .first()
                 )
                 if compressed:
-                    archive.writestr(entry.name, zlib.decompress(bytes(compressed)))
+                    archive.writestr(entry.name, source_decompress(compressed))
             else:
                 try:
                     source = attachment_path(entry.digest).open("rb")
