@@ -13,7 +13,8 @@ What it measures
        ``DATABASE_URL`` is set, emptied first with ``--flush``), migrated first (timed apart, excluded),
        then the real command ``manage.py import MAILDIR`` in its own subprocess, DEBUG off. Its wall time,
        CPU time and peak RSS (``ru_maxrss`` of that one child, from ``wait4``) are measured; its summary
-       line gives the per-status counts.
+       line gives the per-status counts. On a PostgreSQL server of this machine, the server's CPU time
+       meanwhile is read too (``bench/common/server_cpu.py``) and counted in the ratio by CPU time.
     4. notmuch (Debian's ``notmuch``; ``make system-deps`` installs it): a config in a temp dir with
        ``mail_root`` = the Maildir and the Xapian database beside it (so the Maildir stays clean), then
        ``notmuch new`` timed the same way; ``notmuch count`` gives the messages indexed. When notmuch is
@@ -72,6 +73,7 @@ from bench.common.maildir import build_maildir, maildir_files, make_maildir, war
 from bench.common.notmuch import notmuch_binary, run_notmuch
 from bench.common.process import Run, run_measured
 from bench.common.profiling import print_profile, profile_call
+from bench.common.server_cpu import ServerCpu
 
 RSS_TARGET_MB = 300
 RATIO_TARGET = 5
@@ -274,7 +276,8 @@ def main(argv: list[str] | None = None) -> None:
         connections.close_all()  # the import child gets the database to itself
         owns_rows = True
         log(f"  migrated in {migrate_seconds:.1f} s (not counted)")
-        cercle, counts = run_cercle(maildir, data_dir)
+        with ServerCpu(os.environ.get("DATABASE_URL")) as server:
+            cercle, counts = run_cercle(maildir, data_dir)
         cercle_rate = counts.total / cercle.seconds if cercle.seconds else 0.0
         log(f"  cercle: {counts.total:,} messages in {cercle.seconds:.1f} s ({cercle_rate:,.0f} msg/s)")
         db_label = database_label()
@@ -327,6 +330,8 @@ def main(argv: list[str] | None = None) -> None:
                 "\ncercle RSS during the import (MB): "
                 + ", ".join(f"{mb(kib):,.0f} at {t:,.0f} s" for t, kib in marks)
             )
+        if server.seconds is not None:
+            print(f"PostgreSQL server on this machine: {server.seconds:,.1f} s of CPU during the import")
         print(
             f"cercle: {counts.created:,} created, {counts.attached:,} attached, {counts.stored:,} stored without "
             f"a request, {counts.duplicate:,} duplicates, {counts.skipped:,} skipped, {counts.failed:,} failed"
@@ -342,9 +347,11 @@ def main(argv: list[str] | None = None) -> None:
         verdicts = []
         if notmuch_rate:
             ratio = cercle_rate / notmuch_rate
+            # Cercle's CPU includes a local PostgreSQL server's (its backends do much of the work).
+            cercle_cpu = cercle.cpu_seconds + (server.seconds or 0.0)
             cpu_ratio = (
-                (counts.total / cercle.cpu_seconds) / (indexed / notmuch_run.cpu_seconds)
-                if (notmuch_run and indexed and cercle.cpu_seconds and notmuch_run.cpu_seconds)
+                (counts.total / cercle_cpu) / (indexed / notmuch_run.cpu_seconds)
+                if (notmuch_run and indexed and cercle_cpu and notmuch_run.cpu_seconds)
                 else 0.0
             )
             verdicts.append(
