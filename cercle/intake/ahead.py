@@ -4,8 +4,27 @@ process does not start: only the mail reader and the signature reader are import
 
 from __future__ import annotations
 
+import contextlib
+import os
+
+from cercle.core.processes import die_with_parent
 from cercle.mail.parse import ParsedMessage, parse_many
 from cercle.network.signature import signature_read
+
+# The parsing process runs at a lower priority than the import (a niceness of 10 more): it works a batch
+# ahead, while the batches are decided and written at the pace of the writing thread, busy from the
+# import's start to its end. On two cores, three things want to run; at the same priority the writer
+# waited 6.6-6.8 s of a 35 s import of 100,000 messages for a core, and 3.0-3.7 s when the parser gave
+# way. Measured back to back three times, the import took 1.7-3.0 s less (5-8 %).
+PARSER_NICENESS = 10
+
+
+def parser_start(parent: int) -> None:
+    """In the parsing process, as it starts: it dies with the import, and gives way to the import's
+    other work when both want a core (`PARSER_NICENESS`)."""
+    die_with_parent(parent)
+    with contextlib.suppress(OSError):  # a system that refuses: the same work, at the same priority
+        os.nice(PARSER_NICENESS)
 
 
 def parse_ahead(raws: list[bytes], max_text_chars: int) -> list[ParsedMessage]:

@@ -28,8 +28,7 @@ from django.db import DatabaseError, connection, connections, transaction
 from cercle.circulation.models import Channel, Direction, Request
 from cercle.core.bulk import commit_lazily
 from cercle.core.collector import fewer_collections
-from cercle.core.processes import die_with_parent
-from cercle.intake.ahead import parse_ahead
+from cercle.intake.ahead import parse_ahead, parser_start
 from cercle.intake.batch import NotAhead, PendingWrites
 from cercle.intake.context import IngestContext
 from cercle.intake.quarantine import quarantine_keep
@@ -354,7 +353,7 @@ class _Parser:
                 self.pool = ProcessPoolExecutor(
                     max_workers=1,
                     mp_context=multiprocessing.get_context("spawn"),
-                    initializer=die_with_parent,
+                    initializer=parser_start,
                     initargs=(os.getpid(),),
                 )
             except Exception:

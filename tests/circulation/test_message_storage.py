@@ -57,3 +57,12 @@ def test_a_long_message_is_stored_as_the_migration_says_and_reads_back_whole(db,
     assert text_method == ("lz4" if _server_has_lz4() else "pglz")
     assert storage == {"raw_compressed": "e", "text": "x"}  # external: out of line, never compressed again
     assert raw_length > 2000 and raw_stored == raw_length
+
+
+def test_the_mail_index_merges_eight_segments_at_a_time_on_sqlite(db):
+    """circulation 0015: FTS5's `automerge` is 8 (fewer rewrites of the index during an import)."""
+    if connection.vendor != "sqlite":
+        return  # PostgreSQL's index has no such setting
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT v FROM intake_message_fts_config WHERE k = 'automerge'")
+        assert cursor.fetchone() == (8,)
