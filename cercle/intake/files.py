@@ -28,6 +28,7 @@ from django.db import DatabaseError, connection, connections, transaction
 from cercle.circulation.models import Channel, Direction, Request
 from cercle.core.bulk import commit_lazily
 from cercle.core.collector import fewer_collections
+from cercle.core.notes import Note
 from cercle.intake.ahead import parse_ahead, parser_start
 from cercle.intake.batch import NotAhead, PendingWrites
 from cercle.intake.context import IngestContext
@@ -275,29 +276,49 @@ def count_messages(path: Path) -> int:
 
 
 @dataclass
-class _Item:
+class BatchItem:
+    """One message of a batch, from reading it to reporting it."""
+
     where: str
     raw: bytes | None
     folder: str
     parsed: ParsedMessage | None = None
     outcome: tuple[str, str] | None = None  # decided before the database: skipped or failed
+    # What deciding it found, for a caller that records it with its batch (the mailbox sync's ledger):
+    # its Message-ID, its request (the pending one while its batch is held) and the untranslated reason.
+    message_id: str = ""
+    request: int | Request | None = None
+    reason: str | Note = ""
+
+
+# (where, status, reason, kept apart) of each message of a batch, in its order.
+Outcomes = list[tuple[str, str, str, bool]]
+# Called inside a batch's transaction once its rows are written (in the writing thread for a batch
+# written ahead): what the caller writes with it, committed or rolled back with it.
+WithBatch = Callable[[list[BatchItem], Outcomes], None]
+# Called once a batch has committed (or failed for good), in the importing thread.
+AfterBatch = Callable[[list[BatchItem], Outcomes], None]
 
 
 def _read_batch(
-    sources: Iterator[tuple[str, bytes | None, str, str]], path: Path
-) -> tuple[list[_Item], bool]:
-    """Up to BATCH_MESSAGES messages (or BATCH_BYTES), not parsed yet; and whether the sources are exhausted."""
-    items: list[_Item] = []
+    sources: Iterator[tuple[str, bytes | None, str, str]], path: Path | None, size_limit: int
+) -> tuple[list[BatchItem], bool]:
+    """Up to `size_limit` messages (or BATCH_BYTES), not parsed yet; and whether the sources are
+    exhausted. A source that breaks mid-way: one failed item named `path` ends the import there; with
+    no `path` (a mailbox on a server, whose loss its caller reports) the error is raised."""
+    items: list[BatchItem] = []
     size = 0
-    while len(items) < BATCH_MESSAGES and size < BATCH_BYTES:
+    while len(items) < size_limit and size < BATCH_BYTES:
         try:
             where, raw, error, folder = next(sources)
         except StopIteration:
             return items, True
         except Exception as exc:  # the folder or file became unreadable mid-way
-            items.append(_Item(str(path), None, "", outcome=("failed", f"{type(exc).__name__}: {exc}")))
+            if path is None:
+                raise
+            items.append(BatchItem(str(path), None, "", outcome=("failed", f"{type(exc).__name__}: {exc}")))
             return items, True
-        item = _Item(where, raw, folder)
+        item = BatchItem(where, raw, folder)
         if raw is None:
             item.outcome = ("skipped", error or "unreadable")
         elif not raw.strip():
@@ -320,7 +341,7 @@ class _Parser:
         self.max_chars = max_chars
         self.pool: ProcessPoolExecutor | None = None
 
-    def start(self, items: list[_Item]) -> Callable[[], None]:
+    def start(self, items: list[BatchItem]) -> Callable[[], None]:
         """Begin parsing these items; the returned function finishes (fills `item.parsed`)."""
         todo = [item for item in items if item.outcome is None and item.raw is not None]
         raws = [item.raw for item in todo if item.raw is not None]
@@ -386,33 +407,56 @@ def import_path(
     (Message-IDs make it idempotent). Python's cycle collector runs rarely meanwhile (core/collector.py).
     """
     with fewer_collections():
-        return _import_path(path, channel=channel, direction=direction, on_message=on_message)
+        return import_stream(
+            _sources(path),
+            path=path,
+            context=IngestContext.load(live=False),  # old mail: never a receipt
+            channel=channel,
+            direction=direction,
+            on_message=on_message,
+        )
 
 
-def _import_path(
-    path: Path, *, channel: str, direction: str | None, on_message: Callable[[str, str], None] | None
+def import_stream(
+    sources: Iterator[tuple[str, bytes | None, str, str]],
+    *,
+    path: Path | None,
+    context: IngestContext,
+    channel: str,
+    direction: str | None,
+    on_message: Callable[[str, str], None] | None = None,
+    batch_size: int | None = None,
+    with_batch: WithBatch | None = None,
+    after_batch: AfterBatch | None = None,
 ) -> ImportSummary:
+    """Import the messages `sources` gives, (where, raw bytes or None, error, folder) each, as
+    `import_path` does (its docstring tells how). `path`: the files' place, whose messages skipped or
+    failed are kept apart (quarantine); None for a mailbox on a server, which keeps its messages itself
+    (and whose `sources` raise when the server is lost: the import stops there, what it committed
+    stays). `batch_size`: messages a batch (BATCH_MESSAGES by default). `with_batch` writes what the
+    caller records with each batch, in its transaction;
+    `after_batch` hears each batch once it is committed."""
     summary = ImportSummary()
-    context = IngestContext.load(live=False)  # old mail: never a receipt
     context.pending_interactions = []
     parser = _Parser(settings.CERCLE["MAX_BODY_CHARS"])
     writer: _Writer | None = None
     in_flight: _Decided | None = None  # decided, being written by the writer
     uncommitted: list[_Decided] = []  # written (or being written) by the writer, not committed yet
-    sources = _sources(path)
 
-    def report(items: list[_Item], outcomes: list[tuple[str, str, str, bool]]) -> None:
+    def report(items: list[BatchItem], outcomes: Outcomes) -> None:
         kept: list[tuple[str, bytes, str]] = []
         for item, (where, status, reason, apart) in zip(items, outcomes, strict=True):
             summary.counts[status] += 1
             if status in ("skipped", "failed"):
                 summary.skipped.append((where, reason))
-                if item.raw:
+                if item.raw and path is not None:
                     kept.append((where, item.raw, reason))
             if apart:
                 summary.kept_apart.append(where)
         # Nothing skipped is thrown away: `cercle reparse` takes these again after a fix.
         summary.quarantined += quarantine_keep(kept)
+        if after_batch:
+            after_batch(items, outcomes)
         if on_message:
             for where, status, _reason, _apart in outcomes:
                 on_message(where, status)
@@ -448,28 +492,43 @@ def _import_path(
         context.forget()
         report(
             decided.items,
-            _write_batch(decided.items, context, channel=channel, direction=direction, held=False),
+            _write_batch(
+                decided.items,
+                context,
+                channel=channel,
+                direction=direction,
+                held=False,
+                with_batch=with_batch,
+            ),
         )
         return False
 
     try:
-        items, done = _read_batch(sources, path)
+        size = batch_size or BATCH_MESSAGES
+        items, done = _read_batch(sources, path, size)
         finish = parser.start(items)
         while items:
-            following: list[_Item] = []
+            following: list[BatchItem] = []
             if not done:
-                following, done = _read_batch(sources, path)
+                following, done = _read_batch(sources, path, size)
                 parser.use_a_worker()  # more than one batch: worth a second process
                 if writer is None and _may_write_ahead():
                     writer = _Writer()  # and a thread that writes a batch while the next is decided
             finish_following = parser.start(following)
             finish()
-            decided = _decide_ahead(items, context, channel=channel, direction=direction) if writer else None
+            decided = (
+                _decide_ahead(items, context, channel=channel, direction=direction, with_batch=with_batch)
+                if writer
+                else None
+            )
             if not settle() or decided is None:
                 if writer is not None:  # this thread writes now: what the writer holds commits first
                     take(writer.commit())
                 context.forget()  # what this batch decided counted on a batch that failed, or on nothing
-                report(items, _write_batch(items, context, channel=channel, direction=direction))
+                report(
+                    items,
+                    _write_batch(items, context, channel=channel, direction=direction, with_batch=with_batch),
+                )
             else:
                 assert writer is not None
                 writer.submit(decided)
@@ -492,7 +551,7 @@ class _Decided:
     """A batch decided ahead: its outcomes, what it writes (in the writer's thread), and what the
     batches decided after it must see of it until it commits."""
 
-    items: list[_Item]
+    items: list[BatchItem]
     outcomes: list[tuple[str, str, str, bool]]
     writes: PendingWrites
     interactions: list[Interaction]
@@ -500,6 +559,7 @@ class _Decided:
     orphans: dict[str, list[str]]
     by_subject: dict[tuple[int, str], list[tuple[datetime, Request]]]
     contacts: list[Contact]
+    with_batch: WithBatch | None = None
 
     def written(self) -> None:
         """Its rows are in the writer's transaction: keep only what reporting it needs (the source of a
@@ -631,6 +691,8 @@ def _write_decided(decided: _Decided) -> None:
     decided.writes.flush()
     if decided.interactions:
         interaction_record_many(interactions=decided.interactions)
+    if decided.with_batch:
+        decided.with_batch(decided.items, decided.outcomes)
 
 
 def _writer_connection() -> None:
@@ -650,7 +712,12 @@ def _may_write_ahead() -> bool:
 
 
 def _decide_ahead(
-    items: list[_Item], context: IngestContext, *, channel: str, direction: str | None
+    items: list[BatchItem],
+    context: IngestContext,
+    *,
+    channel: str,
+    direction: str | None,
+    with_batch: WithBatch | None = None,
 ) -> _Decided | None:
     """Decide a batch while earlier ones are being written (reads only: its rows are held), seeing
     those through what they carried over (`_carry`). None when a message needs the earlier batches
@@ -695,23 +762,32 @@ def _decide_ahead(
         orphans=orphans,
         by_subject=writes.by_subject,  # (the writer's flush replaces the attribute, not the dict)
         contacts=list(writes.contacts),
+        with_batch=with_batch,
     )
 
 
 def _write_batch(
-    items: list[_Item], context: IngestContext, *, channel: str, direction: str | None, held: bool = True
-) -> list[tuple[str, str, str, bool]]:
+    items: list[BatchItem],
+    context: IngestContext,
+    *,
+    channel: str,
+    direction: str | None,
+    held: bool = True,
+    with_batch: WithBatch | None = None,
+) -> Outcomes:
     """Write one batch in one transaction: its rows held and written together (intake/batch.py); if
     that fails (a row another writer stored meanwhile, a database error), the batch is rolled back and
     written again message by message, each in its own savepoint, so one bad message fails alone.
     `held` False: message by message at once (a held write of this batch failed already)."""
     if held:
         try:
-            return _write(items, context, channel=channel, direction=direction, held=True)
+            return _write(
+                items, context, channel=channel, direction=direction, held=True, with_batch=with_batch
+            )
         except DatabaseError:
             context.forget()
     try:
-        return _write(items, context, channel=channel, direction=direction, held=False)
+        return _write(items, context, channel=channel, direction=direction, held=False, with_batch=with_batch)
     except DatabaseError as exc:  # the batch's commit failed: nothing of it is stored
         context.forget()
         return [(item.where, "failed", f"{type(exc).__name__}: {exc}", False) for item in items]
@@ -720,9 +796,15 @@ def _write_batch(
 
 
 def _write(
-    items: list[_Item], context: IngestContext, *, channel: str, direction: str | None, held: bool
-) -> list[tuple[str, str, str, bool]]:
-    outcomes: list[tuple[str, str, str, bool]] = []
+    items: list[BatchItem],
+    context: IngestContext,
+    *,
+    channel: str,
+    direction: str | None,
+    held: bool,
+    with_batch: WithBatch | None = None,
+) -> Outcomes:
+    outcomes: Outcomes = []
     context.writes = PendingWrites() if held else None
     try:
         with transaction.atomic():
@@ -740,6 +822,8 @@ def _write(
                 )
                 outcomes.append((item.where, status, reason, apart))
             context.flush()
+            if with_batch:
+                with_batch(items, outcomes)
     finally:
         context.writes = None
     context.end_batch()
@@ -747,11 +831,14 @@ def _write(
 
 
 def _ingest_one(
-    item: _Item, *, channel: str, direction: str | None, context: IngestContext
+    item: BatchItem, *, channel: str, direction: str | None, context: IngestContext
 ) -> tuple[str, str, bool]:
     parsed = item.parsed
+    item.request = None
     if parsed is None:
-        return "failed", "not parsed", False
+        item.reason = "not parsed"
+        return "failed", item.reason, False
+    item.message_id = parsed.message_id
     try:
         if direction is None:
             sent = is_sent_folder(item.folder) or parsed.from_email in context.leader_addresses
@@ -762,5 +849,7 @@ def _ingest_one(
     except NotAhead:  # not a failure of this message: its batch is decided again later
         raise
     except Exception as exc:  # never let one bad message stop an import; report it
-        return "failed", f"{type(exc).__name__}: {exc}", False
+        item.reason = f"{type(exc).__name__}: {exc}"[:2000]
+        return "failed", item.reason, False
+    item.request, item.reason = result.request, result.reason
     return result.status, str(result.reason), result.same_id_as is not None

@@ -10,22 +10,24 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 from imapclient import SEEN
 
-from cercle.circulation.models import Direction, Request
-from cercle.core.bulk import commit_lazily, objects_insert
+from cercle.circulation.models import Channel, Direction, Request
+from cercle.core.bulk import objects_insert
 from cercle.core.collector import fewer_collections
 from cercle.core.notes import Note, note_stored
-from cercle.intake.batch import PendingWrites
+from cercle.intake import files
 from cercle.intake.context import IngestContext
-from cercle.intake.services import SUBJECT_THREAD_DAYS, message_ingest
-from cercle.mail.parse import ParsedMessage, parse_message
+from cercle.intake.files import BatchItem, Outcomes, import_stream
+from cercle.intake.services import message_ingest
+from cercle.mail.parse import parse_message
 from cercle.mailsync.imap import CONNECTION_LOST, MailConnectionError, connect, lost_connection
 from cercle.mailsync.models import (
     AfterImport,
@@ -60,159 +62,86 @@ class SyncReport:
 
 Progress = Callable[[int, int], None]
 
-
-@dataclass
-class _Fetched:
-    uid: int
-    raw: bytes
-    parsed: ParsedMessage | None = None
-    error: str = ""
+# A fetch holds at most this much mail (or one message, if larger): what the file import's batch holds.
+FETCH_BYTES = 16 * 1024 * 1024
+SIZES_AT_ONCE = 1000
+# The import's outcome of a message (intake/files.py) as the ledger records it.
+LEDGER_STATUS = {**STATUS_OF_RESULT, "failed": LedgerStatus.FAILED}
 
 
-def _parse(uid: int, raw: bytes) -> _Fetched:
-    """Parse outside the transaction (it is the CPU-heavy part; the database lock stays short)."""
-    try:
-        return _Fetched(uid, raw, parse_message(raw))
-    except Exception as exc:  # parse_message is lenient; this is the last line of defence
-        return _Fetched(uid, raw, error=f"{type(exc).__name__}: {exc}"[:2000])
+def _fetched(
+    client: object, uids: list[int], folder: str, batch: int, report: SyncReport
+) -> Iterator[tuple[str, bytes | None, str, str]]:
+    """The messages of these UIDs, as the import reads them (where: the UID), fetched at most `batch`
+    and FETCH_BYTES at a time (their sizes asked first, SIZES_AT_ONCE UIDs a command): each fetch's
+    bodies are held in memory until parsed, and a mailbox of attachments must not fill it. A message
+    larger than the import takes (intake/files.py `MAX_MESSAGE_BYTES`) is not fetched: skipped, with
+    the reason, as the file import skips it."""
+    for start in range(0, len(uids), SIZES_AT_ONCE):
+        chunk = uids[start : start + SIZES_AT_ONCE]
+        sizes = client.fetch(chunk, [b"RFC822.SIZE"])  # type: ignore[attr-defined]
+        group: list[int] = []
+        held = 0
+        for uid in chunk:
+            if uid not in sizes:  # expunged between SEARCH and FETCH: nothing to record
+                report.counts["vanished"] += 1
+                continue
+            size = int(sizes[uid].get(b"RFC822.SIZE") or 0)
+            if group and (size > files.MAX_MESSAGE_BYTES or len(group) >= batch or held + size > FETCH_BYTES):
+                yield from _bodies(client, group, folder, report)
+                group, held = [], 0
+            if size > files.MAX_MESSAGE_BYTES:
+                yield str(uid), None, f"larger than {files.MAX_MESSAGE_BYTES // 2**20} MB", folder
+                continue
+            group.append(uid)
+            held += size
+        if group:
+            yield from _bodies(client, group, folder, report)
 
 
-def _ingest_one(
-    account: MailAccount,
-    folder: str,
-    uidvalidity: int,
-    item: _Fetched,
-    direction: str,
-    context: IngestContext,
-) -> str:
-    """Store one fetched message and its ledger entry (inside the batch's transaction)."""
-    parsed = item.parsed
-    message_id = parsed.message_id if parsed else ""
-    status, request_id = LedgerStatus.FAILED, None
-    error: str | Note = item.error
-    pending_before = len(context.pending_interactions or [])
-    try:
-        with transaction.atomic():  # the message and its ledger entry, or neither
-            if parsed is not None:
-                try:
-                    with transaction.atomic():
-                        result = message_ingest(
-                            parsed=parsed, raw=item.raw, direction=direction, context=context
-                        )
-                    status = STATUS_OF_RESULT.get(result.status, LedgerStatus.IMPORTED)
-                    error, request_id = result.reason, result.request_id
-                except Exception as exc:  # one bad message must not stop the mailbox
-                    log.exception("mail sync: %s %s uid %s failed", account, folder, item.uid)
-                    status, error = LedgerStatus.FAILED, f"{type(exc).__name__}: {exc}"[:2000]
-            LedgerEntry.objects.create(
+def _bodies(
+    client: object, uids: list[int], folder: str, report: SyncReport
+) -> Iterator[tuple[str, bytes | None, str, str]]:
+    fetched = client.fetch(uids, [b"BODY.PEEK[]"])  # type: ignore[attr-defined]
+    for uid in uids:
+        data = fetched.get(uid)
+        if data is None:  # expunged since its size was read
+            report.counts["vanished"] += 1
+            continue
+        yield str(uid), data.get(b"BODY[]") or b"", "", folder
+
+
+def _ledger_writer(
+    account: MailAccount, folder: str, uidvalidity: int, direction: str
+) -> Callable[[list[BatchItem], Outcomes], None]:
+    """What a batch of the folder writes with its messages, in their transaction: a ledger entry per
+    UID, and the account's progress. A UID another process recorded first keeps its entry (that
+    process's transaction holds the message too)."""
+
+    def write(items: list[BatchItem], outcomes: Outcomes) -> None:
+        entries = []
+        for item, (_where, status, reason, _apart) in zip(items, outcomes, strict=True):
+            entry = LedgerEntry(
                 account=account,
                 folder=folder,
                 uidvalidity=uidvalidity,
-                uid=item.uid,
-                message_id=message_id[:500],
-                status=status,
-                **_ledger_error(error),
-                request_id=request_id,
+                uid=int(item.where),
+                message_id=item.message_id[:500],
+                status=LEDGER_STATUS.get(status, LedgerStatus.IMPORTED),
+                **_ledger_error(item.reason or reason),
             )
-    except IntegrityError:
-        # Another worker recorded this UID first; its transaction holds the message too. What this
-        # message put in the import's caches was rolled back with it.
-        if context.pending_interactions is not None:
-            del context.pending_interactions[pending_before:]
-        context.contacts.clear()
-        context.end_batch()
-        return "raced"
-    return str(status)
-
-
-def _write_batch(
-    account: MailAccount,
-    folder: str,
-    uidvalidity: int,
-    items: list[_Fetched],
-    direction: str,
-    context: IngestContext,
-) -> list[str]:
-    """One transaction for a fetched batch: its rows held and written together with their ledger
-    entries (intake/batch.py); if that fails (a UID another worker recorded meanwhile, a database
-    error), rolled back and written again message by message, each with its ledger entry."""
-    try:
-        return _write(account, folder, uidvalidity, items, direction, context, held=True)
-    except DatabaseError:
-        context.forget()
-    return _write(account, folder, uidvalidity, items, direction, context, held=False)
-
-
-def _write(
-    account: MailAccount,
-    folder: str,
-    uidvalidity: int,
-    items: list[_Fetched],
-    direction: str,
-    context: IngestContext,
-    *,
-    held: bool,
-) -> list[str]:
-    context.writes = PendingWrites() if held else None
-    try:
-        with transaction.atomic():
-            commit_lazily()  # the mailbox and its ledger stay: a new sync fetches what a crash lost
-            parsed = [item.parsed for item in items if item.parsed]
-            context.prefetch([i for p in parsed for i in p.all_ids])
-            if held:
-                context.contacts_prefetch([a for p in parsed for a in (p.from_email, *p.to, *p.cc)])
-                context.replies_prefetch(parsed, days=SUBJECT_THREAD_DAYS)
-                entries = [
-                    _ingest_held(account, folder, uidvalidity, item, direction, context) for item in items
-                ]
-                context.flush()  # the rows first: the ledger entries name their requests
-                objects_insert(entries)
-                statuses = [str(entry.status) for entry in entries]
+            if isinstance(item.request, Request):
+                entry.request = item.request
             else:
-                statuses = [
-                    _ingest_one(account, folder, uidvalidity, item, direction, context) for item in items
-                ]
-            context.flush()
-    finally:
-        context.writes = None
-    return statuses
+                entry.request_id = item.request
+            entries.append(entry)
+        objects_insert(entries, ignore_conflicts=True)
+        # "Last mail arrived" on the mailbox page: new messages of the folder to triage.
+        imported = any(entry.status == LedgerStatus.IMPORTED for entry in entries)
+        arrived = {"last_mail_at": timezone.now()} if imported and direction == Direction.INBOUND else {}
+        MailAccount.objects.filter(pk=account.pk).update(sync_done=F("sync_done") + len(items), **arrived)
 
-
-def _ingest_held(
-    account: MailAccount,
-    folder: str,
-    uidvalidity: int,
-    item: _Fetched,
-    direction: str,
-    context: IngestContext,
-) -> LedgerEntry:
-    """One message of a held batch (no savepoint: a failure takes back its own held rows) and its
-    ledger entry, written with the batch."""
-    parsed = item.parsed
-    status, request = LedgerStatus.FAILED, None
-    error: str | Note = item.error
-    if parsed is not None:
-        try:
-            result = message_ingest(parsed=parsed, raw=item.raw, direction=direction, context=context)
-            status = STATUS_OF_RESULT.get(result.status, LedgerStatus.IMPORTED)
-            error, request = result.reason, result.request
-        except Exception as exc:  # one bad message must not stop the mailbox
-            log.exception("mail sync: %s %s uid %s failed", account, folder, item.uid)
-            status, error = LedgerStatus.FAILED, f"{type(exc).__name__}: {exc}"[:2000]
-    entry = LedgerEntry(
-        account=account,
-        folder=folder,
-        uidvalidity=uidvalidity,
-        uid=item.uid,
-        message_id=(parsed.message_id if parsed else "")[:500],
-        status=status,
-        **_ledger_error(error),
-    )
-    if isinstance(request, Request):
-        entry.request = request
-    else:
-        entry.request_id = request
-    return entry
+    return write
 
 
 def _known_uids(account: MailAccount, folder: str, uidvalidity: int) -> set[int]:
@@ -264,37 +193,40 @@ def sync_folder(
     MailAccount.objects.filter(pk=account.pk).update(sync_total=len(todo), sync_done=0)
     if not todo:
         return
-    # Many objects made and freed: the cycle collector runs rarely meanwhile (core/collector.py).
+    total = len(todo)
+
+    done = 0
+
+    def after(items: list[BatchItem], outcomes: Outcomes) -> None:
+        """Once a batch has committed: count it, mark what it imported as read if the account asks."""
+        nonlocal done
+        imported = []
+        for item, (_where, status, _reason, _apart) in zip(items, outcomes, strict=True):
+            ledger_status = LEDGER_STATUS.get(status, LedgerStatus.IMPORTED)
+            report.counts[str(ledger_status)] += 1
+            if ledger_status == LedgerStatus.IMPORTED:
+                imported.append(int(item.where))
+        if imported and not readonly:
+            client.add_flags(imported, [SEEN])  # type: ignore[attr-defined]
+        done += len(items)
+        if progress:
+            progress(done, total)
+
+    # The import's own pipeline (intake/files.py): the next batch fetched and parsed (in a second process)
+    # while this one is decided, and a large sync's batches written by a thread of their own. Each batch
+    # commits with its ledger entries. Many objects made and freed: the cycle collector runs rarely
+    # meanwhile (core/collector.py).
     with fewer_collections():
-        context = IngestContext.load()
-        context.pending_interactions = []
-        batch = sync_batch_size()
-        done = 0
-        for start in range(0, len(todo), batch):
-            uids = todo[start : start + batch]
-            fetched = client.fetch(uids, [b"BODY.PEEK[]"])  # type: ignore[attr-defined]
-            items = [_parse(uid, fetched[uid].get(b"BODY[]") or b"") for uid in uids if uid in fetched]
-            if len(items) < len(uids):  # expunged between SEARCH and FETCH: nothing to record
-                report.counts["vanished"] += len(uids) - len(items)
-            imported: list[int] = []
-            try:
-                statuses = _write_batch(account, folder, uidvalidity, items, direction, context)
-            except Exception:
-                context.forget()  # the batch rolled back: nothing of it is stored, the next run fetches it
-                raise
-            context.end_batch()
-            for item, status in zip(items, statuses, strict=True):
-                report.counts[status] += 1
-                if status == LedgerStatus.IMPORTED:
-                    imported.append(item.uid)
-            if imported and not readonly:
-                client.add_flags(imported, [SEEN])  # type: ignore[attr-defined]
-            done += len(uids)
-            # "Last mail arrived" on the mailbox page: new messages of the folder to triage.
-            arrived = {"last_mail_at": timezone.now()} if imported and direction == Direction.INBOUND else {}
-            MailAccount.objects.filter(pk=account.pk).update(sync_done=done, **arrived)
-            if progress:
-                progress(done, len(todo))
+        import_stream(
+            _fetched(client, todo, folder, sync_batch_size(), report),
+            path=None,
+            context=IngestContext.load(),
+            channel=Channel.MAIL,
+            direction=direction,
+            batch_size=sync_batch_size(),
+            with_batch=_ledger_writer(account, folder, uidvalidity, direction),
+            after_batch=after,
+        )
 
 
 def sync_lease_name(account_id: int) -> str:

@@ -195,8 +195,8 @@ def _one_by_one(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(
         files,
         "_write",
-        lambda items, context, *, channel, direction, held: write(
-            items, context, channel=channel, direction=direction, held=False
+        lambda items, context, *, channel, direction, held, with_batch=None: write(
+            items, context, channel=channel, direction=direction, held=False, with_batch=with_batch
         ),
     )
 

@@ -7,7 +7,7 @@ import os
 
 from cercle.intake import files
 from cercle.intake.ahead import PARSER_NICENESS
-from cercle.intake.files import _Item, _Parser
+from cercle.intake.files import BatchItem, _Parser
 
 RAW = b"From: Ana <ana@example.org>\nTo: leader@example.org\nSubject: Un devis\nMessage-ID: <p1@example.org>\n\nBonjour, pouvez-vous nous aider ?\n"
 
@@ -21,7 +21,7 @@ def test_the_parsing_process_runs_at_a_lower_priority_and_parses_as_this_one_doe
         mine = os.nice(0)
         assert child == min(19, mine + PARSER_NICENESS)
         assert child > mine or mine == 19  # it gives way to this process
-        here, there = _Item("a", RAW, ""), _Item("b", RAW, "")
+        here, there = BatchItem("a", RAW, ""), BatchItem("b", RAW, "")
         files._Parser(max_chars=100_000).start([here])()  # no worker: parsed in this process
         parser.start([there])()
     finally:

@@ -6,6 +6,7 @@ import pytest
 from imapclient import IMAPClient
 
 from cercle.circulation.models import Message
+from cercle.intake import files as files_module
 from cercle.mailsync import sync as sync_module
 from cercle.mailsync.models import AfterImport, FolderState, LedgerEntry, LedgerStatus
 from cercle.mailsync.services import ledger_entry_retry
@@ -91,7 +92,7 @@ def test_a_failing_message_is_recorded_once_with_its_error_and_retried_on_demand
             raise ValueError("disk full")
         return real_ingest(parsed=parsed, raw=raw, **kwargs)
 
-    monkeypatch.setattr(sync_module, "message_ingest", broken_ingest)
+    monkeypatch.setattr(files_module, "message_ingest", broken_ingest)  # the sync imports with it
     report = sync_account(account)
     assert report.counts == {LedgerStatus.IMPORTED: 1, LedgerStatus.FAILED: 1}
     failed = LedgerEntry.objects.get(status=LedgerStatus.FAILED)
@@ -102,7 +103,7 @@ def test_a_failing_message_is_recorded_once_with_its_error_and_retried_on_demand
     assert sync_account(account).fetched == 0
     assert LedgerEntry.objects.get(pk=failed.pk).attempts == 1
 
-    monkeypatch.setattr(sync_module, "message_ingest", real_ingest)
+    monkeypatch.setattr(files_module, "message_ingest", real_ingest)
     entry = ledger_entry_retry(actor=second, entry=failed)
     assert entry.status == LedgerStatus.IMPORTED
     assert entry.attempts == 2
