@@ -23,6 +23,7 @@ from cercle.circulation.models import Channel, Direction, Request
 from cercle.core.bulk import objects_insert
 from cercle.core.collector import fewer_collections
 from cercle.core.notes import Note, note_stored
+from cercle.core.readahead import read_ahead
 from cercle.intake import files
 from cercle.intake.context import IngestContext
 from cercle.intake.files import BatchItem, Outcomes, import_stream
@@ -212,18 +213,22 @@ def sync_folder(
         if progress:
             progress(done, total)
 
-    # The import's own pipeline (intake/files.py): the next batch fetched and parsed (in a second process)
-    # while this one is decided, and a large sync's batches written by a thread of their own. Each batch
-    # commits with its ledger entries. Many objects made and freed: the cycle collector runs rarely
-    # meanwhile (core/collector.py).
+    # The import's own pipeline (intake/files.py): the next batch fetched (by a thread of its own) and
+    # parsed (in a second process) while this one is decided, and a large sync's batches written by a
+    # thread of their own. Each batch commits with its ledger entries. Many objects made and freed: the
+    # cycle collector runs rarely meanwhile (core/collector.py).
+    batch = sync_batch_size()
+    sources = _fetched(client, todo, folder, batch, report)
+    if readonly:  # the server's answers read while the import works (else it marks messages read meanwhile)
+        sources = read_ahead(sources, batch, name="cercle-imap-fetch")
     with fewer_collections():
         import_stream(
-            _fetched(client, todo, folder, sync_batch_size(), report),
+            sources,
             path=None,
             context=IngestContext.load(),
             channel=Channel.MAIL,
             direction=direction,
-            batch_size=sync_batch_size(),
+            batch_size=batch,
             with_batch=_ledger_writer(account, folder, uidvalidity, direction),
             after_batch=after,
         )
