@@ -24,7 +24,6 @@ from cercle.core.bulk import objects_insert
 from cercle.core.collector import fewer_collections
 from cercle.core.notes import Note, note_stored
 from cercle.core.readahead import read_ahead
-from cercle.intake import files
 from cercle.intake.context import IngestContext
 from cercle.intake.files import BatchItem, Outcomes, import_stream
 from cercle.intake.services import message_ingest
@@ -76,8 +75,7 @@ def _fetched(
     """The messages of these UIDs, as the import reads them (where: the UID), fetched at most `batch`
     and FETCH_BYTES at a time (their sizes asked first, SIZES_AT_ONCE UIDs a command): each fetch's
     bodies are held in memory until parsed, and a mailbox of attachments must not fill it. A message
-    larger than the import takes (intake/files.py `MAX_MESSAGE_BYTES`) is not fetched: skipped, with
-    the reason, as the file import skips it."""
+    larger than FETCH_BYTES is fetched alone."""
     for start in range(0, len(uids), SIZES_AT_ONCE):
         chunk = uids[start : start + SIZES_AT_ONCE]
         sizes = client.fetch(chunk, [b"RFC822.SIZE"])  # type: ignore[attr-defined]
@@ -88,12 +86,9 @@ def _fetched(
                 report.counts["vanished"] += 1
                 continue
             size = int(sizes[uid].get(b"RFC822.SIZE") or 0)
-            if group and (size > files.MAX_MESSAGE_BYTES or len(group) >= batch or held + size > FETCH_BYTES):
+            if group and (len(group) >= batch or held + size > FETCH_BYTES):
                 yield from _bodies(client, group, folder, report)
                 group, held = [], 0
-            if size > files.MAX_MESSAGE_BYTES:
-                yield str(uid), None, f"larger than {files.MAX_MESSAGE_BYTES // 2**20} MB", folder
-                continue
             group.append(uid)
             held += size
         if group:
