@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -18,7 +18,9 @@ class _Raised:
         self.error = error
 
 
-def read_ahead(source: Iterable[T], most: int, *, name: str = "cercle-read-ahead") -> Iterator[T]:
+def read_ahead(
+    source: Iterable[T], most: int, *, name: str = "cercle-read-ahead"
+) -> Generator[T, None, None]:
     """The items of `source` in their order, produced by a thread up to `most` ahead of the caller.
     An error of `source` is raised to the caller where its item would have come. When the caller
     stops early (an error of its own, `close()`), the thread stops after the item it is producing,

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -71,7 +72,7 @@ LEDGER_STATUS = {**STATUS_OF_RESULT, "failed": LedgerStatus.FAILED}
 
 def _fetched(
     client: object, uids: list[int], folder: str, batch: int, report: SyncReport
-) -> Iterator[tuple[str, bytes | None, str, str]]:
+) -> Generator[tuple[str, bytes | None, str, str], None, None]:
     """The messages of these UIDs, as the import reads them (where: the UID), fetched at most `batch`
     and FETCH_BYTES at a time (their sizes asked first, SIZES_AT_ONCE UIDs a command): each fetch's
     bodies are held in memory until parsed, and a mailbox of attachments must not fill it. A message
@@ -213,10 +214,13 @@ def sync_folder(
     # thread of their own. Each batch commits with its ledger entries. Many objects made and freed: the
     # cycle collector runs rarely meanwhile (core/collector.py).
     batch = sync_batch_size()
-    sources = _fetched(client, todo, folder, batch, report)
+    sources: Generator[tuple[str, bytes | None, str, str], None, None] = _fetched(
+        client, todo, folder, batch, report
+    )
     if readonly:  # the server's answers read while the import works (else it marks messages read meanwhile)
         sources = read_ahead(sources, batch, name="cercle-imap-fetch")
-    with fewer_collections():
+    # Closed on the way out, error or not: the reading thread is gone before the connection is used again.
+    with closing(sources), fewer_collections():
         import_stream(
             sources,
             path=None,

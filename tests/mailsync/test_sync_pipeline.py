@@ -5,6 +5,8 @@ committed database (the pipeline writes on a second connection, which a test's t
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from django.db import DatabaseError
 from django.db.models import Count
@@ -149,3 +151,41 @@ def test_fetches_hold_a_bounded_amount_of_mail_and_a_large_message_is_fetched_al
     each = len(small[0]) + 20  # Dovecot's line ends may add a little
     assert all(len(fetched) * each <= 4000 or len(fetched) == 1 for fetched in bodies), bodies
     assert len(bodies) >= 12 * len(small[0]) // 4000 + 1
+
+
+def test_a_sync_stopped_by_an_error_leaves_no_thread_reading_the_server(
+    dovecot, mailbox_user, account: MailAccount, settings, monkeypatch
+):
+    """The import stops on an error while the server's next answers are being read: the reading thread
+    is stopped and gone before the connection is closed, what committed stays, and the next sync
+    takes the rest, each message once."""
+    settings.CERCLE = {**settings.CERCLE, "MAIL_SYNC_BATCH": BATCH}
+    dovecot.put_messages(mailbox_user, [make_message(i) for i in range(MESSAGES)])
+    write, calls = files._write_decided, []
+
+    def broken_later(decided: files._Decided) -> None:
+        calls.append(1)
+        if len(calls) == 3:
+            raise RuntimeError("the writer broke")
+        write(decided)
+
+    monkeypatch.setattr(files, "_write_decided", broken_later)
+    readers_at_logout: list[list[str]] = []
+    logout = IMAPClient.logout
+
+    def watched_logout(client):
+        readers_at_logout.append([t.name for t in threading.enumerate() if t.name == "cercle-imap-fetch"])
+        return logout(client)
+
+    monkeypatch.setattr(IMAPClient, "logout", watched_logout)
+
+    report = sync_account(account)
+
+    assert "the writer broke" in str(report.error)
+    assert readers_at_logout == [[]]  # the connection closed once, with no thread reading from it
+    kept = Message.objects.count()
+    assert 0 < kept < MESSAGES
+    assert LedgerEntry.objects.filter(account=account).count() == kept
+    monkeypatch.setattr(files, "_write_decided", write)
+    assert sync_account(account).counts == {LedgerStatus.IMPORTED: MESSAGES - kept}
+    assert Message.objects.count() == LedgerEntry.objects.filter(account=account).count() == MESSAGES
