@@ -296,7 +296,8 @@ Outcomes = list[tuple[str, str, str, bool]]
 # Called inside a batch's transaction once its rows are written (in the writing thread for a batch
 # written ahead): what the caller writes with it, committed or rolled back with it.
 WithBatch = Callable[[list[BatchItem], Outcomes], None]
-# Called once a batch has committed (or failed for good), in the importing thread.
+# Called once a batch has committed (or failed for good), in the importing thread. It must not write to
+# the database: on SQLite the writing thread may hold the write lock, which only its next batch releases.
 AfterBatch = Callable[[list[BatchItem], Outcomes], None]
 
 
