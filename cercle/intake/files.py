@@ -435,8 +435,8 @@ def import_stream(
     failed are kept apart (quarantine); None for a mailbox on a server, which keeps its messages itself
     (and whose `sources` raise when the server is lost: the import stops there, what it committed
     stays). `batch_size`: messages a batch (BATCH_MESSAGES by default). `with_batch` writes what the
-    caller records with each batch, in its transaction;
-    `after_batch` hears each batch once it is committed."""
+    caller records with each batch, in its transaction; `after_batch` hears each batch once it is
+    committed (`WithBatch`, `AfterBatch`)."""
     summary = ImportSummary()
     context.pending_interactions = []
     parser = _Parser(settings.CERCLE["MAX_BODY_CHARS"])
