@@ -3,7 +3,7 @@ the week brought news, or when the project stalls; never twice the same week; in
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
@@ -20,8 +20,12 @@ def _weekly() -> list[OutgoingMessage]:
 
 
 def _next_week():
-    """A moment in the week after this one: the week being reported is the one the project lives in now."""
-    return timezone.now() + timedelta(days=7)
+    """Wednesday noon of the week after this one, in the hub's time: the week being reported is the one
+    the project lives in now, and a few hours later is still that same next week (a week from now, on a
+    Sunday evening, was a few hours from the week after)."""
+    today = timezone.localdate()
+    next_monday = today - timedelta(days=today.weekday()) + timedelta(days=7)
+    return timezone.make_aware(datetime.combine(next_monday + timedelta(days=2), time(12)))
 
 
 @pytest.mark.parametrize(
