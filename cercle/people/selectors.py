@@ -16,6 +16,7 @@ from cercle.accounts.permissions import may
 from cercle.accounts.selectors import hub_leader
 from cercle.circle.models import MemberProfile
 from cercle.circulation.models import Request
+from cercle.circulation.selectors import requests_visible_to
 from cercle.network.models import Contact, Interaction
 from cercle.network.search import fold_words, query_groups
 
@@ -131,17 +132,29 @@ class TimelineEntry:
     interaction: Interaction | None = None
 
 
-def contact_timeline(contact: Contact, *, limit: int = 60) -> list[TimelineEntry]:
-    """Exchanges and requests, newest first."""
-    entries = [
-        TimelineEntry(
-            at=i.at, kind="interaction", label=i.get_kind_display(), inbound=i.inbound, interaction=i
-        )
-        for i in contact.interactions.order_by("-at")[:limit]
-    ]
+def _their_requests(contact: Contact, user: User) -> QuerySet[Request]:
+    """This person's requests that `user` may open: all of them for the leader and the second, those
+    routed to them for a member."""
+    requests = Request.objects.filter(requester=contact)
+    if may(user, "network_all"):
+        return requests
+    return requests.filter(pk__in=requests_visible_to(user).values("pk"))
+
+
+def contact_timeline(contact: Contact, *, user: User, limit: int = 60) -> list[TimelineEntry]:
+    """Exchanges and requests, newest first. A member sees the requests routed to them and not the
+    mailbox's exchanges (the leader's mail)."""
+    entries = []
+    if may(user, "network_all"):
+        entries += [
+            TimelineEntry(
+                at=i.at, kind="interaction", label=i.get_kind_display(), inbound=i.inbound, interaction=i
+            )
+            for i in contact.interactions.order_by("-at")[:limit]
+        ]
     entries += [
         TimelineEntry(at=r.received_at, kind="request", label=r.subject, request=r)
-        for r in Request.objects.filter(requester=contact).order_by("-received_at")[:limit]
+        for r in _their_requests(contact, user).order_by("-received_at")[:limit]
     ]
     entries.sort(key=lambda e: e.at, reverse=True)
     return entries[:limit]
@@ -153,12 +166,13 @@ class Knower:
     how: str
 
 
-def who_in_the_hub_knows(contact: Contact) -> list[Knower]:
+def who_in_the_hub_knows(contact: Contact, *, user: User) -> list[Knower]:
     """The hub's people linked to this person: the mailbox's exchanges (the leader's), project leads
-    and teams of their requests."""
+    and teams of their requests. A member is told of the requests routed to them only, and not of the
+    leader's mail."""
     knowers: list[Knower] = []
     exchanges = contact.count_in + contact.count_out
-    if exchanges:
+    if exchanges and may(user, "network_all"):
         leader = hub_leader()
         knowers.append(
             Knower(
@@ -168,8 +182,8 @@ def who_in_the_hub_knows(contact: Contact) -> list[Knower]:
             )
         )
     seen = {k.user.pk for k in knowers if k.user}
-    for request in Request.objects.filter(requester=contact, project__isnull=False).select_related(
-        "project__lead"
+    for request in (
+        _their_requests(contact, user).filter(project__isnull=False).select_related("project__lead")
     ):
         project = request.project
         people = [(project.lead, _("leads “%(subject)s”"))]

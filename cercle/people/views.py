@@ -72,8 +72,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "reasons": strength_reasons(contact),
             "layer": layer_of(contact, layer_cutoffs()),
             "identities": contact.identities.order_by("kind", "value"),
-            "knowers": selectors.who_in_the_hub_knows(contact),
-            "timeline": selectors.contact_timeline(contact),
+            "knowers": selectors.who_in_the_hub_knows(contact, user=request.user),  # type: ignore[arg-type]
+            "timeline": selectors.contact_timeline(contact, user=request.user),  # type: ignore[arg-type]
             "notes": contact.notes.select_related("author")[:50],
             "note_form": NoteForm(),
             "tags": [t.strip() for t in contact.tags.split(",") if t.strip()],

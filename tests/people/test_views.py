@@ -13,7 +13,7 @@ from cercle.network.search import search_index
 from cercle.network.services import interaction_record_many
 from cercle.network.strength import strength_fold
 from tests.conftest import login
-from tests.factories import ContactFactory
+from tests.factories import ContactFactory, RequestFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -77,6 +77,19 @@ def test_a_member_sees_only_the_people_of_their_projects(project, member, other_
     assert login(other_member).get(reverse("people:detail", args=[requester.pk])).status_code == 404
     assert client.get(reverse("people:edit", args=[requester.pk])).status_code == 403
     assert client.get(reverse("people:new")).status_code == 403
+
+
+def test_a_member_reads_on_a_profile_only_what_was_routed_to_them(project, member, second) -> None:
+    requester = project.request.requester
+    other = RequestFactory(requester=requester, subject="Une autre affaire, non routée")
+    _close(requester, 4)
+    url = reverse("people:detail", args=[requester.pk])
+    mine = login(member, "en").get(url).content.decode()
+    assert reverse("circulation:detail", args=[project.request.pk]) in mine
+    assert "Une autre affaire" not in mine and reverse("circulation:detail", args=[other.pk]) not in mine
+    assert "“Point 1”" not in mine and "in the mailbox" not in mine
+    everything = login(second, "en").get(url).content.decode()
+    assert "Une autre affaire" in everything and "“Point 1”" in everything and "in the mailbox" in everything
 
 
 def test_an_administrator_does_not_read_the_network(admin_user) -> None:
