@@ -170,6 +170,8 @@ def test_the_page_in_french_for_the_leader(march, leader):
         '<svg xmlns="http://www.w3.org/2000/svg"' in text and '<title id="chart-new_contacts-title">' in text
     )
     assert "?period=month&amp;at=2026-02" in text and "?period=month&amp;at=2026-04" in text
+    # June and July told apart in the history's columns (not "Jui" for both).
+    assert ">juin 2025<" in text and ">juil. 2025<" in text
     # Nothing to see before the earliest person (Rémi, June 2025): no link further back, so no endless walk.
     first = (
         login(leader).get(reverse("people:debrief"), {"period": "month", "at": "2025-06"}).content.decode()

@@ -46,14 +46,15 @@ def period_label(period: Period) -> str:
 
 def _short_label(period: Period) -> str:
     if period.kind == MONTH:
-        return date_format(period.first_day, "M")
+        return date_format(period.first_day, "N")
     return _("Q%(quarter)s") % {"quarter": period.quarter}
 
 
 def _column_label(period: Period) -> str:
-    """A column of the history table: "avr 2025", "T1 2026"."""
+    """A column of the history table: "juil. 2025", "T1 2026" (the abbreviations of the press: never
+    "Jui" for June and July alike)."""
     if period.kind == MONTH:
-        return date_format(period.first_day, "M Y")
+        return date_format(period.first_day, "N Y")
     return period_label(period)
 
 
