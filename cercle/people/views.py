@@ -46,6 +46,7 @@ def network(request: HttpRequest) -> HttpResponse:
         hits = who_can(query, within=selectors.contact_ids_visible_to(user))  # type: ignore[arg-type]
         context["hits"] = [(hit, layer_of(hit.contact, cutoffs)) for hit in hits]
         context["circle"] = selectors.circle_matches(query, language=get_language() or "fr")
+        context["helpers"] = len(context["hits"]) + len(context["circle"])  # the circle's and the network's
     else:
         found = selectors.network_list(user)  # type: ignore[arg-type]
         if layer and may(user, "network_all"):

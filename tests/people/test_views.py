@@ -144,6 +144,12 @@ def test_a_member_states_their_offer_and_who_can_do_x_finds_them_in_the_circle(m
     assert member.offer_statement.startswith("J’aide les PME")
     page = login(second).get(reverse("people:network"), {"q": "bilans carbone"}).content.decode()
     assert "Dans le cercle" in page and member.display_name in page
+    # The count names everyone listed: the member of the circle, and the person of the network.
+    assert "1 personne peut aider" in page
+    expert = ContactFactory(name="Inès Carbone", offers="Bilans carbone pour les PME.", in_network=True)
+    search_index([expert])
+    page = login(second).get(reverse("people:network"), {"q": "bilans carbone"}).content.decode()
+    assert "2 personnes peuvent aider" in page and "Inès Carbone" in page
 
 
 def test_the_network_downloads_as_csv_and_vcard_for_the_leader_and_the_second_only(second, member) -> None:
