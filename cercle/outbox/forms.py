@@ -7,6 +7,7 @@ from django import forms
 from django.contrib.auth.forms import PasswordResetForm
 from django.template import loader
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from cercle.outbox.models import HubIdentity
 from cercle.outbox.services import outbox_enqueue
@@ -33,6 +34,9 @@ class OutboxPasswordResetForm(PasswordResetForm):
         outbox_enqueue(idempotency_key=f"pwreset:{token_hash}", to=[to_email], subject=subject, body=body)
 
 
+_INVALID_EMAIL = {"invalid": _("Enter a valid e-mail address.")}
+
+
 def _field(name: str) -> dict[str, Any]:
     field = HubIdentity._meta.get_field(name)
     return {"label": field.verbose_name, "help_text": field.help_text, "required": False}
@@ -43,8 +47,8 @@ class HubIdentityForm(forms.Form):
     labels and help texts, so that the page and the admin agree."""
 
     from_name = forms.CharField(max_length=200, **_field("from_name"))
-    from_email = forms.EmailField(**_field("from_email"))
-    reply_to = forms.EmailField(**_field("reply_to"))
+    from_email = forms.EmailField(error_messages=_INVALID_EMAIL, **_field("from_email"))
+    reply_to = forms.EmailField(error_messages=_INVALID_EMAIL, **_field("reply_to"))
     signature = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}), max_length=1000, **_field("signature")
     )

@@ -36,7 +36,11 @@ class ProfileForm(forms.Form):
 
 
 class NewContactForm(ProfileForm):
-    email = forms.EmailField(label=_("E-mail address"), required=False)
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        required=False,
+        error_messages={"invalid": _("Enter a valid e-mail address.")},
+    )
     linkedin_url = forms.CharField(label=_("LinkedIn profile"), max_length=300, required=False)
 
     field_order = ["name", "email", "linkedin_url", "organisation", "position", "phone", "language"]

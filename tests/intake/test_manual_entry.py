@@ -51,7 +51,7 @@ def test_bad_input_comes_back_with_what_was_typed(db, second):
     response = login(second, "en").post(reverse("intake:manual"), {**CALL, "email": "not-an-address"})
     page = response.content.decode()
     assert response.status_code == 400
-    assert "Atelier Girard" in page and "Enter a valid email address." in page
+    assert "Atelier Girard" in page and "Enter a valid e-mail address." in page
     assert not Request.objects.exists()
 
 

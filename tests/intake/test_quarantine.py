@@ -50,9 +50,10 @@ def test_what_an_import_cannot_take_keeps_its_bytes_and_is_taken_again_after_a_f
 def test_the_import_summary_names_the_files_and_the_quarantine(db, tmp_path, capsys):
     (tmp_path / "nobody.eml").write_bytes(b"Subject: sans expediteur\r\nMessage-ID: <n@x>\r\n\r\nBonjour\r\n")
     call_command("import", str(tmp_path))
-    out = capsys.readouterr().out.replace("\n", "")  # the console wraps long lines
-    assert f"skipped {tmp_path / 'nobody.eml'}: no sender address" in out
-    assert "1 newly kept in quarantine" in out
+    # The console wraps long lines where it likes (a space at the wrap goes): compare without spaces.
+    out = "".join(capsys.readouterr().out.split())
+    assert "".join(f"skipped {tmp_path / 'nobody.eml'}: no sender address".split()) in out
+    assert "1newlykeptinquarantine" in out
 
 
 def test_a_mac_mbox_with_cr_line_ends_is_read_as_messages(db, tmp_path):

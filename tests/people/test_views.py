@@ -113,6 +113,10 @@ def test_adding_a_person_by_hand_and_refusing_a_duplicate_address(second) -> Non
     assert Contact.objects.filter(email="dora@atelier.fr").count() == 1
     empty = client.post(reverse("people:new"), {"language": "fr"})
     assert "au moins un nom" in empty.content.decode()
+    # The error names the field as its label does ("adresse e-mail"), and what was typed stays.
+    bad = client.post(reverse("people:new"), {"name": "Eve Faute", "email": "eve@", "language": "fr"})
+    assert "Saisissez une adresse e-mail valide." in bad.content.decode()
+    assert 'value="Eve Faute"' in bad.content.decode()
 
 
 def test_editing_a_profile_makes_it_searchable_and_a_note_too(second, member) -> None:

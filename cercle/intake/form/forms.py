@@ -8,7 +8,11 @@ from django.utils.translation import gettext_lazy as _
 
 class PublicRequestForm(forms.Form):
     name = forms.CharField(label=_("Your name"), max_length=200)
-    email = forms.EmailField(label=_("Your e-mail address"), max_length=254)
+    email = forms.EmailField(
+        label=_("Your e-mail address"),
+        max_length=254,
+        error_messages={"invalid": _("Enter a valid e-mail address.")},
+    )
     organisation = forms.CharField(label=_("Organisation"), max_length=200, required=False)
     subject = forms.CharField(
         label=_("Subject (optional)"),
