@@ -30,6 +30,8 @@ from cercle.demo.network import network_build
 from cercle.intake.services import message_ingest
 from cercle.mail.parse import parse_message
 from cercle.network.search import fold_words
+from cercle.outbox.models import OutgoingMessage, OutgoingStatus
+from cercle.outbox.services import outbox_deliver
 from cercle.projects.services import checklist_toggle, project_add_update, project_set_meeting
 from cercle.triage.selectors import current_engine
 from cercle.triage.services import suggestion_compute
@@ -161,7 +163,20 @@ def build(*, seed: int = 7) -> dict[str, User]:
         # The people of Léa's mailbox around the requests: two years of exchanges (its own random, so
         # that the requests above stay what they were).
         network_build(rng=random.Random(seed), now=now, leader=leader, second=second)
+    _deliver_in_the_story(now)
     return {"leader": leader, "second": second, "admin": admin, **{m.username: m for m in members}}
+
+
+def _deliver_in_the_story(now: datetime) -> None:
+    """The mails the story queued leave a minute after it queued them, through the real outbox (to the
+    demo's mail backend): their requests read "sent on" the story's date, not the moment the app
+    started. Mail queued in the last minutes is left to the worker."""
+    queued = OutgoingMessage.objects.filter(
+        status=OutgoingStatus.QUEUED, created_at__lt=now - timedelta(minutes=5)
+    )
+    for pk, created in queued.order_by("created_at").values_list("pk", "created_at"):
+        with at(created + timedelta(minutes=1)):
+            outbox_deliver(outgoing_id=pk)
 
 
 def _arrive(

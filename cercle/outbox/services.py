@@ -140,9 +140,12 @@ def outbox_enqueue(
     sender = sender_identity()
     if reply_to is None:
         reply_to = [sender.reply_to] if sender.reply_to else []
+    now = timezone.now()  # the service's clock, read at the call (a field's default is bound at import)
     try:
         with transaction.atomic():
             outgoing = OutgoingMessage.objects.create(
+                created_at=now,
+                next_attempt_at=now,
                 idempotency_key=idempotency_key,
                 request_id=request_id,
                 message_id=make_msgid(idstring=uuid.uuid4().hex[:12], domain=sender.domain),

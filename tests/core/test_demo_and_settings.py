@@ -5,12 +5,15 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import timedelta
 from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from cercle.circulation.models import Request
 from cercle.circulation.states import State
@@ -32,6 +35,15 @@ def test_the_demo_hub_has_every_role_and_every_stage(db):
     for request in Request.objects.exclude(state="received"):
         assert request.events.filter(kind="transition", to_state=request.state).exists()
     assert OutgoingMessage.objects.filter(idempotency_key__startswith="ack:").exists()
+    # The story's mail left when the story says, through the outbox: a request's page does not read
+    # "sent on" the moment the demo was loaded.
+    sent = OutgoingMessage.objects.filter(status="sent")
+    earlier = timezone.now() - timedelta(minutes=5)
+    assert sent.count() >= 20
+    assert not OutgoingMessage.objects.exclude(status="sent").filter(created_at__lt=earlier).exists()
+    assert all(timedelta(0) < m.sent_at - m.created_at <= timedelta(minutes=2) for m in sent)
+    assert sent.filter(sent_at__lt=timezone.now() - timedelta(days=2)).exists()
+    assert len(mail.outbox) == sent.count()
     # The leader's queue shows briefs, not raw mail, from the first minute.
     waiting = Request.objects.filter(state__in=["kept", "deferred"])
     assert waiting.exists() and not waiting.filter(triage_brief__isnull=True).exists()
