@@ -24,7 +24,8 @@ def _join(parts: list[str]) -> str:
 
 
 def _quoted(words: list[str]) -> str:
-    return ", ".join(f"“{w}”" for w in words)
+    """Each word between the reader's quotation marks: “minute” in English, « minute » in French."""
+    return ", ".join(_("“%(word)s”") % {"word": w} for w in words)
 
 
 _CUE_TEXT = {
