@@ -76,6 +76,15 @@ def test_pages_are_in_french_by_default_and_english_on_demand(client, db):
     assert "Send a request" in page
 
 
+def test_pages_name_their_icon_and_it_is_a_static_file(client, db):
+    from django.contrib.staticfiles import finders
+
+    page = client.get(reverse("intake:ask")).content.decode()
+    assert 'rel="icon"' in page and "cercle/icon.svg" in page
+    icon = finders.find("cercle/icon.svg")
+    assert icon and Path(icon).read_text().startswith("<svg")
+
+
 def test_production_settings_pass_the_deploy_check(tmp_path):
     env = {
         **os.environ,
