@@ -34,6 +34,9 @@ ANALYZED_MAIL_COLUMNS = (
 
 class Command(BaseCommand):
     help = "Import mail from .eml files, mbox files or Maildir folders. Safe to run again (Message-ID)."
+    # Django's system checks import every page's code to check the URLs: 0.6-0.9 s before the first
+    # message, for a command that serves no page. `cercle check` and the app's start still run them.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("paths", nargs="+", type=Path)
