@@ -384,7 +384,7 @@ def test_the_triage_queue_with_the_keyboard_alone(
     announced(page, "Décision annulée")
 
     # --- 5. A key pressed while a link has focus is the link's: nothing is decided --------------------
-    page.locator("#preview footer a", has_text="Page complète").focus()
+    page.locator("#preview .triage-actions a", has_text="Page complète").focus()
     page.keyboard.press("y")
     page.keyboard.press("4")
     settle(page)
