@@ -34,6 +34,9 @@ class OutboxPasswordResetForm(PasswordResetForm):
         outbox_enqueue(idempotency_key=f"pwreset:{token_hash}", to=[to_email], subject=subject, body=body)
 
 
+# The session key under which a refused identity form waits to be shown again, as typed.
+DRAFT_KEY = "hub_identity_draft"
+
 _INVALID_EMAIL = {"invalid": _("Enter a valid e-mail address.")}
 
 

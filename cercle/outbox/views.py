@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from cercle.accounts.permissions import OVERSEE_ROLES, ROUTE_ROLES, TRIAGE_ROLES, role_required
 from cercle.outbox import selectors, services
-from cercle.outbox.forms import HubIdentityForm
+from cercle.outbox.forms import DRAFT_KEY, HubIdentityForm
 from cercle.outbox.models import OutgoingStatus
 
 
@@ -61,9 +61,17 @@ def identity(request: HttpRequest) -> HttpResponse:
         services.hub_identity_update(actor=request.user, **form.cleaned_data)  # type: ignore[arg-type]
         messages.success(request, _("The hub's mail identity is saved."))
     else:
+        # What was typed comes back in the form, with each error under its field (`{% hub_identity_form %}`
+        # reads it once): a bad address does not cost the signature just written.
+        request.session[DRAFT_KEY] = {name: request.POST.get(name, "") for name in form.fields}
         messages.error(
             request,
             _("Not saved: %(errors)s")
-            % {"errors": "; ".join(f"{form.fields[k].label}: {' '.join(v)}" for k, v in form.errors.items())},
+            % {
+                "errors": "; ".join(
+                    _("%(field)s: %(error)s") % {"field": form.fields[k].label, "error": " ".join(v)}
+                    for k, v in form.errors.items()
+                )
+            },
         )
     return redirect(back or "outbox:list")

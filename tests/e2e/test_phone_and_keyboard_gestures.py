@@ -142,7 +142,9 @@ def expect_selected_with_preview(page: Any, req: Request) -> None:
     for _ in range(2):
         expect(page.locator("#queue li.selected")).to_have_attribute("data-id", str(req.pk))
         expect(page.locator("#queue li.selected")).to_have_attribute("aria-selected", "true")
-        expect(page.locator(f'#preview article.preview .triage-actions a[href="/requests/{req.pk}/"]')).to_be_visible()
+        expect(
+            page.locator(f'#preview article.preview .triage-actions a[href="/requests/{req.pk}/"]')
+        ).to_be_visible()
         page.wait_for_load_state("networkidle")  # a late preview of another message would show here
     expect(page.locator('#queue li[aria-selected="true"]')).to_have_count(1)
 

@@ -78,7 +78,9 @@ def expect_selected_with_preview(page: Any, req: Request) -> None:
     from playwright.sync_api import expect
 
     expect(page.locator("#queue li.selected")).to_have_attribute("data-id", str(req.pk))
-    expect(page.locator(f'#preview article.preview .triage-actions a[href="/requests/{req.pk}/"]')).to_be_visible()
+    expect(
+        page.locator(f'#preview article.preview .triage-actions a[href="/requests/{req.pk}/"]')
+    ).to_be_visible()
 
 
 @pytest.mark.e2e

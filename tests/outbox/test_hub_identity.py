@@ -115,6 +115,24 @@ def test_a_wrong_address_is_refused_and_nothing_changes(db, second):
     assert not HubIdentity.objects.exists()
 
 
+def test_a_refused_identity_comes_back_as_typed_with_its_error(db, second):
+    client = login(second, "fr")
+    typed = {
+        "from_name": "Atelier Marchand",
+        "from_email": "pas une adresse",
+        "reply_to": "lea@atelier-marchand.example",
+        "signature": "Léa Marchand\nFondatrice",
+        "next": reverse("intake:settings"),
+    }
+    page = unescape(client.post(reverse("outbox:identity"), typed, follow=True).content.decode())
+    assert "\u00a0: Saisissez une adresse e-mail valide." in page  # French punctuation in the message
+    assert 'value="Atelier Marchand"' in page and 'value="pas une adresse"' in page
+    assert "Léa Marchand\nFondatrice" in page and 'aria-invalid="true"' in page
+    # Shown once: the next visit shows what is saved (nothing), not the draft again.
+    again = unescape(client.get(reverse("intake:settings")).content.decode())
+    assert 'value="Atelier Marchand"' not in again
+
+
 def test_a_member_cannot_change_it_nor_send_the_form_elsewhere(db, member, second):
     assert login(member).post(reverse("outbox:identity"), {"from_email": "x@evil.example"}).status_code == 403
     assert not HubIdentity.objects.exists()

@@ -7,7 +7,7 @@ from typing import Any
 
 from django import template
 
-from cercle.outbox.forms import HubIdentityForm
+from cercle.outbox.forms import DRAFT_KEY, HubIdentityForm
 from cercle.outbox.models import HubIdentity
 from cercle.outbox.selectors import sender_identity, sender_is_local
 
@@ -19,14 +19,19 @@ def hub_identity_form(context: template.Context) -> dict[str, Any]:
     saved = HubIdentity.current()
     sender = sender_identity()
     request = context.get("request")
-    form = HubIdentityForm(
-        initial={
-            "from_name": saved.from_name,
-            "from_email": saved.from_email,
-            "reply_to": saved.reply_to,
-            "signature": saved.signature,
-        }
-    )
+    draft = request.session.pop(DRAFT_KEY, None) if request is not None else None
+    if draft:  # refused a moment ago: shown as typed, with its errors
+        form = HubIdentityForm(draft)
+        form.is_valid()
+    else:
+        form = HubIdentityForm(
+            initial={
+                "from_name": saved.from_name,
+                "from_email": saved.from_email,
+                "reply_to": saved.reply_to,
+                "signature": saved.signature,
+            }
+        )
     # An empty field keeps the environment's default: shown in it, greyed.
     for name, default in (("from_name", sender.name), ("from_email", sender.email)):
         form.fields[name].widget.attrs["placeholder"] = default
