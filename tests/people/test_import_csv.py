@@ -276,6 +276,16 @@ def test_a_comma_separated_file_with_quotes_and_line_breaks_in_cells_is_read() -
     assert table.rows[1][0] == 4  # its line in the file, after the cell on two lines
 
 
+def test_a_quotation_mark_never_closed_is_said_not_imported_as_a_person() -> None:
+    # Before, the rest of the file became one cell: one "person" named after every line below.
+    table = read_csv('Name,Email\nLuc,luc@x.fr\n"Jean Dupont,jean@x.fr\nMarie,marie@x.fr\n')
+    assert table.rows == [(2, ["Luc", "luc@x.fr"])]
+    assert [p.line for p in table.skipped] == [3] and "never closed" in table.skipped[0].reason
+    # A cell on two lines, closed, is not taken for one.
+    closed = read_csv('Name,Notes\nLuc,"one\ntwo"\n')
+    assert closed.rows == [(2, ["Luc", "one\ntwo"])] and not closed.skipped
+
+
 def test_the_mapping_must_say_who_the_people_are(second) -> None:
     client = login(second)
     url, page = _mapping_page(client, FRENCH.encode("cp1252"))
@@ -301,6 +311,10 @@ def test_the_mapping_must_say_who_the_people_are(second) -> None:
         (b"Nom\x00;E-mail\x00\r\nJean\x00;jean@x.fr", "Ce fichier n’est pas du texte."),
         (b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00", "Enregistrez la feuille en CSV"),
         (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "C’est un document PDF"),
+        (
+            b'Nom,E-mail\r\n"Jean Dupont,jean@x.fr\r\nMarie,marie@x.fr\r\n',
+            "ouvert ligne\u00a02 n’est jamais fermé",
+        ),
     ],
 )
 def test_files_that_cannot_be_imported_get_a_clear_message(second, content, message) -> None:

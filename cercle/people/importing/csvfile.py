@@ -231,6 +231,13 @@ def _delimiter(text: str) -> str:
     return best if widths[best] > 1 else ","
 
 
+def _quote_left_open(text: str, line: int) -> bool:
+    """Whether the file's last row, from `line` on, holds an odd number of quotation marks: one was
+    opened and never closed (the lenient reader then swallows the rest of the file in one cell)."""
+    rest = "".join(text.splitlines(keepends=True)[line - 1 :])
+    return "\n" in rest.rstrip("\r\n") and rest.count('"') % 2 == 1
+
+
 def read_csv(text: str) -> CsvTable:
     """The header and the rows, each with its line number. Raises ImportFileError when unusable."""
     delimiter = _delimiter(text)
@@ -277,6 +284,23 @@ def read_csv(text: str) -> CsvTable:
                 _("This file has more than %(most)s rows: split it into smaller files.")
                 % {"most": number_format(MAX_ROWS, force_grouping=True)}
             )
+    if rows and _quote_left_open(text, rows[-1][0]):
+        # The reader took everything after a quotation mark never closed as one cell: a garbage person
+        # made of the rest of the file. Said, and left out.
+        line = rows.pop()[0]
+        if not rows:
+            raise ImportFileError(
+                _(
+                    "A quotation mark opened on line %(line)s is never closed: the rest of the file could not be read."
+                )
+                % {"line": line}
+            )
+        skipped.append(
+            Problem(
+                line,
+                _("a quotation mark opened on this line is never closed: the rest of the file was not read."),
+            )
+        )
     if headers is None:
         raise ImportFileError(_("This file is empty."))
     if not rows:
