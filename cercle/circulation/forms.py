@@ -132,8 +132,11 @@ class ClockSettingsForm(forms.ModelForm):
             field = self.fields[name]
             field.widget.attrs.update({"min": 0, "max": MAX_HOURS})
             field.validators.append(MaxValueValidator(MAX_HOURS))
-        self.fields["escalation_hours"].validators.append(MinValueValidator(1))
-        self.fields["escalation_hours"].widget.attrs["min"] = 1
+        # At least an hour: this bound replaces the model's 0, so that -1 gets one message, not two.
+        escalation = self.fields["escalation_hours"]
+        escalation.validators = [v for v in escalation.validators if not isinstance(v, MinValueValidator)]
+        escalation.validators.append(MinValueValidator(1))
+        escalation.widget.attrs["min"] = 1
 
     def clean_digest_days(self) -> str:
         return ",".join(str(d) for d in sorted(set(self.cleaned_data["digest_days"])))
