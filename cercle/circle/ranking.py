@@ -475,8 +475,10 @@ def _reasons(
         if free == 0
         else phrases.get(
             ("free", free),
+            # English counts the slots ("1 of 2 slots free"), French the free ones ("1 place libre sur 2"):
+            # the number chooses the form the translation needs.
             lambda: ngettext(
-                "%(free)d of %(capacity)d slot free", "%(free)d of %(capacity)d slots free", free
+                "%(free)d of %(capacity)d slots free", "%(free)d of %(capacity)d slots free", free
             ),
         )
         % {"free": free, "capacity": capacity}
@@ -485,7 +487,14 @@ def _reasons(
         reasons.append(phrases.get("language", lambda: _("does not work in the request's language")))
     if answered >= 3:
         reasons.append(
-            phrases.get("accepted", lambda: _("accepted %(accepted)d of %(answered)d offers"))
+            phrases.get(
+                ("accepted", accepted),
+                lambda: ngettext(
+                    "accepted %(accepted)d of %(answered)d offers",
+                    "accepted %(accepted)d of %(answered)d offers",
+                    accepted,
+                ),
+            )
             % {"accepted": accepted, "answered": answered}
         )
     return reasons

@@ -154,3 +154,30 @@ def test_when_nobody_is_relevant_room_decides() -> None:
     assert all(s.signals["fit"] == s.signals["knows"] == 0.0 for s in ranked)
     assert [s.member for s in ranked] == [free, busy]
     assert ranked[0].score > ranked[1].score
+
+
+def test_the_counts_in_the_reasons_agree_in_each_language() -> None:
+    from django.utils import translation
+
+    from cercle.circle.ranking import _Phrases, _reasons
+
+    def said(language: str) -> list[str]:
+        with translation.override(language):
+            return _reasons(
+                phrases=_Phrases(),
+                matched=[],
+                request_words=[],
+                know=0,
+                know_what="",
+                free=1,
+                capacity=2,
+                language=1,
+                won=0,
+                similar=0,
+                answered=4,
+                accepted=1,
+                away=None,
+            )
+
+    assert {"1 of 2 slots free", "accepted 1 of 4 offers"} <= set(said("en"))
+    assert {"1 place libre sur 2", "a accepté 1 proposition sur 4"} <= set(said("fr"))

@@ -61,7 +61,9 @@ def test_a_wrong_value_is_refused_with_a_message(second):
     assert ClockSettings.objects.count() == 0
     # Below zero: one message, the form's bound (not the model's 0 as well).
     data["escalation_hours"] = -1
-    errors = client.post(reverse("circulation:clock_settings"), data).context["form"].errors["escalation_hours"]
+    errors = (
+        client.post(reverse("circulation:clock_settings"), data).context["form"].errors["escalation_hours"]
+    )
     assert len(errors) == 1 and "1" in errors[0]
 
 
