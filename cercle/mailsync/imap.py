@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext_noop
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
@@ -29,6 +30,11 @@ class MailConnectionError(Exception):
     def __init__(self, note: Note) -> None:
         super().__init__(note.msgid)
         self.note = note
+
+    def __str__(self) -> str:
+        # Logs and tracebacks read the filled-in sentence, in English (not the msgid's placeholders).
+        with translation.override("en"):
+            return self.note.render()
 
     @property
     def message(self) -> str:

@@ -272,3 +272,21 @@ def test_a_second_mailbox_with_the_same_name_is_refused_in_plain_words(second, s
     )
     assert "A mailbox already has this name" in shouted.content.decode()
     assert MailAccount.objects.count() == 1
+
+
+def test_a_connection_error_reads_filled_in_in_logs() -> None:
+    from django.utils import translation
+    from django.utils.translation import gettext_noop
+
+    from cercle.core.notes import Note
+    from cercle.mailsync.imap import MailConnectionError
+
+    error = MailConnectionError(
+        Note(
+            gettext_noop("Unknown server: %(host)s cannot be found. Check the name."),
+            host="imap.nowhere.example",
+        )
+    )
+    with translation.override("fr"):
+        assert str(error) == "Unknown server: imap.nowhere.example cannot be found. Check the name."
+        assert "imap.nowhere.example" in error.message and "%(" not in error.message  # the reader's language
