@@ -34,7 +34,11 @@ def title_from_text(text: str, *, max_chars: int = 120) -> str:
             break
         opening += "\n" + line
     paragraph = " ".join(opening.split())
-    sentence = _SENTENCE_END.split(paragraph, maxsplit=1)[0].rstrip(" .")
+    # A greeting that opens the line ("Bonjour ! Nous aimerions…") is not what the text is about either.
+    sentences = _SENTENCE_END.split(paragraph)
+    while len(sentences) > 1 and _GREETING.match(sentences[0]):
+        sentences.pop(0)
+    sentence = sentences[0].rstrip(" .")
     if len(sentence) <= max_chars:
         return sentence
     cut = sentence[: max_chars + 1].rsplit(" ", 1)[0].rstrip(" ,;:—-")

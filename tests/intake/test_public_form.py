@@ -45,10 +45,16 @@ def test_the_same_person_twice_is_one_contact(db, client):
     assert Request.objects.count() == 2
 
 
-def test_english_visitors_get_an_english_request(db):
+def test_the_request_is_in_the_language_it_is_written_in_else_the_pages(db):
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    client.post(reverse("intake:ask"), VALID)
-    assert Request.objects.get().language == "en"
+    client.post(
+        reverse("intake:ask"), {**VALID, "need": "We would like help with the transition of our workshop."}
+    )
+    client.post(reverse("intake:ask"), VALID)  # French words on the English page: a French request
+    client.post(
+        reverse("intake:ask"), {**VALID, "need": "Menuiserie Lefèvre, transition 2027 ?"}
+    )  # no telling words
+    assert list(Request.objects.order_by("pk").values_list("language", flat=True)) == ["en", "fr", "en"]
 
 
 def test_an_invalid_form_keeps_what_was_typed_and_explains(db, client):

@@ -49,6 +49,12 @@ def submit(need: str, subject: str = "", language: str = "fr") -> Request:
             "Bonjour Léa !\nAvez-vous un mentor pour une jeune pousse de la tech sociale",
             "Avez-vous un mentor pour une jeune pousse de la tech sociale",
         ),
+        # The greeting opens the line the request starts on.
+        (
+            "Bonjour ! Nous aimerions un atelier d'une journée. Merci",
+            "Nous aimerions un atelier d'une journée",
+        ),
+        ("Hi Léa. Could you mentor our founder?", "Could you mentor our founder?"),
     ],
 )
 def test_the_title_skips_the_greeting_and_takes_the_first_sentence(text, title):

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from cercle.accounts.permissions import TRIAGE_ROLES, role_required
 from cercle.core import ratelimit
+from cercle.core.text import guess_language
 from cercle.intake.form.forms import ManualRequestForm, PublicRequestForm
 from cercle.intake.services import FormSubmission, request_enter_manually, request_submit_form
 
@@ -32,7 +33,12 @@ def ask(request: HttpRequest) -> HttpResponse:
             if form.cleaned_data["website"]:
                 # A bot filled the honeypot: pretend success, store nothing.
                 return redirect("intake:thanks")
-            language = (get_language() or "fr")[:2]
+            page = (get_language() or "fr")[:2]
+            # The language the request is written in (an English page may be used to write in French);
+            # the page's when the words do not tell.
+            language = guess_language(
+                form.cleaned_data["need"], default=page if page in ("fr", "en") else "fr"
+            )
             request_submit_form(
                 submission=FormSubmission(
                     name=form.cleaned_data["name"],
@@ -41,7 +47,7 @@ def ask(request: HttpRequest) -> HttpResponse:
                     need=form.cleaned_data["need"],
                     subject=form.cleaned_data["subject"],
                     deadline=form.cleaned_data["deadline"],
-                    language=language if language in ("fr", "en") else "fr",
+                    language=language,
                 )
             )
             return redirect("intake:thanks")
