@@ -18,6 +18,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from cercle.accounts.selectors import hub_leader
 from cercle.circulation.mail import request_mail_queue
 from cercle.circulation.models import EventKind, Request
 from cercle.circulation.services import event_record
@@ -28,6 +29,7 @@ from cercle.mail import kinds
 from cercle.mail.parse import ParsedMessage
 from cercle.network.models import Contact, Interaction
 from cercle.network.services import normalize_email
+from cercle.outbox.selectors import hub_reply_to
 from cercle.outbox.services import address
 from cercle.triage.models import RuleAction
 from cercle.triage.selectors import rule_for
@@ -102,6 +104,7 @@ def receipt_queue(*, request: Request) -> None:
     requester = request.requester
     if not requester.email or request.state == State.DISMISSED:
         return
+    leader = hub_leader()
     mail = request_mail_queue(
         request=request,
         template="receipt",
@@ -114,6 +117,12 @@ def receipt_queue(*, request: Request) -> None:
         },
         idempotency_key=f"receipt:{request.pk}",
         to=[address(requester.name, requester.email)],
+        # The receipt says "simply reply": the answer goes where the settings page says answers go (the
+        # hub's reply-to address, else the leader's, whose mailbox Cercle reads), never to the hub's
+        # sender address, which nobody may read.
+        reply_to=hub_reply_to(
+            default=[address(leader.display_name, leader.email)] if leader and leader.email else []
+        ),
         threaded=True,
     )
     event_record(

@@ -66,3 +66,20 @@ def test_the_thanks_page_says_when_they_will_hear_back(client, db, settings):
     settings.CERCLE = {**settings.CERCLE, "ANSWER_TARGET_HOURS": 72}
     page = client.get(reverse("intake:thanks"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "You will hear from us within 72 hours." in page
+
+
+def test_answers_to_the_receipt_go_where_the_settings_say(db, leader, second):
+    # No reply-to address set for the hub: to the leader, whose mailbox Cercle reads.
+    first = submit("fr")
+    receipt = OutgoingMessage.objects.get(idempotency_key=f"receipt:{first.pk}")
+    assert receipt.reply_to == [f"{leader.display_name} <{leader.email}>"]
+    # The hub's own reply-to address, once set.
+    from cercle.outbox.services import hub_identity_update
+
+    hub_identity_update(
+        actor=second, from_name="", from_email="", reply_to="contact@hub.example", signature=""
+    )
+    later = submit("fr", email="paul@coop.example")
+    assert OutgoingMessage.objects.get(idempotency_key=f"receipt:{later.pk}").reply_to == [
+        "contact@hub.example"
+    ]
