@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -72,6 +73,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_run = can_edit and may_run_project(request.user, lead_id=project.lead_id)
     team_choices = _team_choices(project)
     can_build_team = bool(can_run and team_choices)
+    typed = request.session.pop(_typed_key(pk), {})  # what a refused form held, shown once
     return render(
         request,
         "projects/detail.html",
@@ -82,9 +84,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_run": can_run,
             "can_build_team": can_build_team,
             "updates": project.updates.select_related("author")[:30],
-            "meeting_form": MeetingForm(initial={"when": project.first_meeting_at}),
-            "update_form": UpdateForm(),
-            "step_form": StepForm(),
+            "meeting_form": MeetingForm(
+                initial={"when": typed.get("meeting", {}).get("when") or project.first_meeting_at}
+            ),
+            "update_form": UpdateForm(initial=typed.get("update", {})),
+            "step_form": StepForm(initial=typed.get("step", {})),
             "team_form": TeamForm(member_choices=team_choices),
             "close_form": CloseForm(initial={"expected_state": project.request.state}),
             "close_warnings": services.project_close_warnings(project=project) if can_run else [],
@@ -100,7 +104,8 @@ def _run(request: HttpRequest, pk: int, form_class: type, action: str) -> HttpRe
     kwargs = {"member_choices": _team_choices(project)} if form_class is TeamForm else {}
     form = form_class(request.POST, **kwargs)
     if not form.is_valid():
-        messages.error(request, "; ".join(str(e) for errs in form.errors.values() for e in errs))
+        _keep_typed(request, pk, action, form)
+        messages.error(request, _errors_named(form))
         return redirect("projects:detail", pk=pk)
     try:
         if action == "meeting":
@@ -113,10 +118,30 @@ def _run(request: HttpRequest, pk: int, form_class: type, action: str) -> HttpRe
             member = users_with_role("member").get(pk=form.cleaned_data["member"])
             services.project_add_member(actor=request.user, project=project, member=member)  # type: ignore[arg-type]
     except (CirculationError, PermissionDenied) as exc:
+        _keep_typed(request, pk, action, form)
         messages.error(request, getattr(exc, "message", None) or str(exc))
     else:
         messages.success(request, _("Saved."))
     return redirect("projects:detail", pk=pk)
+
+
+def _typed_key(pk: int) -> str:
+    return f"project-typed:{pk}"
+
+
+def _keep_typed(request: HttpRequest, pk: int, action: str, form: forms.Form) -> None:
+    """A refused form's text comes back in it on the page (the redirect would lose it)."""
+    if action in ("meeting", "update", "step"):
+        request.session[_typed_key(pk)] = {action: {name: request.POST.get(name, "") for name in form.fields}}
+
+
+def _errors_named(form: forms.Form) -> str:
+    """Each error with its field's name: several forms share the page, "This field is required." alone
+    does not say which."""
+    return "; ".join(
+        _("%(field)s: %(error)s") % {"field": form.fields[name].label, "error": " ".join(errors)}
+        for name, errors in form.errors.items()
+    )
 
 
 @require_POST

@@ -115,5 +115,16 @@ def test_a_first_meeting_before_the_request_arrived_is_refused_as_a_typo(project
     assert project.first_meeting_at == arrived
 
 
+def test_a_refused_form_says_which_and_keeps_what_was_typed(project, member):
+    client = login(member, "fr")
+    url = reverse("projects:detail", args=[project.request_id])
+    page = client.post(reverse("projects:update", args=[project.request_id]), {"text": ""}, follow=True)
+    assert "Point d'avancement\u00a0: Ce champ est obligatoire." in page.content.decode().replace("&#x27;", "'")
+    typo = (project.request.received_at - timedelta(days=3 * 365)).strftime("%Y-%m-%dT%H:%M")
+    page = client.post(reverse("projects:meeting", args=[project.request_id]), {"when": typo}, follow=True)
+    assert f'value="{typo}"' in page.content.decode()  # the date typed is there to correct
+    assert f'value="{typo}"' not in client.get(url).content.decode()  # once
+
+
 FRENCH_MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
                  "octobre", "novembre", "décembre"]  # fmt: skip
