@@ -119,7 +119,9 @@ def test_a_refused_form_says_which_and_keeps_what_was_typed(project, member):
     client = login(member, "fr")
     url = reverse("projects:detail", args=[project.request_id])
     page = client.post(reverse("projects:update", args=[project.request_id]), {"text": ""}, follow=True)
-    assert "Point d'avancement\u00a0: Ce champ est obligatoire." in page.content.decode().replace("&#x27;", "'")
+    assert "Point d'avancement\u00a0: Ce champ est obligatoire." in page.content.decode().replace(
+        "&#x27;", "'"
+    )
     typo = (project.request.received_at - timedelta(days=3 * 365)).strftime("%Y-%m-%dT%H:%M")
     page = client.post(reverse("projects:meeting", args=[project.request_id]), {"when": typo}, follow=True)
     assert f'value="{typo}"' in page.content.decode()  # the date typed is there to correct
