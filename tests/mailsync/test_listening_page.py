@@ -116,3 +116,19 @@ def test_listening_can_be_unticked_in_the_mailbox_settings(stored_account, secon
     form = login(second, "en").get(reverse("mailsync:edit", args=[stored_account.pk])).content.decode()
     assert "Receive new mail within seconds" in form
     assert 'name="listen"' in form and 'id="id_listen" checked' not in form
+
+
+def test_a_failed_sync_says_its_attempt_and_its_error_once(stored_account, second):
+    error = "Unknown server: imap.nowhere.example cannot be found. Check the name."
+    MailAccount.objects.filter(pk=stored_account.pk).update(
+        last_sync_at=timezone.now() - timedelta(minutes=2),
+        last_error=error,
+        listen_state=ListenState.RECONNECTING,
+        listen_error=error,
+        listen_since=timezone.now() - timedelta(minutes=2),
+    )
+    lease_acquire(listen_lease_name(stored_account.pk))
+    english = page(second, "en")
+    assert "Last attempt 2\xa0minutes ago." in english and "Last synchronisation" not in english
+    assert english.count("imap.nowhere.example cannot be found") == 1
+    assert "Dernière tentative il y a 2\xa0minutes." in page(second, "fr")
