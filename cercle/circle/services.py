@@ -534,7 +534,9 @@ def _tell_router(
             "subject": request.subject,
             "who": ", ".join(o.member.display_name for o in closed),
             "why": why,
-            "reason": reason,
+            # The sentence ends with the template's own full stop: "Pas disponible ce mois-ci." is said
+            # without its own ("…ce mois-ci.." otherwise); "etc…" or "?" stay as written.
+            "reason": reason[:-1] if reason.endswith(".") and not reason.endswith("..") else reason,
             "colleague": colleague,
             "next_name": next_offer.member.display_name if next_offer else "",
             "next_deadline": next_offer.deadline_at if next_offer else None,

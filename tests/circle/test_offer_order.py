@@ -122,10 +122,11 @@ def test_the_second_is_told_in_their_own_language(second, approved, member, othe
     services.request_route(
         actor=second, request=approved, members=[member, other_member], brief="B", mode="sequential"
     )
-    services.offer_decline(actor=member, offer=_offer(approved, member), reason="Busy")
+    services.offer_decline(actor=member, offer=_offer(approved, member), reason="Busy this month.")
     [told] = _told(second)
     assert told.subject.startswith("Now offered to Karim Benali")
     assert "declined" in told.body and "who has until" in told.body
+    assert ": Busy this month." in told.body and "month.." not in told.body  # one full stop
     second.language = "fr"
     second.save(update_fields=["language"])
     services.offer_decline(actor=other_member, offer=_offer(approved, other_member), reason="Non")
