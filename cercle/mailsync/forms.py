@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from cercle.mailsync.models import MailAccount
@@ -41,6 +42,9 @@ class MailAccountForm(forms.ModelForm):
         if not self.instance.pk:
             self.fields["password"].required = True
             self.fields["password"].help_text = _("Stored encrypted.")
+        # One message for a port out of range, below as above (`clean_port`), not the model's "≥ 0" too.
+        port = self.fields["port"]
+        port.validators = [v for v in port.validators if not isinstance(v, MinValueValidator)]
 
     def clean_name(self) -> str:
         name = " ".join(self.cleaned_data["name"].split())

@@ -178,6 +178,13 @@ def test_bad_input_is_explained_and_nothing_is_saved(second):
     assert escape("Give the server's name only, e.g. imap.example.org.") in html
     assert "65535" in html
     assert not MailAccount.objects.filter(name="X").exists()
+    # Below the range: the same one message, not the model's "greater than or equal to 0" as well.
+    below = login(second, language="en").post(
+        reverse("mailsync:new"),
+        {"name": "X", "host": "imap.example.org", "port": -5, "security": "ssl", "username": "u"},
+    )
+    assert "A port is a number between 1 and 65535." in below.content.decode()
+    assert "greater than or equal" not in below.content.decode()
 
 
 def test_the_test_button_answers_in_place_with_htmx(second, account, django_capture_on_commit_callbacks):
