@@ -159,3 +159,13 @@ def test_french_says_chef_de_projet_one_way():
 def test_french_mails_do_not_repeat_avec_vous():
     for where, text in _french_texts().items():
         assert text.count("avec vous") <= 1, (where, text)
+
+
+def test_a_request_just_arrived_waits_for_less_than_a_minute_not_zero_minutes(second):
+    from tests.factories import RequestFactory
+
+    RequestFactory(subject="Tout juste arrivée")
+    french = _page_text(login(second, "fr"), reverse("triage:queue"))
+    assert "depuis moins d’une minute" in french and "0\u00a0minute" not in french
+    english = _page_text(login(second, "en"), reverse("triage:queue"))
+    assert "waiting for less than a minute" in english

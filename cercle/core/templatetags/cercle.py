@@ -1,15 +1,27 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django import template
 from django.conf import settings
+from django.utils import timezone
 from django.utils.formats import number_format
+from django.utils.timesince import timesince
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 register = template.Library()
+
+
+@register.filter
+def since(value: datetime | None) -> str:
+    """How long ago, as Django's `timesince` says it, but never "0 minutes": "less than a minute"."""
+    if value is None:
+        return ""
+    if timezone.now() - value < timedelta(minutes=1):
+        return _("less than a minute")
+    return timesince(value)
 
 
 @register.filter
