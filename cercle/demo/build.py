@@ -167,6 +167,13 @@ def build(*, seed: int = 7) -> dict[str, User]:
     return {"leader": leader, "second": second, "admin": admin, **{m.username: m for m in members}}
 
 
+def _meeting_time(day: datetime) -> datetime:
+    """A meeting at a time people set one: 10:00 or 14:30 in the hub's time zone, that day."""
+    local = timezone.localtime(day)
+    hour, minute = (10, 0) if local.hour < 12 else (14, 30)
+    return local.replace(hour=hour, minute=minute, second=0, microsecond=0)
+
+
 def _deliver_in_the_story(now: datetime) -> None:
     """The mails the story queued leave a minute after it queued them, through the real outbox (to the
     demo's mail backend): their requests read "sent on" the story's date, not the moment the app
@@ -275,7 +282,9 @@ def _advance(
     project = request.project
     with at(when("accepted") + timedelta(hours=1)):
         checklist_toggle(actor=chosen[0], project=project, item_id=project.checklist.first().pk)  # type: ignore[union-attr]
-        project_set_meeting(actor=chosen[0], project=project, when=when("accepted") + timedelta(days=3))
+        project_set_meeting(
+            actor=chosen[0], project=project, when=_meeting_time(when("accepted") + timedelta(days=3))
+        )
     if state == "accepted":
         return
     with at(when("kicked_off")):

@@ -44,6 +44,14 @@ def test_the_demo_hub_has_every_role_and_every_stage(db):
     assert all(timedelta(0) < m.sent_at - m.created_at <= timedelta(minutes=2) for m in sent)
     assert sent.filter(sent_at__lt=timezone.now() - timedelta(days=2)).exists()
     assert len(mail.outbox) == sent.count()
+    # Meetings at the times people set them.
+    from cercle.projects.models import Project
+
+    times = {
+        timezone.localtime(p.first_meeting_at).strftime("%H:%M")
+        for p in Project.objects.exclude(first_meeting_at=None)
+    }
+    assert times and times <= {"10:00", "14:30"}
     # The leader's queue shows briefs, not raw mail, from the first minute.
     waiting = Request.objects.filter(state__in=["kept", "deferred"])
     assert waiting.exists() and not waiting.filter(triage_brief__isnull=True).exists()
