@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from cercle.accounts.models import User
 from cercle.circulation.models import Direction, Event, EventKind, Message, Request
@@ -288,22 +289,26 @@ def acted_on_since(event: Event) -> bool:
     ).exists()
 
 
+# The note of an undone decision's event (services.decision_undo): the request went back to the queue
+# with its earlier clock, so that event is not when it entered the queue.
+UNDONE_NOTE = gettext_noop("Decision undone: back in the triage queue.")
+
+
 def queue_entered_at(event: Event) -> datetime:
     """When the request entered the triage queue before the decision `event`: its arrival, or its last
-    restoration. Every move writes its event at the very time it gives `state_changed_at`
+    restoration (not an undo, which gave the clock back as it was: a second undo gives it back too).
+    Every move writes its event at the very time it gives `state_changed_at`
     (circulation.services.transition, request_create), so this is the clock the queue showed."""
-    entered = (
-        Event.objects.filter(
-            request_id=event.request_id,
-            id__lt=event.pk,
-            kind__in=[EventKind.CREATED, EventKind.TRANSITION],
-            to_state=State.RECEIVED,
-        )
-        .order_by("-id")
-        .values_list("at", flat=True)
-        .first()
-    )
-    return entered or event.request.received_at
+    entries = Event.objects.filter(
+        request_id=event.request_id,
+        id__lt=event.pk,
+        kind__in=[EventKind.CREATED, EventKind.TRANSITION],
+        to_state=State.RECEIVED,
+    ).order_by("-id")
+    for at, source in entries.values_list("at", "note_source").iterator():
+        if not (isinstance(source, dict) and source.get("msgid") == UNDONE_NOTE):
+            return at
+    return event.request.received_at
 
 
 # --- The preview's triage panel ----------------------------------------------------------------

@@ -475,7 +475,7 @@ def decision_undo(*, actor: User, event_id: int) -> Request:
         "state_changed_at": selectors.queue_entered_at(decision),
         "dismiss_reason": "",
     }
-    note = Note(gettext_noop("Decision undone: back in the triage queue."))
+    note = Note(selectors.UNDONE_NOTE)
     if decision.to_state == State.DISMISSED:
         # The edge "Restore" takes on the request's page, with the clock put back as it was.
         try:

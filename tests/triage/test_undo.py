@@ -111,6 +111,19 @@ def test_the_clock_is_the_one_of_its_last_return_to_the_queue(second):
     assert snapshot(req) == before
 
 
+def test_undoing_twice_keeps_the_clock_it_had(second):
+    """A dismissal undone, then a keep undone: still waiting since it arrived, still late (the first
+    undo's event is not its entry into the queue)."""
+    req = waiting_since(days=2)
+    before = snapshot(req)
+    client = login(second)
+    undo(client, undo_event_id(dismiss(client, req)))
+    response = client.post(reverse("triage:keep", args=[req.pk]), {"expected_state": "received"}, **HTMX)
+    undo(client, undo_event_id(response.content.decode()))
+    assert snapshot(req) == before
+    assert Request.objects.get(pk=req.pk).is_overdue
+
+
 def test_too_late_the_decision_stands(second, settings):
     settings.CERCLE = {**settings.CERCLE, "TRIAGE_UNDO_SECONDS": 10}
     req = waiting_since(days=1)
