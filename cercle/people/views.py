@@ -1,14 +1,18 @@
 from __future__ import annotations
 
+import itertools
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from cercle.accounts.permissions import NETWORK_ALL_ROLES, NETWORK_ROLES, may, role_required
+from cercle.core.spreadsheet import BOM
 from cercle.network.duplicates import duplicate_dismiss, duplicate_suggestions
 from cercle.network.explain import strength_reasons
 from cercle.network.exports import contacts_csv, contacts_vcard
@@ -247,10 +251,14 @@ def export_contacts(request: HttpRequest, fmt: str) -> HttpResponse:
         .prefetch_related("identities")
         .iterator(chunk_size=2000)
     )
+    day = timezone.localdate().isoformat()  # named like the other exports: network-2026-12-06.csv
     if fmt == "vcard":
         response = StreamingHttpResponse(contacts_vcard(contacts), content_type="text/vcard; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="network.vcf"'
+        response["Content-Disposition"] = f'attachment; filename="network-{day}.vcf"'
     else:
-        response = StreamingHttpResponse(contacts_csv(contacts), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="network.csv"'
+        # With the byte order mark, as the other CSV exports: a spreadsheet then reads the accents right.
+        rows = itertools.chain([BOM], contacts_csv(contacts))
+        response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="network-{day}.csv"'
+    response["Cache-Control"] = "private, no-store"
     return response

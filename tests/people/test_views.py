@@ -160,7 +160,11 @@ def test_the_network_downloads_as_csv_and_vcard_for_the_leader_and_the_second_on
     person = ContactFactory(name="Fred Export", in_network=True)
     _close(person, 2)
     client = login(second)
-    csv_text = b"".join(client.get(reverse("people:export_csv")).streaming_content).decode()
+    response = client.get(reverse("people:export_csv"))
+    csv_bytes = b"".join(response.streaming_content)
+    assert csv_bytes.startswith(b"\xef\xbb\xbf")  # a spreadsheet reads its accents right, as the others
+    assert 'filename="network-' in response["Content-Disposition"]
+    csv_text = csv_bytes.decode("utf-8-sig")
     assert csv_text.splitlines()[0].startswith("name,email,") and "Fred Export" in csv_text
     vcard = b"".join(client.get(reverse("people:export_vcard")).streaming_content).decode()
     assert "BEGIN:VCARD" in vcard and "FN:Fred Export" in vcard
