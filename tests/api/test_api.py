@@ -31,10 +31,13 @@ def body(response) -> dict:
 
 
 def test_a_token_is_shown_once_stored_hashed_and_listed_with_its_last_use(second) -> None:
-    page = login(second, "en").post(reverse("api_tokens:tokens"), {"name": "Mon CRM", "scope": "read"})
-    assert page.status_code == 200
+    client = login(second, "en")
+    page = client.post(reverse("api_tokens:tokens"), {"name": "Mon CRM", "scope": "read"}, follow=True)
+    assert page.redirect_chain == [(reverse("api_tokens:tokens"), 302)]  # reloading it creates nothing
     secret = page.context["secret"]
     assert secret.startswith("crc_") and secret in page.content.decode()
+    assert secret not in client.get(reverse("api_tokens:tokens")).content.decode()  # shown once
+    assert not any(secret in str(v) for v in client.session.values())  # not kept, not in clear
     token = ApiToken.objects.get()
     assert (
         token.digest != secret
@@ -56,7 +59,11 @@ def test_no_token_a_wrong_one_or_a_revoked_one_gets_401_in_json(second) -> None:
     wrong = Client(HTTP_AUTHORIZATION="Bearer crc_nope").get("/api/v1/requests/")
     assert wrong.status_code == 401 and wrong["WWW-Authenticate"] == "Bearer"
     made = token_create(user=second, name="x", scope="read")
-    login(second).post(reverse("api_tokens:revoke", args=[made.token.pk]))
+    client = login(second, "en")
+    page = client.get(reverse("api_tokens:tokens")).content.decode()
+    assert f'data-confirm="Revoke “x” ({made.token.prefix}…)?' in page  # asked first: it cannot be undone
+    done = client.post(reverse("api_tokens:revoke", args=[made.token.pk]), follow=True).content.decode()
+    assert f"Token “x” ({made.token.prefix}…) revoked" in done  # which one, when two share a name
     revoked = Client(HTTP_AUTHORIZATION=f"Bearer {made.secret}").get("/api/v1/requests/")
     assert revoked.status_code == 401
 
