@@ -371,3 +371,11 @@ def test_excel_unicode_text_and_google_labels_are_understood() -> None:
         ["elise@exemple.es"],
         "Clients, Espagne",
     )
+
+
+def test_the_upload_field_is_described_by_its_help_text(second) -> None:
+    import re
+
+    page = login(second).get(reverse("people:import")).content.decode()
+    described = re.findall(r'aria-describedby="([^"]+)"', page)
+    assert described and all(f'id="{ref}"' in page for refs in described for ref in refs.split())
