@@ -224,3 +224,13 @@ def test_cards_put_together_from_programs_with_different_encodings_keep_their_ac
     legacy = "BEGIN:VCARD\r\nVERSION:2.1\r\nFN;CHARSET=WINDOWS-1252:Françoise Œuvrard\r\nEMAIL:f@exemple.fr\r\nEND:VCARD\r\n"
     _upload(login(second), utf8.encode("utf-8") + legacy.encode("cp1252"))
     assert set(Contact.objects.values_list("name", flat=True)) == {"Agnès Müller", "Françoise Œuvrard"}
+
+
+def test_an_address_whose_street_ends_with_a_comma_gets_one_comma() -> None:
+    from cercle.people.importing.vcard import read_vcards
+
+    people, _problems = read_vcards(
+        "BEGIN:VCARD\nVERSION:3.0\nFN:Grace Hopper\nADR;TYPE=work:;;Silicon Alley 5,;New York;;10001;USA\nEND:VCARD\n"
+    )
+    [extra] = people[0].extras
+    assert "Silicon Alley 5, New York, 10001, USA" in extra and ",," not in extra

@@ -171,7 +171,9 @@ def _read_card(start: int, lines: list[str], closed: bool) -> Person:
             for tag in _split(value, ","):
                 person.add_tags(tag)
         elif name == "ADR":
-            address = ", ".join(one_line(p) for p in _split(value, ";") if one_line(p))
+            # A part may end with its own comma ("Silicon Alley 5,"): one comma between parts, not two.
+            parts = (one_line(p).strip().rstrip(",").rstrip() for p in _split(value, ";"))
+            address = ", ".join(p for p in parts if p)
             if address:
                 person.extras.append(_("Address: %(address)s") % {"address": address})
     for full_name in full_names + structured_names:
