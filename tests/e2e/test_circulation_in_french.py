@@ -38,7 +38,9 @@ FR_MONTHS = [
     "juillet", "août", "septembre", "octobre", "novembre", "décembre",
 ]  # fmt: skip
 FRENCH_AGO = re.compile(r"il y a|maintenant")
-FRENCH_WAITED = re.compile(r"en attente depuis \d+\s(minute|heure|jour)")  # Django's French timesince
+FRENCH_WAITED = re.compile(
+    r"en attente depuis (moins d’une minute|\d+\s(minute|heure|jour))"
+)  # timesince, in French
 
 NEED = (
     "Accompagnement de la transition énergétique de notre coopérative\n"
