@@ -43,7 +43,8 @@ def _project(lead, *, subject, state=State.KICKED_OFF, outcome="", value=None, c
 @pytest.fixture
 def hub(member, other_member):
     now = timezone.now()
-    last_year = datetime(now.year - 1, 6, 15, 12, tzinfo=timezone.get_current_timezone())
+    # The hub's year, not UTC's: on 31 December at 23:30 UTC it is already next year in Paris.
+    last_year = datetime(timezone.localtime(now).year - 1, 6, 15, 12, tzinfo=timezone.get_current_timezone())
     return {
         "open": _project(member, subject="Bilan carbone", waited_hours=10),
         "won": _project(
