@@ -121,6 +121,23 @@ class Request(models.Model):
         limit = self.stage_limit
         return limit is not None and self.waiting_since > limit
 
+    @property
+    def summary_after_subject(self) -> str:
+        """The summary as a card shows it under the subject: when the subject was cut from the text itself
+        (a LinkedIn message has no subject of its own), without the words the subject already says."""
+        cut = self.subject.endswith("…")
+        subject = self.subject.removesuffix("…").rstrip()
+        if not subject or not self.summary.startswith(subject):
+            return self.summary
+        if self.summary == subject:
+            return ""
+        if not cut:  # a subject that only opens like the text ("Bonjour"): the text is not repeated
+            return self.summary
+        start = len(subject)
+        if not self.summary[start].isspace():  # the cut fell inside a word: the word is said whole
+            start = subject.rfind(" ") + 1
+        return "…" + self.summary[start:].lstrip()
+
 
 class EventKind(models.TextChoices):
     CREATED = "created", _("Created")
