@@ -6,11 +6,24 @@
 //   [data-focus-here]                takes focus when an htmx swap brings it (a form: its first field, or the
 //                                    first one in error)
 //   <input data-shortcuts-toggle>    turns the queues' single-key shortcuts on and off, in this browser
+//   [data-stale-text="…"]            the result of a check of a form's fields (a connection test): when one of
+//                                    those fields changes, it no longer says what the form says, and gives
+//                                    way to this text
 // window.cercle.announce(text) and window.cercle.shortcutAllowed(event, inQueue) serve triage.js and
 // validation.js.
 document.addEventListener("change", (event) => {
   const input = event.target.closest("[data-autosubmit]");
   if (input && input.form) input.form.requestSubmit();
+});
+document.addEventListener("input", (event) => {
+  const form = event.target.form;
+  if (!form) return;
+  form.querySelectorAll("[data-stale-text]").forEach((result) => {
+    result.textContent = result.dataset.staleText;
+    result.className = "muted";
+    result.removeAttribute("role");
+    result.removeAttribute("data-stale-text");
+  });
 });
 document.addEventListener("submit", (event) => {
   const form = event.target.closest("form[data-confirm]");
