@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
+from django.utils.translation import gettext as _
 from ninja import Path, Schema
 from pydantic import Field, field_validator
 
@@ -31,9 +32,9 @@ def iso_only(value: object) -> object:
     """Dates and times as ISO 8601 text only: a bare number is not a date (pydantic would read it as a
     Unix time)."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        raise ValueError("an ISO 8601 date or date-time is expected")
+        raise ValueError(_("An ISO 8601 date or date-time is expected."))
     if isinstance(value, str) and re.fullmatch(r"\s*[-+]?[0-9]*\.?[0-9]+([eE][-+]?[0-9]+)?\s*", value):
-        raise ValueError("an ISO 8601 date or date-time is expected")
+        raise ValueError(_("An ISO 8601 date or date-time is expected."))
     return value
 
 
@@ -47,7 +48,7 @@ def utc(value: datetime | None) -> datetime | None:
     try:
         return value.astimezone(UTC)
     except (OverflowError, ValueError):
-        raise ValueError("out of range once in UTC") from None
+        raise ValueError(_("This date is out of range once in UTC.")) from None
 
 
 # Text as typed: anything but NUL, which no text field can hold (PostgreSQL refuses it; Django's forms
@@ -143,7 +144,7 @@ class RequestIn(Schema):
     @classmethod
     def _a_boolean(cls, value: object) -> object:
         if not isinstance(value, bool):  # not 0, 1, "yes": JSON true or false
-            raise ValueError("true or false is expected")
+            raise ValueError(_("true or false is expected."))
         return value
 
     @field_validator("email")
@@ -152,7 +153,7 @@ class RequestIn(Schema):
         try:
             validate_email(value.strip())
         except DjangoValidationError:
-            raise ValueError("not an e-mail address") from None
+            raise ValueError(_("Enter a valid e-mail address.")) from None
         return value.strip()
 
 

@@ -153,6 +153,9 @@ def test_errors_speak_the_callers_language_and_name_the_field(second) -> None:
     assert response.status_code == 422
     assert body(response)["code"] == "invalid" and "email" in body(response)["fields"]
     assert "champs" in body(response)["message"]
+    assert body(response)["fields"] == {
+        "email": ["Saisissez une adresse e-mail valide."],  # the field's detail in French too
+    }
     missing = client_for(second, language="en").get("/api/v1/requests/999999")
     assert missing.status_code == 404 and body(missing)["code"] == "not_found"
     assert "Traceback" not in missing.content.decode()
@@ -221,6 +224,40 @@ def test_a_very_long_company_domain_still_makes_a_contact(second) -> None:
     )
     assert response.status_code == 201, response.content
     assert len(Request.objects.get(pk=body(response)["id"]).requester.organisation) == 200
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        (
+            "fr",
+            {
+                "name": ["Ce champ est obligatoire."],
+                "need": ["Au plus 20\u00a0000 caractères."],
+                "keep": ["true ou false est attendu."],
+                "deadline": ["Une date ou une date et heure ISO 8601 est attendue."],
+            },
+        ),
+        (
+            "en",
+            {
+                "name": ["This field is required."],
+                "need": ["At most 20,000 characters."],
+                "keep": ["true or false is expected."],
+                "deadline": ["An ISO 8601 date or date-time is expected."],
+            },
+        ),
+    ],
+)
+def test_each_field_s_detail_is_in_the_caller_s_language(second, language, expected) -> None:
+    response = client_for(second, language=language).post(
+        "/api/v1/requests/",
+        {"email": "anne@roy.example", "need": "x" * 20001, "keep": 1, "deadline": 1767225600},
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    assert body(response)["fields"] == expected
+    assert not Request.objects.exists()
 
 
 def test_a_nul_character_is_refused_before_any_service_sees_it(second) -> None:
