@@ -5,6 +5,9 @@ These are content, not code: the French and English versions are written, not tr
 Every template may also use the hub's identity (services.template_render adds it): `hub_name`,
 `leader_name`, `leader_signature` (set on the settings page; may be empty) and `leader_offer` (the
 leader's "my offer" statement; may be empty).
+
+A signature follows the separator "-- " (two dashes and a space, written \\u0020 below: mail programs
+know the signature by it, and leave it out of a quoted reply).
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ Vous n'avez rien à faire d'ici là ; si vous souhaitez ajouter une précision, 
 Bien cordialement,
 {{ hub_name }}, pour {{ leader_name }}
 {% if leader_signature %}
---
+--\u0020
 {{ leader_signature }}
 {% endif %}""",
     ),
@@ -44,7 +47,7 @@ There is nothing you need to do in the meantime; to add anything, simply reply t
 Kind regards,
 {{ hub_name }}, on behalf of {{ leader_name }}
 {% if leader_signature %}
---
+--\u0020
 {{ leader_signature }}
 {% endif %}""",
     ),
@@ -317,7 +320,7 @@ L'invitation est jointe à ce message : votre agenda vous propose de l'ajouter.
 Le projet : {{ url }}
 {% endif %}
 Bien cordialement,
-{{ hub_name }}, pour {{ lead_name }}
+{{ hub_name }}{% if for_requester %}, pour {{ lead_name }}{% endif %}
 """,
     ),
     ("meeting_invitation", "en"): (
@@ -333,7 +336,7 @@ The invitation is attached to this message: your calendar will offer to add it.
 The project: {{ url }}
 {% endif %}
 Kind regards,
-{{ hub_name }}, on behalf of {{ lead_name }}
+{{ hub_name }}{% if for_requester %}, on behalf of {{ lead_name }}{% endif %}
 """,
     ),
     ("meeting_update", "fr"): (
@@ -350,7 +353,7 @@ L'invitation mise à jour est jointe à ce message : votre agenda vous propose 
 Le projet : {{ url }}
 {% endif %}
 Bien cordialement,
-{{ hub_name }}, pour {{ lead_name }}
+{{ hub_name }}{% if for_requester %}, pour {{ lead_name }}{% endif %}
 """,
     ),
     ("meeting_update", "en"): (
@@ -367,7 +370,7 @@ The updated invitation is attached to this message: your calendar will offer to 
 The project: {{ url }}
 {% endif %}
 Kind regards,
-{{ hub_name }}, on behalf of {{ lead_name }}
+{{ hub_name }}{% if for_requester %}, on behalf of {{ lead_name }}{% endif %}
 """,
     ),
     ("team_welcome", "fr"): (
@@ -498,7 +501,7 @@ Ce que {{ hub_name }} peut vous apporter en retour : « {{ leader_offer }} » �
 Bien cordialement,
 {{ beneficiary_name }}, {{ hub_name }}
 {% if leader_signature %}
---
+--\u0020
 {{ leader_signature }}
 {% endif %}""",
         ),
@@ -519,7 +522,7 @@ What {{ hub_name }} can give you in return: "{{ leader_offer }}" — just tell m
 Kind regards,
 {{ beneficiary_name }}, {{ hub_name }}
 {% if leader_signature %}
---
+--\u0020
 {{ leader_signature }}
 {% endif %}""",
         ),
@@ -591,7 +594,7 @@ Je vous laisse convenir d'un moment pour échanger.
 Bien cordialement,
 {{ hub_name }}
 {% if leader_signature %}
---
+--\u0020
 {{ leader_signature }}
 {% endif %}""",
         ),
@@ -613,7 +616,7 @@ I will let you agree on a time to talk.
 Kind regards,
 {{ hub_name }}
 {% if leader_signature %}
---
+--\u0020
 {{ leader_signature }}
 {% endif %}""",
         ),
@@ -698,7 +701,7 @@ Souhaitez-vous que nous vous présentions ? Nous ne lui écrirons qu'avec votre 
 Bien cordialement,
 {{ leader_name }}, {{ hub_name }}
 {% if leader_signature %}
---
+--\u0020
 {{ leader_signature }}
 {% endif %}""",
         ),
@@ -717,7 +720,7 @@ Would you like us to introduce you? We will only write to them with your agreeme
 Kind regards,
 {{ leader_name }}, {{ hub_name }}
 {% if leader_signature %}
---
+--\u0020
 {{ leader_signature }}
 {% endif %}""",
         ),
@@ -774,7 +777,7 @@ Je vous laisse convenir d'un moment pour échanger.
 Bien cordialement,
 {{ leader_name }}, {{ hub_name }}
 {% if leader_signature %}
---
+--\u0020
 {{ leader_signature }}
 {% endif %}""",
         ),
@@ -795,7 +798,7 @@ I will let you agree on a time to talk.
 Kind regards,
 {{ leader_name }}, {{ hub_name }}
 {% if leader_signature %}
---
+--\u0020
 {{ leader_signature }}
 {% endif %}""",
         ),

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from email.utils import parseaddr
 
@@ -47,8 +48,14 @@ def sender_identity() -> Sender:
         name=saved.from_name.strip() or env_name or settings.CERCLE["HUB_NAME"],
         email=saved.from_email.strip() or env_email or "cercle@localhost",
         reply_to=saved.reply_to.strip() or str(settings.CERCLE.get("REPLY_TO", "")).strip(),
-        signature=saved.signature.strip(),
+        signature=_without_separator(saved.signature),
     )
+
+
+def _without_separator(signature: str) -> str:
+    """The signature as typed, without a separator line of its own ("--" or "-- "): the templates put one
+    before it, and two would show."""
+    return re.sub(r"\A\s*--[ \t]*(\r?\n|\Z)", "", signature).strip()
 
 
 def sender_is_local(sender: Sender) -> bool:

@@ -61,7 +61,18 @@ def test_every_template_may_sign_with_the_leader_s_signature_and_offer(db, leade
     )
     assert "Léa Marchand l'a lu" in mail.body  # the leader's name, though the caller did not give it
     assert "J'aide les PME à passer le cap de la transmission." in mail.body
-    assert mail.body.rstrip().endswith("--\nLéa\nFondatrice")
+    assert mail.body.rstrip().endswith("\n-- \nLéa\nFondatrice")  # "-- ": the separator mail programs know
+
+
+def test_a_signature_typed_with_its_own_separator_gets_one_separator(db, second):
+    hub_identity_update(
+        actor=second, from_name="", from_email="", reply_to="", signature="-- \nLéa\nFondatrice"
+    )
+    mail = template_render(
+        key="acknowledgement", language="en", context={"requester_name": "Marc", "subject": "A project"}
+    )
+    assert mail.body.count("--") == 1
+    assert mail.body.rstrip().endswith("\n-- \nLéa\nFondatrice")
 
 
 @pytest.mark.parametrize(

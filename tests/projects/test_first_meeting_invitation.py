@@ -82,6 +82,10 @@ def test_the_first_meeting_invites_the_requester_the_lead_and_the_team_each_in_t
         )
     with translation.override("en"):
         assert f"{date_format(local, 'l j F Y')}, 14:30 to 15:30" in mails[other_member.email].body
+    # Signed on the lead's behalf for the requester; the lead's own copy, and the team's, are not.
+    assert mails[requester.email].body.rstrip().endswith(f", on behalf of {member.display_name}")
+    assert "pour" not in mails[member.email].body.rstrip().splitlines()[-1]
+    assert "on behalf of" not in mails[other_member.email].body
 
     uids = set()
     for address, mail in mails.items():
@@ -120,6 +124,10 @@ def test_moving_the_meeting_sends_an_update_of_the_same_event(team_project, memb
     assert after[member.email].subject.startswith("Première réunion déplacée")
     assert after[other_member.email].subject.startswith("First meeting moved")
     assert "instead of" in after[other_member.email].body
+    assert (
+        after[project.request.requester.email].body.rstrip().endswith(f"on behalf of {member.display_name}")
+    )
+    assert "on behalf of" not in after[other_member.email].body
     assert Event.objects.filter(request=project.request, note__startswith="First meeting moved to").exists()
 
     # Saved again unchanged (a double click): no third round of mail.

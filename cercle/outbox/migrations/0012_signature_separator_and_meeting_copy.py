@@ -1,0 +1,60 @@
+"""Existing hubs get two corrections of the default mails, unless someone edited those lines (only the
+exact old text is replaced):
+
+- the line before the leader's signature becomes "-- " (two dashes and a space): mail programs know a
+  signature by it and leave it out of a quoted reply;
+- the copy of a first meeting's mail that goes to the project's own people is no longer signed "on behalf
+  of" the project lead, who receives it.
+"""
+
+from django.db import migrations
+
+SEPARATOR = (
+    "{% if leader_signature %}\n--\n{{ leader_signature }}",
+    "{% if leader_signature %}\n-- \n{{ leader_signature }}",
+)
+MEETING_KEYS = ("meeting_invitation", "meeting_update")
+MEETING = {
+    "fr": (
+        "{{ hub_name }}, pour {{ lead_name }}\n",
+        "{{ hub_name }}{% if for_requester %}, pour {{ lead_name }}{% endif %}\n",
+    ),
+    "en": (
+        "{{ hub_name }}, on behalf of {{ lead_name }}\n",
+        "{{ hub_name }}{% if for_requester %}, on behalf of {{ lead_name }}{% endif %}\n",
+    ),
+}
+
+
+def _fixes(template):
+    fixes = [SEPARATOR]
+    if template.key in MEETING_KEYS and template.language in MEETING:
+        fixes.append(MEETING[template.language])
+    return fixes
+
+
+def _apply(apps, backwards):
+    MailTemplate = apps.get_model("outbox", "MailTemplate")
+    for template in MailTemplate.objects.all():
+        body = template.body
+        for old, new in _fixes(template):
+            if backwards:
+                old, new = new, old
+            body = body.replace(old, new)
+        if body != template.body:
+            template.body = body
+            template.save(update_fields=["body"])
+
+
+def forward(apps, schema_editor):
+    _apply(apps, backwards=False)
+
+
+def backward(apps, schema_editor):
+    _apply(apps, backwards=True)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("outbox", "0011_webhooks")]
+
+    operations = [migrations.RunPython(forward, backward)]
