@@ -52,7 +52,7 @@ def test_the_acknowledgement_says_who_the_hub_is_and_is_signed_by_the_leader(
     _request, ack = _approved(second, leader, language)
     assert who_we_are in ack.body
     assert offer.format("J'aide les dirigeants de PME à transmettre leur entreprise.") in ack.body
-    assert ack.body.rstrip().endswith(f"--\n{SIGNATURE}")
+    assert ack.body.rstrip().endswith(f"\n-- \n{SIGNATURE}")
     assert ack.from_email == "Léa Marchand – Cercle <bonjour@atelier-marchand.example>"
     # Answers go to the address the hub set, not to the leader's own.
     assert ack.reply_to == ["demandes@atelier-marchand.example"]

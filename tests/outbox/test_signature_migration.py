@@ -55,8 +55,3 @@ def test_the_old_lines_are_fixed_and_edited_ones_kept() -> None:
         key="meeting_invitation", language="fr", context={**context, "for_requester": True}
     )
     assert to_requester.body.rstrip().endswith("Cercle, pour Claire Dubois")
-
-    _migrate([BEFORE])  # and back: the old text again
-    assert MailTemplate.objects.get(pk=ack.pk).body == OLD_ACK
-    assert MailTemplate.objects.get(pk=meeting.pk).body == OLD_MEETING
-    _migrate(executor.loader.graph.leaf_nodes())

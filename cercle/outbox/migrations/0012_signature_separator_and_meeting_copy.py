@@ -33,28 +33,20 @@ def _fixes(template):
     return fixes
 
 
-def _apply(apps, backwards):
+def forward(apps, schema_editor):
     MailTemplate = apps.get_model("outbox", "MailTemplate")
     for template in MailTemplate.objects.all():
         body = template.body
         for old, new in _fixes(template):
-            if backwards:
-                old, new = new, old
             body = body.replace(old, new)
         if body != template.body:
             template.body = body
             template.save(update_fields=["body"])
 
 
-def forward(apps, schema_editor):
-    _apply(apps, backwards=False)
-
-
-def backward(apps, schema_editor):
-    _apply(apps, backwards=True)
-
-
 class Migration(migrations.Migration):
     dependencies = [("outbox", "0011_webhooks")]
 
-    operations = [migrations.RunPython(forward, backward)]
+    # Going back keeps the corrected lines: nothing before depends on them, and 0009's way back recognises
+    # the default texts as they are now.
+    operations = [migrations.RunPython(forward, migrations.RunPython.noop)]
