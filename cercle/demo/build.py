@@ -155,6 +155,8 @@ def build(*, seed: int = 7) -> dict[str, User]:
             with at(arrived):
                 suggestion_compute(request=request, engine_=suggester, apply_rules=False)
             _advance(request, target, arrived, now, rng, leader, second, members)
+        # A LinkedIn message waits in the triage queue too, as its notification mail brought it.
+        _arrive_from_linkedin(now - timedelta(hours=6, minutes=20))
         # The second says what kind of lead each project is, where the words do not say it already:
         # the debrief counts client leads.
         for request in Request.objects.filter(state__in=PROJECT_STATES, lead_kind="").order_by("pk"):
@@ -207,6 +209,31 @@ def _arrive(
     if org and request.requester.organisation in ("", email.rpartition("@")[2]):
         request.requester.organisation = org
         request.requester.save(update_fields=["organisation"])
+    return request
+
+
+def _arrive_from_linkedin(arrived: datetime) -> Request:
+    """LinkedIn's "X sent you a message" mail, as it reaches the leader's mailbox: text and HTML, from
+    LinkedIn's messaging relay, with the sender's profile and the thread's address."""
+    name, headline, slug, text = data.LINKEDIN_MESSAGE
+    profile = f"https://www.linkedin.com/comm/in/{slug}"
+    thread = "https://www.linkedin.com/comm/messaging/thread/2-ZGVtby1jZXJjbGUtbGlua2VkaW4=/"
+    mail = EmailMessage()
+    mail["From"] = formataddr((f"{name} via LinkedIn", "messages-noreply@linkedin.com"))
+    mail["To"] = formataddr((f"{data.LEADER[1]} {data.LEADER[2]}", data.LEADER[3]))
+    mail["Subject"] = f"{name} vous a envoyé un nouveau message"
+    mail["Date"] = format_datetime(arrived)
+    mail["Message-ID"] = "<demo-linkedin-1@linkedin.com>"
+    mail["List-Unsubscribe"] = "<https://www.linkedin.com/comm/psettings/email-unsubscribe>"
+    mail.set_content(
+        f"{name}\n{headline}\n\n{text}\n\nRépondre\n{thread}\n\nVoir le profil : {profile}\n\n"
+        f"Cet e-mail était destiné à {data.LEADER[1]} {data.LEADER[2]}\n"
+    )
+    raw = mail.as_bytes(policy=SMTP)
+    with at(arrived):
+        result = message_ingest(parsed=parse_message(raw), raw=raw, channel=Channel.MAIL)
+        request = Request.objects.get(pk=result.request_id)
+        suggestion_compute(request=request, engine_=current_engine(), apply_rules=False)
     return request
 
 

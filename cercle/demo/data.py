@@ -257,3 +257,14 @@ SOLICITATIONS = [
         "Bonjour, nous représentons plusieurs marques qui souhaiteraient sponsoriser vos contenus. Un appel ?",
     ),
 ]
+
+# A message written on LinkedIn, as LinkedIn's notification mail brings it into Léa's mailbox: the
+# request is the person's, not LinkedIn's (name, headline, profile, then their own words).
+LINKEDIN_MESSAGE = (
+    "Nathalie Garnier",
+    "Directrice générale chez Maison Garnier",
+    "nathalie-garnier-5c2e1a",
+    "Bonjour Léa, je dirige une maison de négoce familiale de quarante personnes et nous préparons "
+    "la transmission à la génération suivante d'ici deux ans. Un ancien client m'a parlé de votre cercle. "
+    "Seriez-vous disponible pour un premier échange en janvier ?",
+)

@@ -29,7 +29,7 @@ from cercle.intake.receipts import first_mail_receipt_due, receipt_queue
 from cercle.intake.titles import title_from_text
 from cercle.mail import kinds
 from cercle.mail.attachments import attachments_store
-from cercle.mail.linkedin_notice import LinkedInNotice
+from cercle.mail.linkedin_notice import LinkedInNotice, is_notice_subject
 from cercle.mail.parse import ParsedMessage
 from cercle.mail.source import source_compress
 from cercle.mail.subjects import is_reply_subject, normalise_subject, subject_fragment
@@ -350,17 +350,22 @@ def _request_new(job: _Ingest, *, channel: str) -> Request:
     parsed = job.parsed
     head = parsed.text[:2000]  # enough for the summary
     language = parsed.language_guess()
+    subject = parsed.subject
     if parsed.linkedin is not None:
         requester = job.linkedin_contact(parsed.linkedin)
         channel = Channel.LINKEDIN
         summary = snippet(parsed.linkedin.text or head, 600)
+        if parsed.linkedin.text and is_notice_subject(subject):
+            # "X sent you a message" is LinkedIn's wording, and the queue names X already: the
+            # request is titled by the message's opening words, as an exported message is.
+            subject = snippet(parsed.linkedin.text, 120)
     else:
         requester = job.contact(parsed.from_email, language=language)
         job.sender = requester
         summary = snippet(head, 600)
     fields: dict[str, Any] = {
         "requester": requester,
-        "subject": parsed.subject,
+        "subject": subject,
         "summary": summary,
         "channel": channel,
         "language": language,

@@ -87,7 +87,8 @@ class Contact(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} <{self.email}>" if self.name else self.email
+        # A person met on LinkedIn has no address: their name alone, not "Name <>".
+        return f"{self.name} <{self.email}>" if self.name and self.email else self.display_name
 
     @property
     def display_name(self) -> str:

@@ -65,6 +65,13 @@ def test_the_demo_hub_has_every_role_and_every_stage(db):
         requester = message.request.requester
         strangers = [n for n in names - {requester.name} if n in message.text]
         assert not strangers, (requester.name, strangers, message.text[-80:])
+    # A LinkedIn message waits in the triage queue, from its writer (not LinkedIn's no-reply box) and
+    # titled by their words.
+    [linkedin] = Request.objects.filter(channel="linkedin")
+    assert linkedin.state == State.RECEIVED and linkedin.language == "fr"
+    assert linkedin.requester.name == "Nathalie Garnier" and linkedin.requester.email == ""
+    assert linkedin.requester.linkedin_url.endswith("/in/nathalie-garnier-5c2e1a")
+    assert linkedin.subject.startswith("Bonjour Léa, je dirige une maison de négoce")
 
 
 def test_the_demo_refuses_a_database_that_has_users(db, leader):

@@ -107,6 +107,8 @@ def test_the_request_comes_from_the_linkedin_sender_found_by_profile(db):
     assert request.requester.linkedin_url == "https://www.linkedin.com/in/jean-dupont-4a5b6c"
     assert request.requester.email == ""
     assert "nous cherchons un accompagnement" in request.summary
+    # Titled by the person's words, not LinkedIn's "Jean Dupont sent you a message".
+    assert request.subject == "Bonjour Léa, nous cherchons un accompagnement pour notre transformation."
     assert not Contact.objects.filter(email__endswith="linkedin.com").exists()
     interaction = Interaction.objects.get()
     assert (interaction.contact, interaction.kind, interaction.inbound) == (
@@ -141,6 +143,16 @@ def test_french_notifications_without_a_profile_link_find_the_person_by_name(db)
     assert request.requester.name == "Claire Martin" and request.channel == Channel.LINKEDIN
     assert "projet de territoire" in request.summary
     assert Contact.objects.filter(name="Claire Martin").count() == 1
+
+
+def test_an_inmail_keeps_the_subject_its_sender_chose(db):
+    raw = notification_en().replace(
+        b"Subject: Jean Dupont sent you a message", b"Subject: Transmission de Acme", 1
+    )
+    ingest(raw)
+    request = Request.objects.get()
+    assert request.channel == Channel.LINKEDIN and request.requester.name == "Jean Dupont"
+    assert request.subject == "Transmission de Acme"
 
 
 def test_other_linkedin_mail_is_just_bulk(db):

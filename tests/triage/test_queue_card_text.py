@@ -62,3 +62,12 @@ def test_a_mail_whose_subject_only_opens_like_its_text_shows_both(second):
     mail = RequestFactory(subject="Bonjour", summary="Bonjour Léa, pouvez-vous nous aider ?")
     card = _card(login(second).get(reverse("triage:queue")).content.decode(), mail)
     assert "Bonjour Léa, pouvez-vous nous aider ?" in card
+
+
+def test_the_preview_names_a_linkedin_writer_without_an_empty_address(second):
+    _import(second, LONG)
+    request = Request.objects.get()
+    preview = login(second).get(reverse("triage:preview", args=[request.pk]), HTTP_HX_REQUEST="true")
+    page = html.unescape(preview.content.decode())
+    assert request.requester.email == ""
+    assert "Marc Durand ·" in page and "Marc Durand <>" not in page
