@@ -234,6 +234,19 @@ def original_visible_to(*, request: Request, user: User) -> bool:
     return may(user, "route") or may(user, "oversee") or request.lead_id == user.pk
 
 
+def requester_page_visible_to(*, request: Request, user: User) -> bool:
+    """Whether the requester's page in the network opens for this user, as the network's own rule says
+    (people/selectors.contacts_visible_to): the whole network for the leader and the second; for a
+    member, the requesters of the projects they lead or work in."""
+    if may(user, "network_all"):
+        return True
+    if not may(user, "network"):
+        return False
+    return (
+        Request.objects.filter(pk=request.pk).filter(Q(project__lead=user) | Q(project__team=user)).exists()
+    )
+
+
 def mail_sent_for_user(*, request: Request, user: User, limit: int = 50) -> list[OutgoingMessage]:
     """The mail Cercle wrote about the request (receipt, acknowledgement, offers, introduction, what the
     second wrote), as this user may read it: whoever routes or oversees sees all of it; a member sees

@@ -149,6 +149,7 @@ def _detail_page(
             "reasons": DismissReason.choices,
             "uncertain": uncertain_for_request(request_id=req.pk),
             "can_original": selectors.original_visible_to(request=req, user=user),  # type: ignore[arg-type]
+            "requester_page": selectors.requester_page_visible_to(request=req, user=user),  # type: ignore[arg-type]
             "write_form": write_form,
             "lead_kinds": LeadKind.choices,
             "lead_guess": _lead_guess(req),

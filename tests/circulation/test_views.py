@@ -173,3 +173,25 @@ def test_routing_a_request_that_cannot_be_routed_says_so_instead_of_showing_the_
     response = login(second, language="en").get(reverse("circle:route", args=[incoming.pk]), follow=True)
     assert response.redirect_chain[-1][0] == reverse("circulation:detail", args=[incoming.pk])
     assert "it cannot be offered to the circle now" in response.content.decode()
+
+
+def test_the_requester_s_name_leads_to_their_page_for_whoever_may_open_it(
+    second, leader, member, other_member, incoming
+):
+    person = reverse("people:detail", args=[incoming.requester_id])
+    page = reverse("circulation:detail", args=[incoming.pk])
+    services.request_keep(actor=second, request=incoming)
+    services.request_approve(actor=leader, request=incoming)
+    [offer, _other] = circle.request_route(
+        actor=second, request=incoming, members=[member, other_member], brief="B"
+    )
+    for who in (second, leader):
+        assert f'href="{person}"' in login(who).get(page).content.decode()
+    # Only offered: the request opens, the person's page would not, so no link to it.
+    offered = login(member)
+    assert offered.get(page).status_code == 200
+    assert f'href="{person}"' not in offered.get(page).content.decode()
+    assert offered.get(person).status_code == 404
+    circle.offer_accept(actor=member, offer=offer)
+    assert f'href="{person}"' in offered.get(page).content.decode()
+    assert offered.get(person).status_code == 200
