@@ -350,15 +350,11 @@ def _request_new(job: _Ingest, *, channel: str) -> Request:
     parsed = job.parsed
     head = parsed.text[:2000]  # enough for the summary
     language = parsed.language_guess()
-    subject = parsed.subject
+    subject = _own_subject(parsed)
     if parsed.linkedin is not None:
         requester = job.linkedin_contact(parsed.linkedin)
         channel = Channel.LINKEDIN
         summary = snippet(parsed.linkedin.text or head, 600)
-        if parsed.linkedin.text and is_notice_subject(subject):
-            # "X sent you a message" is LinkedIn's wording, and the queue names X already: the
-            # request is titled by the message's opening words, as an exported message is.
-            subject = snippet(parsed.linkedin.text, 120)
     else:
         requester = job.contact(parsed.from_email, language=language)
         job.sender = requester
@@ -378,6 +374,15 @@ def _request_new(job: _Ingest, *, channel: str) -> Request:
     subject_key = "" if channel == Channel.LINKEDIN else normalise_subject(request.subject)
     writes.request_new(request, event, requester=_person_key(requester), subject_key=subject_key)
     return request
+
+
+def _own_subject(parsed: ParsedMessage) -> str:
+    """The subject the writer gave. "X sent you a message" is LinkedIn's wording, not X's, and pages name
+    X already: a LinkedIn message is titled by its opening words, as an exported message is."""
+    notice = parsed.linkedin
+    if notice is not None and notice.text and is_notice_subject(parsed.subject):
+        return snippet(notice.text, 120)
+    return parsed.subject
 
 
 def _person_key(contact: Contact) -> int:
@@ -512,7 +517,7 @@ def _interactions_record(job: _Ingest) -> None:
             kind=kind,
             inbound=not job.outbound,
             at=job.at,
-            subject=parsed.subject[:300],
+            subject=_own_subject(parsed)[:300],
             source_key=parsed.message_id,
             audience=max(1, len(parsed.recipients)),  # depth: a mail to one person weighs more
         )

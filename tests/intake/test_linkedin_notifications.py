@@ -116,6 +116,7 @@ def test_the_request_comes_from_the_linkedin_sender_found_by_profile(db):
         "linkedin",
         True,
     )
+    assert interaction.subject == request.subject  # the person's history says their words too
 
 
 def test_a_known_contact_with_that_profile_is_reused(db):
