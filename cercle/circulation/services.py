@@ -559,6 +559,13 @@ def request_reopen(
 # --- What kind of lead it is ----------------------------------------------------------------
 
 
+# The notes of `request_lead_kind_set`: the debrief's bookkeeping, not news of the request (a project's
+# weekly status leaves them out).
+LEAD_KIND_NOTE = gettext_noop("Kind of lead: %(kind)s.")
+LEAD_KIND_NOT_SAID = gettext_noop("Kind of lead: not said.")
+BOOKKEEPING_NOTES = frozenset({LEAD_KIND_NOTE, LEAD_KIND_NOT_SAID})
+
+
 def request_lead_kind_set(*, actor: User, request: Request, lead_kind: str) -> Request:
     """The second or the leader says what kind of lead a request is (blank: not said, the guess stands).
 
@@ -576,9 +583,9 @@ def request_lead_kind_set(*, actor: User, request: Request, lead_kind: str) -> R
             actor=actor,
             kind=EventKind.NOTE,
             note=(
-                Note(gettext_noop("Kind of lead: %(kind)s."), kind=Label("lead_kind", lead_kind))
+                Note(LEAD_KIND_NOTE, kind=Label("lead_kind", lead_kind))
                 if lead_kind
-                else Note(gettext_noop("Kind of lead: not said."))
+                else Note(LEAD_KIND_NOT_SAID)
             ),
         )
     return request

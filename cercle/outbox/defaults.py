@@ -408,7 +408,10 @@ Kind regards,
 Le point de la semaine du {{ week_start|date:"j F" }} au {{ week_end|date:"DATE_FORMAT" }} sur le projet « {{ subject }} », mené par {{ lead_name }} pour {{ requester_name }} ({{ state }}).
 {% if stalled %}
 Aucune nouvelle depuis {{ quiet_days }} jours : ni point d'avancement, ni étape franchie. Un mot à {{ lead_name }} ?
-{% endif %}{% if updates %}
+{% endif %}{% if happened %}
+Ce qui s'est passé :
+{% for item in happened %}- {{ item.at|date:"j F" }} : {{ item.text }}
+{% endfor %}{% endif %}{% if updates %}
 Les points d'avancement :
 {% for update in updates %}- {{ update.at|date:"j F" }}, {{ update.author }} : {{ update.text }}
 {% endfor %}{% endif %}{% if steps_done %}
@@ -432,7 +435,10 @@ Un message par semaine et par projet en cours, quand il y a du nouveau ou que le
 The status of the project "{{ subject }}" for the week of {{ week_start|date:"j F" }} to {{ week_end|date:"DATE_FORMAT" }}, led by {{ lead_name }} for {{ requester_name }} ({{ state }}).
 {% if stalled %}
 No news for {{ quiet_days }} days: no status update, no step done. A word to {{ lead_name }}?
-{% endif %}{% if updates %}
+{% endif %}{% if happened %}
+What happened:
+{% for item in happened %}- {{ item.at|date:"j F" }}: {{ item.text }}
+{% endfor %}{% endif %}{% if updates %}
 Status updates:
 {% for update in updates %}- {{ update.at|date:"j F" }}, {{ update.author }}: {{ update.text }}
 {% endfor %}{% endif %}{% if steps_done %}

@@ -25,8 +25,8 @@ from django.utils.translation import gettext_noop
 from cercle.accounts.models import User
 from cercle.accounts.selectors import hub_leader
 from cercle.circulation.mail import request_mail_queue
-from cercle.circulation.models import EventKind, Request
-from cercle.circulation.services import event_record
+from cercle.circulation.models import Event, EventKind, Request
+from cercle.circulation.services import BOOKKEEPING_NOTES, event_record
 from cercle.circulation.states import State
 from cercle.core.notes import Note
 from cercle.core.templatetags.cercle import duration, money
@@ -146,12 +146,20 @@ class WeeklyNews:
     updates: list[dict[str, object]]
     steps_done: list[str]
     steps_open: list[str]
-    changed: bool  # another change in the week (kick-off, meeting set, team member…)
+    happened: list[Event]  # the week's other news (kick-off, meeting set, team member…), oldest first
     quiet_days: int  # days without news at the week's end
 
     @property
     def has_news(self) -> bool:
-        return bool(self.updates or self.steps_done or self.changed)
+        return bool(self.updates or self.steps_done or self.happened)
+
+
+def _happened_line(event: Event) -> dict[str, object]:
+    """One line of "what happened": the event's note in the active language, else its change of state."""
+    text = event.note_text
+    if not text and event.kind == EventKind.TRANSITION:
+        text = str(State(event.to_state).label)
+    return {"at": timezone.localtime(event.at), "text": text}
 
 
 def weekly_news(*, project: Project, week: Week) -> WeeklyNews:
@@ -163,8 +171,12 @@ def weekly_news(*, project: Project, week: Week) -> WeeklyNews:
     )
     steps = list(project.checklist.all())
     done = [s.label for s in steps if s.done_at and week.start <= s.done_at < week.end]
-    events = project.request.events.exclude(kind=EventKind.MAIL).filter(at__lt=week.end)
-    changed = events.filter(at__gte=week.start).exists()
+    events = (
+        project.request.events.exclude(kind=EventKind.MAIL)
+        .exclude(kind=EventKind.NOTE, note_source__msgid__in=sorted(BOOKKEEPING_NOTES))
+        .filter(at__lt=week.end)
+    )
+    happened = list(events.filter(at__gte=week.start).order_by("at", "id"))
     last = max(
         [
             project.created_at,
@@ -184,7 +196,7 @@ def weekly_news(*, project: Project, week: Week) -> WeeklyNews:
         ],
         steps_done=done,
         steps_open=[s.label for s in steps if not s.done_at],
-        changed=changed,
+        happened=happened,
         quiet_days=max((week.end - last).days, 0),
     )
 
@@ -225,6 +237,7 @@ def weekly_status_queue(*, now: datetime | None = None) -> dict[str, int]:
         request = project.request
         with translation.override(leader.language):
             state = str(State(request.state).label)
+            happened = [_happened_line(event) for event in news.happened]
         with transaction.atomic():
             request_mail_queue(
                 request=request,
@@ -241,6 +254,7 @@ def weekly_status_queue(*, now: datetime | None = None) -> dict[str, int]:
                     "updates": news.updates,
                     "steps_done": news.steps_done,
                     "steps_open": news.steps_open,
+                    "happened": happened,
                     "stalled": stalled,
                     "quiet_days": news.quiet_days,
                     "next_meeting": timezone.localtime(project.first_meeting_at)

@@ -1,5 +1,6 @@
-"""Existing hubs get the signature separator "-- " and meeting mail that does not sign the lead's own copy
-on the lead's behalf; a template someone edited there is left as it is."""
+"""Existing hubs get the signature separator "-- ", meeting mail that does not sign the lead's own copy on
+the lead's behalf, and a weekly status that says what happened; a template someone edited there is left
+as it is."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from cercle.outbox.defaults import DEFAULT_TEMPLATES
 from cercle.outbox.models import MailTemplate
 from cercle.outbox.services import template_render
 
@@ -30,7 +32,20 @@ def _migrate(target: list[tuple[str, str]]) -> MigrationExecutor:
 def test_the_old_lines_are_fixed_and_edited_ones_kept() -> None:
     executor = _migrate([BEFORE])
     Template = executor.loader.project_state([BEFORE]).apps.get_model("outbox", "MailTemplate")
-    Template.objects.filter(key__in=["acknowledgement", "meeting_invitation", "meeting_update"]).delete()
+    Template.objects.filter(
+        key__in=["acknowledgement", "meeting_invitation", "meeting_update", "project_weekly"]
+    ).delete()
+    # The weekly status as hubs have it: today's default without its "what happened" lines.
+    weekly = {}
+    for language in ("fr", "en"):
+        today = DEFAULT_TEMPLATES[("project_weekly", language)][1]
+        start = today.index("{% if happened %}")
+        end = today.index("{% if updates %}")
+        old = today[:start] + today[end:]
+        assert "happened" not in old
+        weekly[language] = Template.objects.create(
+            key="project_weekly", language=language, subject="s", body=old
+        )
     ack = Template.objects.create(key="acknowledgement", language="fr", subject="s", body=OLD_ACK)
     meeting = Template.objects.create(key="meeting_invitation", language="fr", subject="s", body=OLD_MEETING)
     edited = Template.objects.create(
@@ -47,6 +62,8 @@ def test_the_old_lines_are_fixed_and_edited_ones_kept() -> None:
     fixed = MailTemplate.objects.get(pk=meeting.pk).body
     assert fixed.endswith("{{ hub_name }}{% if for_requester %}, pour {{ lead_name }}{% endif %}\n")
     assert MailTemplate.objects.get(pk=edited.pk).body == edited_body
+    for language, row in weekly.items():  # exactly today's default
+        assert MailTemplate.objects.get(pk=row.pk).body == DEFAULT_TEMPLATES[("project_weekly", language)][1]
 
     context = {"name": "Claire", "lead_name": "Claire Dubois", "hub_name": "Cercle"}
     lead_copy = template_render(key="meeting_invitation", language="fr", context=context)

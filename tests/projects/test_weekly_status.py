@@ -118,3 +118,41 @@ def test_the_worker_s_job_runs_one_at_a_time(project, member):
     assert _weekly() == []
     # Today's week is not over: the job reports the last full week, in which this project did not exist.
     assert weekly_status.call_local()["queued"] == 0
+
+
+def _in_the_week_after_next(event_filter) -> None:  # type: ignore[no-untyped-def]
+    """Move the events just recorded into the week the next report covers (a week after `_next_week`)."""
+    from cercle.circulation.models import Event
+
+    Event.objects.filter(**event_filter).update(at=_next_week() + timedelta(hours=2))
+
+
+def test_the_kind_of_lead_set_in_a_quiet_week_is_not_news(project, second, leader):
+    from cercle.circulation.services import request_lead_kind_set
+
+    request_lead_kind_set(actor=second, request=project.request, lead_kind="client")
+    _in_the_week_after_next({"request": project.request, "kind": "note"})
+    counts = weekly_status_queue(now=_next_week() + timedelta(days=7))
+    assert counts == {"queued": 0, "quiet": 1, "already": 0}
+    assert _weekly() == []
+
+
+@pytest.mark.parametrize(
+    ("language", "heading", "line"),
+    [
+        ("en", "What happened:", "First meeting set for"),
+        ("fr", "Ce qui s'est passé\u00a0:", "Première réunion fixée"),
+    ],
+)
+def test_a_week_whose_only_news_is_a_meeting_set_says_so(project, member, leader, language, heading, line):
+    leader.language = language
+    leader.save(update_fields=["language"])
+    services.project_set_meeting(actor=member, project=project, when=_next_week() + timedelta(days=20))
+    _in_the_week_after_next({"request": project.request, "kind": "note"})
+    counts = weekly_status_queue(now=_next_week() + timedelta(days=7))
+    assert counts["queued"] == 1
+    [mail] = _weekly()
+    assert heading in mail.body
+    [said] = [text for text in mail.body.splitlines() if line in text]
+    assert said.startswith("- ")  # one line of the list, dated, in the leader's language
+    assert "Status updates" not in mail.body and "Les points d'avancement" not in mail.body

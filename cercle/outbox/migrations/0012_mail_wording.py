@@ -4,7 +4,9 @@ exact old text is replaced):
 - the line before the leader's signature becomes "-- " (two dashes and a space): mail programs know a
   signature by it and leave it out of a quoted reply;
 - the copy of a first meeting's mail that goes to the project's own people is no longer signed "on behalf
-  of" the project lead, who receives it.
+  of" the project lead, who receives it;
+- a project's weekly status says what else happened in the week (the project lead chosen, a meeting
+  set…): a week with only such news used to send a status that did not say it.
 """
 
 from django.db import migrations
@@ -26,10 +28,28 @@ MEETING = {
 }
 
 
+WEEKLY_ANCHOR = "{% endif %}{% if updates %}"
+WEEKLY = {
+    "fr": "{% endif %}{% if happened %}\nCe qui s'est passé\u00a0:\n"
+    '{% for item in happened %}- {{ item.at|date:"j F" }}\u00a0: {{ item.text }}\n{% endfor %}'
+    "{% endif %}{% if updates %}",
+    "en": "{% endif %}{% if happened %}\nWhat happened:\n"
+    '{% for item in happened %}- {{ item.at|date:"j F" }}: {{ item.text }}\n{% endfor %}'
+    "{% endif %}{% if updates %}",
+}
+
+
 def _fixes(template):
     fixes = [SEPARATOR]
     if template.key in MEETING_KEYS and template.language in MEETING:
         fixes.append(MEETING[template.language])
+    if (
+        template.key == "project_weekly"
+        and template.language in WEEKLY
+        and "happened" not in template.body
+        and template.body.count(WEEKLY_ANCHOR) == 1
+    ):
+        fixes.append((WEEKLY_ANCHOR, WEEKLY[template.language]))
     return fixes
 
 
