@@ -110,3 +110,21 @@ _INVISIBLE = re.compile(
 def visible(text: str) -> str:
     """The text without invisible controls (see `_INVISIBLE`): for names and subjects people read."""
     return _INVISIBLE.sub("", text) if text else text
+
+
+# French elides "de" and "que" before a vowel: "le profil d’Inès", "ce qu’Inès propose", not "de Inès",
+# "que Inès". A name that begins with a vowel letter (accented or not) elides; Y does not (Yasmine), nor H,
+# mute or not (Hugo keeps "de").
+_FRENCH_VOWELS = "AEIOUÀÂÄÉÈÊËÎÏÔÖÙÛÜŒÆaeiouàâäéèêëîïôöùûüœæ"
+_ELIDED = (("de ", "d’"), ("De ", "D’"), ("que ", "qu’"), ("Que ", "Qu’"))
+
+
+def elide_before_names(text: str, *names: str) -> str:
+    """`text` with "de {name}" made "d’{name}" (and "que {name}" "qu’{name}") for each of `names` that
+    begins with a vowel. Only the word right before a name given here changes, and only as a whole word:
+    a sentence in another language has no "de " before a name."""
+    for name in {n for n in names if n and n[0] in _FRENCH_VOWELS}:
+        for word, elided in _ELIDED:
+            replacement = (elided + name).replace("\\", "\\\\")  # a template: backslashes doubled
+            text = re.sub(rf"(?<![^\W\d_]){re.escape(word + name)}", replacement, text)
+    return text

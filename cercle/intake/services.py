@@ -11,8 +11,8 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from cercle.accounts.models import User
 from cercle.accounts.permissions import TRIAGE_ROLES, require_role
@@ -21,7 +21,7 @@ from cercle.circulation.services import event_build, event_record, request_build
 from cercle.circulation.states import OPEN_STATES
 from cercle.core.bulk import instance_new
 from cercle.core.notes import Note
-from cercle.core.text import snippet, visible
+from cercle.core.text import elide_before_names, snippet, visible
 from cercle.intake.batch import held_elsewhere
 from cercle.intake.context import IngestContext
 from cercle.intake.models import IntakeSettings
@@ -385,6 +385,12 @@ def _own_subject(parsed: ParsedMessage) -> str:
     return parsed.subject
 
 
+def _request_from(name: str) -> str:
+    """The title of a request sent without one: "Demande d’Inès Roy" in French."""
+    title = _("Request from %(name)s") % {"name": name}
+    return elide_before_names(title, name) if (get_language() or "").startswith("fr") else title
+
+
 def _person_key(contact: Contact) -> int:
     """Who a pending request is from, for the same-subject replies of its batch (a contact not written
     yet has no key: the batch's cache gives the same object for the same person)."""
@@ -629,7 +635,7 @@ def _request_from_submission(submission: FormSubmission, *, channel: str, prefix
         )
         request = request_open(
             requester=requester,
-            subject=subject or _("Request from %(name)s") % {"name": submission.name},
+            subject=subject or _request_from(submission.name),
             summary=body,
             channel=channel,
             language=submission.language,

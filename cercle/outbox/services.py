@@ -30,7 +30,7 @@ from cercle.accounts.models import User
 from cercle.accounts.permissions import TRIAGE_ROLES, require_role
 from cercle.accounts.selectors import hub_leader
 from cercle.core.notes import Note, note_stored
-from cercle.core.text import visible
+from cercle.core.text import elide_before_names, visible
 from cercle.outbox.defaults import DEFAULT_TEMPLATES
 from cercle.outbox.models import HubIdentity, MailTemplate, OutgoingMessage, OutgoingStatus
 from cercle.outbox.selectors import sender_identity
@@ -105,10 +105,12 @@ def template_render(*, key: str, language: str, context: dict[str, object]) -> R
     # In the recipient's language, whoever's request or task writes it: {{ when|date:"DATETIME_FORMAT" }}
     # gives "12 janvier 2027 à 10 h 00" to a French reader and "20 March 2027 at 14:30" to an English one.
     with translation.override(language):
-        return RenderedMail(
-            subject=_one_line(Template(subject_src).render(ctx)),
-            body=Template(body_src).render(ctx).strip() + "\n",
-        )
+        subject = _one_line(Template(subject_src).render(ctx))
+        body = Template(body_src).render(ctx).strip() + "\n"
+    if language.startswith("fr"):  # "le premier cercle d’Inès", "ce qu’Inès propose"
+        names = [v for k, v in ctx.flatten().items() if str(k).endswith("name") and isinstance(v, str)]
+        subject, body = elide_before_names(subject, *names), elide_before_names(body, *names)
+    return RenderedMail(subject=subject, body=body)
 
 
 def backoff(attempts: int) -> timedelta:

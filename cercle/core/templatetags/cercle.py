@@ -7,11 +7,26 @@ from django import template
 from django.conf import settings
 from django.utils import timezone
 from django.utils.formats import number_format
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeData, mark_safe
 from django.utils.timesince import timesince
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from cercle.core.text import elide_before_names
+
 register = template.Library()
+
+
+@register.filter(is_safe=True)
+def elide(text: str, name: str) -> str:
+    """{% blocktranslate … asvar t %}{{ t|elide:name }}: "Profil d’Inès", not "de Inès" (core/text.py).
+    The text of `asvar` is safe, its name already escaped: it is looked for escaped, and stays safe."""
+    if not (get_language() or "").startswith("fr"):
+        return text
+    if isinstance(text, SafeData):
+        return mark_safe(elide_before_names(str(text), str(conditional_escape(name))))
+    return elide_before_names(str(text), str(name))
 
 
 @register.filter
