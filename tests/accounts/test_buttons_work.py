@@ -11,11 +11,11 @@ Each form is sent inside a rolled-back savepoint, so one gesture does not change
 from __future__ import annotations
 
 import re
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pytest
 from django.db import transaction
@@ -216,12 +216,25 @@ def _read(response: HttpResponse) -> list[Target]:
     return parser.targets
 
 
-def crawl(user: User, seeds: list[str], *, limit: int = 400) -> Crawl:
-    """Open the seeds (whatever they answer) and check everything they, and the pages they lead to, offer."""
+def _shape(target: Target) -> tuple[str, str]:
+    """What URLs of the same kind share: the path with its numbers blanked, and the names of the query's
+    fields ("/network/debrief/?at,period")."""
+    path, _, query = target.url.partition("?")
+    return target.method, re.sub(r"\d+", "N", path) + "?" + ",".join(sorted(parse_qs(query)))
+
+
+def crawl(user: User, seeds: list[str], *, per_shape: int = 120, limit: int = 3000) -> Crawl:
+    """Open the seeds (whatever they answer) and check everything they, and the pages they lead to, offer.
+
+    A page that links to ever new URLs (a "next month" that never ends) fails the crawl: no kind of URL
+    may come in more than `per_shape` versions. The hub's pages are many (a request's page leads to its
+    requester's, the debrief to its past periods, more of them on some days of the year), so the whole
+    crawl is only bounded loosely."""
     result = Crawl()
     client = login(user)
     queue: deque[Target] = deque()
     seen: set[tuple[str, str, bool]] = set()
+    shapes: Counter[tuple[str, str]] = Counter()
     for url in seeds:
         response = client.get(url, follow=True)
         if response.status_code == 200:
@@ -232,6 +245,8 @@ def crawl(user: User, seeds: list[str], *, limit: int = 400) -> Crawl:
         if target.key in seen:
             continue
         seen.add(target.key)
+        shapes[_shape(target)] += 1
+        assert shapes[_shape(target)] <= per_shape, f"the crawl does not end: ever new URLs like {target.url}"
         assert len(seen) < limit, "the crawl does not end: a page links to ever new URLs"
         where = f"{target.method} {target.url}{' (htmx)' if target.htmx else ''}, shown on {target.found_on}"
         if target.method == "GET":
