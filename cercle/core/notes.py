@@ -22,9 +22,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
 
-from cercle.core.text import elide_before_names
+from cercle.core.text import elide_in_french
 
 # The choices a `Label` may name, registered by the app that owns them (in its AppConfig.ready):
 # circulation registers "state", "channel", "dismiss_reason", "outcome"; triage registers "rule_action".
@@ -81,10 +81,8 @@ class Note:
             said = text % values if values else text
         except (KeyError, ValueError, TypeError):  # a translation that lost a placeholder
             said = self.msgid % values if values else self.msgid
-        if not (get_language() or "").startswith("fr"):
-            return said
         # "Présentation d’Inès Moreau", not "de Inès Moreau" (names, not labels or dates).
-        return elide_before_names(said, *(v for k, v in values.items() if isinstance(self.args[k], str)))
+        return elide_in_french(said, *(v for k, v in values.items() if isinstance(self.args[k], str)))
 
     def to_json(self) -> dict[str, Any]:
         return {"msgid": self.msgid, "args": {name: _dump(value) for name, value in self.args.items()}}

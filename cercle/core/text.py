@@ -128,3 +128,10 @@ def elide_before_names(text: str, *names: str) -> str:
             replacement = (elided + name).replace("\\", "\\\\")  # a template: backslashes doubled
             text = re.sub(rf"(?<![^\W\d_]){re.escape(word + name)}", replacement, text)
     return text
+
+
+def elide_in_french(text: str, *names: str) -> str:
+    """`elide_before_names` when the active language is French; any other language's text as it is."""
+    from django.utils.translation import get_language
+
+    return elide_before_names(text, *names) if (get_language() or "").startswith("fr") else text

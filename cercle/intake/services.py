@@ -11,8 +11,8 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from cercle.accounts.models import User
 from cercle.accounts.permissions import TRIAGE_ROLES, require_role
@@ -21,7 +21,7 @@ from cercle.circulation.services import event_build, event_record, request_build
 from cercle.circulation.states import OPEN_STATES
 from cercle.core.bulk import instance_new
 from cercle.core.notes import Note
-from cercle.core.text import elide_before_names, snippet, visible
+from cercle.core.text import elide_in_french, snippet, visible
 from cercle.intake.batch import held_elsewhere
 from cercle.intake.context import IngestContext
 from cercle.intake.models import IntakeSettings
@@ -387,8 +387,7 @@ def _own_subject(parsed: ParsedMessage) -> str:
 
 def _request_from(name: str) -> str:
     """The title of a request sent without one: "Demande d’Inès Roy" in French."""
-    title = _("Request from %(name)s") % {"name": name}
-    return elide_before_names(title, name) if (get_language() or "").startswith("fr") else title
+    return elide_in_french(_("Request from %(name)s") % {"name": name}, name)
 
 
 def _person_key(contact: Contact) -> int:

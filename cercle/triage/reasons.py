@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from cercle.circulation.states import DismissReason
+from cercle.core.text import elide_in_french
 
 Reason = list[Any]  # [code, {params}] — JSON-friendly
 
@@ -122,9 +123,11 @@ def render_one(code: str, params: dict[str, Any]) -> str:
         ) % {"rule": detail}
     if code == "linkedin_message":
         if detail:
-            return _(
-                "a LinkedIn message from %(name)s: read as their message, not as LinkedIn's notification"
-            ) % {"name": detail}
+            return elide_in_french(
+                _("a LinkedIn message from %(name)s: read as their message, not as LinkedIn's notification")
+                % {"name": detail},
+                detail,
+            )
         return _("a LinkedIn message: read as the person's message, not as LinkedIn's notification")
     if code == "unreadable":
         return _("the machine could not read this message")

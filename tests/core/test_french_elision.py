@@ -63,3 +63,16 @@ def test_a_member_s_profile_page_is_titled_with_the_elision(second, language, he
     assert "&amp;amp;" not in page.content.decode()  # escaped once, not twice
     text = html.unescape(page.content.decode())
     assert f"<h1>{heading}</h1>" in text and f"<title>{heading}" in text
+
+
+def test_the_triage_reason_for_a_linkedin_message_elides_in_french():
+    from cercle.triage.reasons import render_one
+
+    with translation.override("fr"):
+        assert render_one("linkedin_message", {"detail": "Inès Moreau"}).startswith(
+            "un message LinkedIn d’Inès"
+        )
+    with translation.override("en"):
+        assert render_one("linkedin_message", {"detail": "Inès Moreau"}).startswith(
+            "a LinkedIn message from Inès"
+        )

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from cercle.accounts.models import User
 from cercle.accounts.permissions import NETWORK_ALL_ROLES, require_role
+from cercle.core.text import elide_in_french
 from cercle.network.models import Contact, ContactNote, ContactSource, Identity, IdentityKind
 from cercle.network.services import organisation_from_email
 from cercle.network.strength import counts_in_network
@@ -200,11 +201,14 @@ def _import_chunk(*, actor: User, groups: list[Person], source: str) -> _ChunkRe
             result.notices.append(
                 Problem(
                     group.line,
-                    _(
-                        "an address or profile of %(name)s in this file belongs to %(other)s in the "
-                        "network: left with them (merge the two profiles if they are one person)."
-                    )
-                    % {"name": contacts[target].display_name, "other": contacts[other].display_name},
+                    elide_in_french(
+                        _(
+                            "an address or profile of %(name)s in this file belongs to %(other)s in the "
+                            "network: left with them (merge the two profiles if they are one person)."
+                        )
+                        % {"name": contacts[target].display_name, "other": contacts[other].display_name},
+                        contacts[target].display_name,
+                    ),
                 )
             )
         if target in targets:
