@@ -30,10 +30,11 @@ from cercle.circulation.forms import (
 )
 from cercle.circulation.gestures import gesture_run, thread_for_page
 from cercle.circulation.leads import lead_kind_guess
-from cercle.circulation.models import ClockSettings, LeadKind, Message, Request
+from cercle.circulation.models import ClockSettings, Direction, LeadKind, Message, Request
 from cercle.circulation.search import RESULTS, messages_search
 from cercle.circulation.states import DismissReason, State
 from cercle.mail.attachments import attachments_listed
+from cercle.mail.linkedin_notice import conversation_url
 from cercle.outbox.selectors import uncertain_for_request
 
 
@@ -139,6 +140,16 @@ def _detail_page(
         write_form = RequesterMailForm(
             initial={"subject": services.reply_subject(req), "token": uuid.uuid4().hex}
         )
+    on_linkedin = None
+    if may(user, "triage") and not req.requester.email:
+        # Met on LinkedIn, no address: the answer leaves from LinkedIn, from their conversation or profile.
+        inbound = [m for m in thread if isinstance(m, Message) and m.direction == Direction.INBOUND]
+        conversation = next(
+            (url for m in reversed(inbound) if (url := conversation_url(m.text or m.html))), ""
+        )
+        profile = req.requester.linkedin_url if req.requester.linkedin_url.startswith("https://") else ""
+        if conversation or profile:
+            on_linkedin = {"conversation": conversation, "profile": profile}
     return render(
         request,
         "circulation/detail.html",
@@ -151,6 +162,7 @@ def _detail_page(
             "can_original": selectors.original_visible_to(request=req, user=user),  # type: ignore[arg-type]
             "requester_page": selectors.requester_page_visible_to(request=req, user=user),  # type: ignore[arg-type]
             "write_form": write_form,
+            "on_linkedin": on_linkedin,
             "lead_kinds": LeadKind.choices,
             "lead_guess": _lead_guess(req),
         },

@@ -87,6 +87,13 @@ class LinkedInNotice:
     text: str  # what the person wrote, as quoted by the notification (best effort)
 
 
+def conversation_url(text: str) -> str:
+    """The LinkedIn conversation a notification's text or HTML links to ("Reply"), without LinkedIn's
+    tracking: where to answer someone LinkedIn gives no address for. "" when it names none."""
+    threads = _THREAD.findall(text)
+    return f"https://www.linkedin.com/messaging/thread/{threads[0]}/" if threads else ""
+
+
 def is_linkedin_address(address: str) -> bool:
     domain = address.rpartition("@")[2].lower()
     return domain == "linkedin.com" or domain.endswith(".linkedin.com")

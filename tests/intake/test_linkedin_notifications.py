@@ -160,3 +160,22 @@ def test_other_linkedin_mail_is_just_bulk(db):
     raw = notification_fr("Claire Martin a consulté votre profil", "<views@linkedin.com>")
     parsed = parse_message(raw)
     assert parsed.linkedin is None and parsed.kind == "bulk"
+
+
+def test_the_request_page_says_where_to_answer_someone_met_on_linkedin(db, second, member):
+    import html
+
+    from django.urls import reverse
+
+    from tests.conftest import login
+
+    result = ingest(notification_en())
+    page = reverse("circulation:detail", args=[result.request_id])
+    text = html.unescape(login(second, "fr").get(page).content.decode())
+    assert "Répondre à Jean Dupont sur LinkedIn" in text
+    # The conversation without LinkedIn's tracking, and the profile.
+    assert 'href="https://www.linkedin.com/messaging/thread/2-ZjE3YTA4NjEtNjRhNi00==/"' in text
+    assert 'href="https://www.linkedin.com/in/jean-dupont-4a5b6c"' in text
+    assert "lipi=" not in text.split("Répondre à Jean Dupont")[1]
+    assert reverse("circulation:write", args=[result.request_id]) not in text  # no address: no mail form
+    assert login(member, "fr").get(page).status_code == 404  # not routed to her: nothing to answer
