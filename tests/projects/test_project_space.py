@@ -130,3 +130,13 @@ def test_a_refused_form_says_which_and_keeps_what_was_typed(project, member):
 
 FRENCH_MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
                  "octobre", "novembre", "décembre"]  # fmt: skip
+
+
+@pytest.mark.parametrize(("email", "linked"), [("", True), ("anne@roy.example", False)])
+def test_the_lead_finds_a_requester_met_on_linkedin_by_their_profile(project, member, email, linked):
+    requester = project.request.requester
+    requester.email, requester.linkedin_url = email, "https://www.linkedin.com/in/anne-roy"
+    requester.save(update_fields=["email", "linkedin_url"])
+    page = login(member, "fr").get(reverse("projects:detail", args=[project.request_id])).content.decode()
+    assert ('href="https://www.linkedin.com/in/anne-roy"' in page) is linked
+    assert ("son profil LinkedIn" in page) is linked
