@@ -123,20 +123,21 @@ class Request(models.Model):
 
     @property
     def summary_after_subject(self) -> str:
-        """The summary as a card shows it under the subject: when the subject was cut from the text itself
-        (a LinkedIn message has no subject of its own), without the words the subject already says."""
-        cut = self.subject.endswith("…")
+        """The summary as a card shows it under the subject. When the subject was taken from the text itself
+        (a LinkedIn message has no subject of its own: its first sentence stands for one), the card goes on
+        from where the subject ends instead of saying those words twice."""
         subject = self.subject.removesuffix("…").rstrip()
-        if not subject or not self.summary.startswith(subject):
-            return self.summary
         if self.summary == subject:
             return ""
-        if not cut:  # a subject that only opens like the text ("Bonjour"): the text is not repeated
+        # A subject of a few words that only opens like the text ("Bonjour", "Devis") is not its words.
+        at = self.summary.find(subject) if len(subject.split()) >= 4 else -1
+        if at == -1 or at > 80:  # past the greeting at most
             return self.summary
-        start = len(subject)
-        if not self.summary[start].isspace():  # the cut fell inside a word: the word is said whole
-            start = subject.rfind(" ") + 1
-        return "…" + self.summary[start:].lstrip()
+        start = at + len(subject)
+        if start < len(self.summary) and self.summary[start].isalnum():  # cut inside a word: said whole
+            start = self.summary.rfind(" ", 0, start) + 1
+        rest = self.summary[start:].lstrip(" .,;:!?")
+        return f"…{rest}" if rest else ""
 
 
 class EventKind(models.TextChoices):

@@ -378,10 +378,11 @@ def _request_new(job: _Ingest, *, channel: str) -> Request:
 
 def _own_subject(parsed: ParsedMessage) -> str:
     """The subject the writer gave. "X sent you a message" is LinkedIn's wording, not X's, and pages name
-    X already: a LinkedIn message is titled by its opening words, as an exported message is."""
+    X already: a LinkedIn message is titled by its first sentence past the greeting, as an exported message
+    is (intake/titles.py)."""
     notice = parsed.linkedin
     if notice is not None and notice.text and is_notice_subject(parsed.subject):
-        return snippet(notice.text, 120)
+        return title_from_text(notice.text) or snippet(notice.text, 120)
     return parsed.subject
 
 

@@ -107,8 +107,8 @@ def test_the_request_comes_from_the_linkedin_sender_found_by_profile(db):
     assert request.requester.linkedin_url == "https://www.linkedin.com/in/jean-dupont-4a5b6c"
     assert request.requester.email == ""
     assert "nous cherchons un accompagnement" in request.summary
-    # Titled by the person's words, not LinkedIn's "Jean Dupont sent you a message".
-    assert request.subject == "Bonjour Léa, nous cherchons un accompagnement pour notre transformation."
+    # Titled by the person's first sentence, not LinkedIn's "Jean Dupont sent you a message".
+    assert request.subject == "Bonjour Léa, nous cherchons un accompagnement pour notre transformation"
     assert not Contact.objects.filter(email__endswith="linkedin.com").exists()
     interaction = Interaction.objects.get()
     assert (interaction.contact, interaction.kind, interaction.inbound) == (

@@ -47,12 +47,13 @@ def test_a_linkedin_message_s_card_does_not_repeat_its_opening(second):
     page = login(second).get(reverse("triage:queue")).content.decode()
 
     long_one = Request.objects.get(summary__startswith="Bonjour Léa, nous sommes")
-    assert long_one.subject.endswith("…")  # cut from the text
+    assert long_one.subject.endswith("…")  # its first sentence, cut at a word
     card = _card(page, long_one)
     assert card.count("nous sommes une coopérative") == 1  # in the subject only
-    # The text goes on after it, from the word the cut fell in.
-    cut_word = long_one.subject[:-1].rsplit(" ", 1)[1]
-    assert f"…{cut_word}" in card and LONG[LONG.index(cut_word) :][:40] in card.replace("…", "")
+    # The text goes on from the word after the subject.
+    said = long_one.subject.removesuffix("…")
+    following = LONG[len(said) :].split()[0]
+    assert f"…{following}" in card and LONG[len(said) :].strip()[:40] in card.replace("…", "")
 
     short = Request.objects.get(summary="Bonjour Léa, un café jeudi ?")
     assert _card(page, short).count("un café jeudi") == 1  # the whole text is the subject: said once
@@ -71,3 +72,11 @@ def test_the_preview_names_a_linkedin_writer_without_an_empty_address(second):
     page = html.unescape(preview.content.decode())
     assert request.requester.email == ""
     assert "Marc Durand ·" in page and "Marc Durand <>" not in page
+
+
+def test_a_card_goes_on_after_a_title_taken_past_the_greeting():
+    request = Request(
+        subject="Nous cherchons un accompagnement pour notre transformation",
+        summary="Bonjour Léa, Nous cherchons un accompagnement pour notre transformation. Merci, Anne",
+    )
+    assert request.summary_after_subject == "…Merci, Anne"

@@ -46,6 +46,7 @@ from cercle.intake.linkedin.export import (
     find_owner,
 )
 from cercle.intake.services import request_open
+from cercle.intake.titles import title_from_text
 from cercle.network.models import Contact, Interaction, InteractionKind
 from cercle.network.services import (
     contact_get_or_create_linkedin,
@@ -422,7 +423,8 @@ class _Importer:
 
 
 def _subject(message: ExportMessage) -> str:
-    return message.subject or snippet(message.text, 120)
+    """A LinkedIn message rarely has a subject: its first sentence past the greeting stands for one."""
+    return message.subject or title_from_text(message.text) or snippet(message.text, 120)
 
 
 def _would_fill(contact: Contact, person: Person, details: dict[str, str]) -> bool:
